@@ -1,0 +1,120 @@
+"""Other AD tools on the same functions: HIPS autograd, JAX (eager and jit), PyTorch.
+
+Each tool is imported only when first used, and a missing one is reported as "not
+installed". A suite function reaches NumPy and math only through its module globals
+`np` and `math`, so it is handed to a tool with those two names rebound to the tool's
+own NumPy-like module: the code is the user's, only the library under it changes.
+All tools run in float64 on the CPU so that times and errors compare like with like.
+"""
+import importlib
+import importlib.util
+import math
+import types
+
+import numpy as np
+
+PEERS = ("autograd", "jax", "jax.jit", "torch")
+_MODULE = {"autograd": "autograd", "jax": "jax", "jax.jit": "jax", "torch": "torch"}
+
+
+def installed(peer):
+    return importlib.util.find_spec(_MODULE[peer]) is not None
+
+
+def version(peer):
+    module = importlib.import_module(_MODULE[peer])
+    return getattr(module, "__version__", "?")
+
+
+def rebind(f, **names):
+    """A copy of f whose global names `names` point elsewhere (f itself is untouched)."""
+    namespace = dict(f.__globals__)
+    namespace.update(names)
+    return types.FunctionType(f.__code__, namespace, f.__name__, f.__defaults__, f.__closure__)
+
+
+def make_grad(peer, f, args, argnums):
+    """(fn, fn_args, to_numpy): time fn(*fn_args); to_numpy(result) gives the gradient
+    as grad() shapes it (a tuple for tuple argnums), in NumPy/Python numbers."""
+    return _MAKERS[peer](f, args, argnums)
+
+
+def _autograd(f, args, argnums):
+    import autograd
+    import autograd.numpy as anp
+    # autograd.numpy also has sin, exp, log, pi..., so it stands in for math too.
+    g = autograd.grad(rebind(f, np=anp, math=anp), argnums)
+    return g, args, _identity
+
+
+def _jax_setup():
+    import jax
+    if not jax.config.jax_enable_x64:
+        # Only before the first array exists: the platform cannot change afterwards.
+        jax.config.update("jax_enable_x64", True)
+        jax.config.update("jax_platforms", "cpu")
+    return jax
+
+
+def _jax(f, args, argnums, jit=False):
+    jax = _jax_setup()
+    import jax.numpy as jnp
+    g = jax.grad(rebind(f, np=jnp, math=jnp), argnums)
+    if jit:
+        g = jax.jit(g)
+    # Arrays go to the device once, outside the timed call.
+    jargs = tuple(jnp.asarray(a) if isinstance(a, np.ndarray) else a for a in args)
+
+    def call(*a):
+        # JAX dispatches asynchronously: wait for the result, or we time the dispatch.
+        return jax.block_until_ready(g(*a))
+    return call, jargs, lambda r: _map(r, np.asarray)
+
+
+def _torch(f, args, argnums):
+    import torch
+    torch_np = _torch_namespace(torch)
+    ft = rebind(f, np=torch_np, math=torch_np)
+    positions = argnums if isinstance(argnums, tuple) else (argnums,)
+    targs = []
+    for i, a in enumerate(args):
+        if isinstance(a, np.ndarray):
+            a = torch.from_numpy(a.copy())
+        elif i in positions:
+            a = torch.tensor(float(a), dtype=torch.float64)
+        if i in positions:
+            a.requires_grad_(True)
+        targs.append(a)
+
+    def call(*a):
+        grads = torch.autograd.grad(ft(*a), [a[i] for i in positions])
+        return grads if isinstance(argnums, tuple) else grads[0]
+    return call, tuple(targs), lambda r: _map(r, lambda t: t.detach().numpy())
+
+
+def _torch_namespace(torch):
+    """The NumPy/math names the suite uses, spelled the torch way."""
+    def maximum(x, y):
+        # torch.maximum wants two tensors; NumPy takes a Python number too.
+        return torch.maximum(torch.as_tensor(x, dtype=torch.float64),
+                             torch.as_tensor(y, dtype=torch.float64))
+    return types.SimpleNamespace(
+        sin=torch.sin, cos=torch.cos, exp=torch.exp, log=torch.log, log1p=torch.log1p,
+        sqrt=torch.sqrt, tanh=torch.tanh, sum=torch.sum, mean=torch.mean,
+        dot=torch.matmul, maximum=maximum, pi=math.pi)
+
+
+def _identity(result):
+    return result
+
+
+def _map(result, convert):
+    return tuple(convert(r) for r in result) if isinstance(result, tuple) else convert(result)
+
+
+_MAKERS = {
+    "autograd": _autograd,
+    "jax": _jax,
+    "jax.jit": lambda f, args, argnums: _jax(f, args, argnums, jit=True),
+    "torch": _torch,
+}

@@ -1,0 +1,178 @@
+"""The benchmark functions, written the way users write plain Python/NumPy code,
+with hand-written gradients where they are easy, and the cases built from them.
+
+Functions use the module-level names `np` and `math` only; the AD peers get the same
+function with those names rebound to their own NumPy-like modules (see peers.py).
+"""
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+# --- The lecture's scalar examples --------------------------------------------------
+
+def lecture_f(x1, x2):
+    return math.log(x1) + x1 * x2 - math.sin(x2)
+
+
+def lecture_f_grad(x1, x2):
+    return 1.0 / x1 + x2, x1 - math.cos(x2)
+
+
+def lecture_w(w1, w2):
+    return (math.sin(2 * math.pi * w1 / w2) + 3 * w1 / w2 - math.exp(2 * w2)) * (3 * w1 / w2 - math.exp(2 * w2))
+
+
+def lecture_w_grad(w1, w2):
+    r = w1 / w2
+    e = math.exp(2 * w2)
+    a = math.sin(2 * math.pi * r) + 3 * r - e       # first factor
+    b = 3 * r - e                                   # second factor
+    da_dr = 2 * math.pi * math.cos(2 * math.pi * r) + 3
+    dr_dw1, dr_dw2 = 1 / w2, -w1 / (w2 * w2)
+    return ((da_dr * b + 3 * a) * dr_dw1,
+            (da_dr * b + 3 * a) * dr_dw2 - 2 * e * (a + b))
+
+
+# --- Linear models over n samples ---------------------------------------------------
+
+def logistic_loss(w, X, y):
+    return np.mean(np.log(1.0 + np.exp(-y * (X @ w))))
+
+
+def logistic_loss_grad(w, X, y):
+    margins = y * (X @ w)
+    return X.T @ (-y / (1.0 + np.exp(margins))) / len(y)
+
+
+def least_squares(w, X, y):
+    return np.mean((y - X @ w) ** 2)
+
+
+def least_squares_grad(w, X, y):
+    return X.T @ (X @ w - y) * (2.0 / len(y))
+
+
+# --- Neural networks on a mini-batch (rows of X are samples) --------------------------
+
+def sigmoid_net(W1, W2, w3, X, y):
+    """The lecture's network: three weight layers, sigmoid activations, no biases,
+    cross-entropy loss. Weights act on the right (X @ W) since X holds a batch."""
+    A2 = 1.0 / (1.0 + np.exp(-(X @ W1)))
+    A3 = 1.0 / (1.0 + np.exp(-(A2 @ W2)))
+    y_hat = 1.0 / (1.0 + np.exp(-(A3 @ w3)))
+    return -np.mean(y * np.log(y_hat) + (1.0 - y) * np.log(1.0 - y_hat))
+
+
+def sigmoid_net_grad(W1, W2, w3, X, y):
+    """Backpropagation by hand: delta_l = dL/dz_l, with sigmoid' = a (1 - a)."""
+    A2 = 1.0 / (1.0 + np.exp(-(X @ W1)))
+    A3 = 1.0 / (1.0 + np.exp(-(A2 @ W2)))
+    y_hat = 1.0 / (1.0 + np.exp(-(A3 @ w3)))
+    delta4 = (y_hat - y) / len(y)
+    delta3 = np.outer(delta4, w3) * A3 * (1.0 - A3)
+    delta2 = (delta3 @ W2.T) * A2 * (1.0 - A2)
+    return X.T @ delta2, A2.T @ delta3, A3.T @ delta4
+
+
+def relu_net(W1, b1, W2, b2, w3, X, y):
+    H1 = np.maximum(X @ W1 + b1, 0.0)
+    H2 = np.maximum(H1 @ W2 + b2, 0.0)
+    return np.mean((H2 @ w3 - y) ** 2)
+
+
+def relu_net_grad(W1, b1, W2, b2, w3, X, y):
+    Z1 = X @ W1 + b1
+    H1 = np.maximum(Z1, 0.0)
+    Z2 = H1 @ W2 + b2
+    H2 = np.maximum(Z2, 0.0)
+    r = (H2 @ w3 - y) * (2.0 / len(y))
+    D2 = np.outer(r, w3) * (Z2 > 0)
+    D1 = (D2 @ W2.T) * (Z1 > 0)
+    return X.T @ D1, D1.sum(axis=0), H1.T @ D2, D2.sum(axis=0), H2.T @ r
+
+
+# --- Loops (differentiated once the core supports control flow) -----------------------
+
+def rosenbrock(x):
+    total = 0.0
+    for i in range(len(x) - 1):
+        total += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
+    return total
+
+
+def oscillator(k, c):
+    """x'' + c x' + k x = 0 from x = 1, v = 0, by 200 explicit Euler steps of 0.01;
+    returns x^2 + v^2 at the end."""
+    x = 1.0
+    v = 0.0
+    dt = 0.01
+    for step in range(200):
+        a = -k * x - c * v
+        x = x + dt * v
+        v = v + dt * a
+    return x * x + v * v
+
+
+# --- Cases ------------------------------------------------------------------------------
+
+@dataclass
+class Case:
+    name: str                   # row label, e.g. 'logistic d=100'
+    family: str                 # what --only selects; one line in the time-vs-d plot
+    f: object
+    args: tuple
+    argnums: object = 0         # int or tuple, as grad() takes it
+    analytic: object = None     # hand-written gradient with f's signature, or None
+    size: int = None            # d for the linear models (x axis of the plot)
+    sweep: bool = False         # also run the step-size accuracy sweep
+    notes: list = field(default_factory=list)
+
+
+FAMILIES = ("lecture_f", "lecture_w", "logistic", "least_squares",
+            "sigmoid_net", "relu_net", "rosenbrock", "oscillator")
+
+
+def build_cases(quick=False, only=None):
+    """All cases (of the families in `only`, if given) with their data, seeded so
+    every run sees the same numbers."""
+    rng = np.random.default_rng(2024)
+    n = 200 if quick else 1000
+    dims = (10, 100, 1000) if quick else (10, 100, 1000, 10000)
+    width, batch, d_in = (16, 32, 8) if quick else (64, 128, 32)
+    cases = [
+        Case("lecture f(x1,x2)", "lecture_f", lecture_f, (2.0, 5.0), (0, 1), lecture_f_grad),
+        Case("lecture f(w1,w2)", "lecture_w", lecture_w, (1.2, 0.8), (0, 1), lecture_w_grad,
+             sweep=True),
+    ]
+    for d in dims:
+        X = rng.standard_normal((n, d)) / math.sqrt(d)      # keeps margins O(1)
+        w = rng.standard_normal(d)
+        y_sign = np.where(rng.random(n) < 0.5, -1.0, 1.0)
+        cases.append(Case(f"logistic d={d}", "logistic", logistic_loss, (w, X, y_sign), 0,
+                          logistic_loss_grad, size=d, sweep=(d == dims[0])))
+        y = X @ rng.standard_normal(d) + 0.1 * rng.standard_normal(n)
+        cases.append(Case(f"least_squares d={d}", "least_squares", least_squares, (w, X, y), 0,
+                          least_squares_grad, size=d))
+    X = rng.standard_normal((batch, d_in))
+    y01 = (rng.random(batch) < 0.5).astype(float)
+    sig_weights = (rng.standard_normal((d_in, width)) / math.sqrt(d_in),
+                   rng.standard_normal((width, width)) / math.sqrt(width),
+                   rng.standard_normal(width) / math.sqrt(width))
+    cases.append(Case(f"sigmoid_net {d_in}-{width}-{width}-1 batch {batch}", "sigmoid_net",
+                      sigmoid_net, (*sig_weights, X, y01), (0, 1, 2), sigmoid_net_grad))
+    relu_params = (rng.standard_normal((d_in, width)) * math.sqrt(2.0 / d_in),
+                   0.1 * rng.standard_normal(width),
+                   rng.standard_normal((width, width)) * math.sqrt(2.0 / width),
+                   0.1 * rng.standard_normal(width),
+                   rng.standard_normal(width) / math.sqrt(width))
+    cases.append(Case(f"relu_net {d_in}-{width}-{width}-1 batch {batch}", "relu_net",
+                      relu_net, (*relu_params, X, rng.standard_normal(batch)),
+                      (0, 1, 2, 3, 4), relu_net_grad))
+    cases.append(Case("rosenbrock loop n=100", "rosenbrock", rosenbrock,
+                      (rng.uniform(-1.0, 1.5, 100),), 0))
+    cases.append(Case("oscillator Euler 200 steps", "oscillator", oscillator, (4.0, 0.5), (0, 1)))
+    if only:
+        cases = [c for c in cases if c.family in only]
+    return cases

@@ -1,0 +1,15 @@
+"""s2s_ad: source-to-source reverse-mode automatic differentiation for numerical Python.
+
+    from s2s_ad import grad
+    @grad
+    def f(x): ...
+
+The gradient is a new, ordinary Python function generated from the source of `f`;
+`.source` shows it.
+"""
+from .api import grad, show, value_and_grad
+from .check import check_grad
+from .errors import TranslationError
+
+__all__ = ["grad", "value_and_grad", "show", "check_grad", "TranslationError"]
+__version__ = "0.1.0"

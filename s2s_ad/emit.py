@@ -1,0 +1,67 @@
+"""Generated AST -> source text -> a live Python function.
+
+The source is printed with astor (behind `to_source`, the one place that knows the
+printer) and compiled under a filename that `linecache` knows, so tracebacks and pdb
+show the generated lines.
+"""
+import ast
+import builtins
+import itertools
+import linecache
+import warnings
+
+_counter = itertools.count(1)
+
+
+def to_source(node):
+    """Print an AST as Python source. astor is the printer; on Pythons where it fails
+    (it predates ast.Constant-only trees) the standard library's unparser takes over."""
+    ast.fix_missing_locations(node)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import astor
+            text = astor.to_source(node, pretty_source="".join)  # no line wrapping
+    except Exception:           # any astor failure: the stdlib printer is always right
+        text = ast.unparse(node) + "\n"
+    return text
+
+
+def function_source(header, sections, returns):
+    """Assemble a function's text: `header` is a FunctionDef (body ignored), `sections`
+    a list of (comment, [(line comment or None, stmt AST)]), `returns` the final stmt."""
+    header = ast.FunctionDef(header.name, header.args, [ast.Pass()], [], None, None,
+                             **_type_params())
+    head = to_source(header).rstrip().splitlines()
+    lines = head[:-1]                       # drop the placeholder 'pass'
+    for comment, statements in sections:
+        if not statements:
+            continue
+        if comment:
+            lines.append(f"    # {comment}")
+        last_note = None
+        for note, statement in statements:
+            if note and note != last_note:      # one note per source line
+                lines.append(f"    # {note}")
+            last_note = note
+            for line in to_source(statement).rstrip().splitlines():
+                lines.append("    " + line)
+    lines.append("    " + to_source(returns).strip())
+    return "\n".join(lines) + "\n"
+
+
+def _type_params():
+    import sys
+    return {"type_params": []} if sys.version_info >= (3, 12) else {}
+
+
+def compile_function(source, name, namespace, origin):
+    """Compile `source` (one def of `name`) and return the function object. The text is
+    registered with linecache under a unique filename naming where it came from."""
+    filename = f"<s2s_ad {name} #{next(_counter)} from {origin}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    code = compile(source, filename, "exec")
+    scope = dict(namespace)
+    scope.setdefault("__builtins__", builtins)
+    exec(code, scope)
+    return scope[name]

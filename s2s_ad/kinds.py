@@ -1,0 +1,58 @@
+"""What a value is, as far as code generation cares: a Python number or an array.
+
+A compiled gradient is specialised on the kinds of its arguments (like a JIT cache
+key); the kinds of intermediate values are observed by running the forward sweep once
+on the first arguments of each signature (see `reverse.observe_kinds`).
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Kind:
+    """`pytype` is float/int/bool for Python numbers, np.ndarray for arrays (numpy
+    scalars count as 0-d arrays), or the value's type for anything else."""
+    pytype: type
+    shape: tuple = ()
+    dtype: object = None
+
+    @property
+    def is_python_number(self):
+        return self.pytype in (float, int, bool)
+
+    @property
+    def is_array(self):
+        return self.pytype is np.ndarray
+
+    @property
+    def is_numeric(self):
+        return self.is_python_number or self.is_array
+
+    @property
+    def is_real(self):
+        """Can this carry a derivative? Integers and booleans in arrays never do."""
+        if self.is_python_number:
+            return self.pytype is not bool
+        return self.is_array and np.issubdtype(self.dtype, np.inexact)
+
+    def describe(self):
+        if self.is_python_number:
+            return f"a Python {self.pytype.__name__}"
+        if self.is_array:
+            return f"an array of shape {self.shape} and dtype {self.dtype}"
+        return f"a {self.pytype.__name__}"
+
+
+def kind_of(value):
+    t = type(value)
+    if t in (float, int, bool):
+        return Kind(t)
+    if t is np.ndarray or isinstance(value, np.generic):
+        return Kind(np.ndarray, np.shape(value), np.result_type(value))
+    return Kind(t)
+
+
+def signature_key(args):
+    """The cache key of an argument tuple: cheap, since it runs on every call."""
+    return tuple([(a.shape, a.dtype) if type(a) is np.ndarray else type(a) for a in args])

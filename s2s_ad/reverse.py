@@ -1,0 +1,251 @@
+"""The reverse transform: trace -> forward sweep + adjoint statements in reverse order.
+
+For each active statement `t = h(a, b)`, taken last to first, the rule table gives each
+argument's contribution `a_bar += template(g=t_bar)`. In the lean form (the default) a
+variable's adjoint is written once, as the sum of its contributions, at the point in the
+reverse sweep where it is complete; single-term adjoints that are names or constants are
+not written at all but substituted, so ±1 seeds fold away. The explicit form
+(`lean=False`) writes one statement per contribution, like the lecture's adjoint table.
+"""
+import ast
+import copy
+
+from . import rules
+from .errors import TranslationError
+from .kinds import kind_of
+from .simplify import number, simplify
+from .trace import static_value
+
+SEED = 1.0
+
+
+class Activity:
+    """A value is active when it depends on a differentiated input (varied) and
+    the output depends on it (useful). Only active values get adjoints."""
+
+    def __init__(self, trace, kinds, wrt):
+        varied = {p for p in wrt if _is_real(kinds.get(p))}
+        for s in trace.body:
+            if s.rule.zero_grad or not _is_real(kinds.get(s.target)):
+                continue
+            if any(trace.is_local(v) and v.id in varied for v in s.args.values()):
+                varied.add(s.target)
+        useful = {trace.result.id} if trace.is_local(trace.result) else set()
+        for s in reversed(trace.body):
+            if s.target in useful:
+                useful.update(v.id for v in s.args.values() if trace.is_local(v))
+        self.active = varied & useful
+
+    def __contains__(self, name):
+        return name in self.active
+
+
+def _is_real(kind):
+    return kind is None or kind.is_real        # unknown kinds are assumed real
+
+
+class ReverseTransform:
+    """Builds the statements of a gradient function from a trace and the kinds of its
+    values (observed on example arguments; None where unknown)."""
+
+    def __init__(self, trace, kinds, wrt, names, modules, helpers, lean=True):
+        self.trace = trace
+        self.kinds = kinds
+        self.wrt = wrt
+        self.names = names              # NameAllocator for adjoint names
+        self.modules = modules          # template module name -> name in generated code
+        self.helpers = helpers          # runtime helper name -> name in generated code
+        self.lean = lean
+        self.activity = Activity(trace, kinds, wrt)
+        self.contributions = {}         # variable -> [expr], in reverse-sweep order
+        self.adjoint = {}               # variable -> expr standing for its finished adjoint
+        self.bar_names = {}             # variable -> the name of its adjoint variable
+        self.reverse = []               # [(note, stmt)]
+
+    # -- the sweeps ------------------------------------------------------------------
+
+    def forward_sweep(self):
+        return [(f"line {s.loc.lineno}: {s.loc.text.strip()}", _assign(s.target, s.forward_expr()))
+                for s in self.trace.body]
+
+    def reverse_sweep(self):
+        result = self.trace.result
+        active = [s for s in self.trace.body if s.target in self.activity]
+        if self.trace.is_local(result) and result.id in self.activity:
+            self.adjoint[result.id] = ast.Constant(SEED)
+            if not self.lean:
+                self.adjoint[result.id] = self._write(result.id, [ast.Constant(SEED)])
+        for s in reversed(active):
+            g = self._finish(s.target)
+            for param, operand in s.args.items():
+                if self.trace.is_local(operand) and operand.id in self.activity:
+                    self.contributions.setdefault(operand.id, []).append(
+                        self._contribution(s, param, operand, g))
+                    if not self.lean:
+                        self._write(operand.id, [self.contributions[operand.id][-1]],
+                                    accumulate=len(self.contributions[operand.id]) > 1)
+        return self.reverse
+
+    def gradients(self):
+        """One expression per differentiated parameter, in `wrt` order."""
+        out = []
+        for p in self.wrt:
+            kind = self.kinds.get(p)
+            if p in self.activity:
+                expr = self._finish(p)
+                if kind is not None and kind.is_python_number and not self._all_floats():
+                    expr = ast.Call(ast.Name("float", ast.Load()), [expr], [])
+            else:
+                expr = self._zero(p, kind)
+            out.append(expr)
+        return out
+
+    # -- adjoints --------------------------------------------------------------------
+
+    def _contribution(self, s, param, operand, g):
+        info = self._info(s)
+        template = s.rule.template(param, info)
+        if template is None:
+            raise TranslationError(f"no derivative rule for {s.rule.name} with respect to "
+                                   f"its argument '{param}'", s.loc)
+        mapping = {name: op for name, op in s.args.items()}
+        mapping["g"] = g
+        mapping["ans"] = ast.Name(s.target, ast.Load())
+        expr = simplify(self._instantiate(template, mapping))
+        if s.rule.broadcasts:
+            expr = self._reduce_to(expr, operand, s.target)
+        return expr
+
+    def _finish(self, var):
+        """The expression for var's complete adjoint, writing it if it needs a name."""
+        if var in self.adjoint:
+            return self.adjoint[var]
+        terms = self.contributions.get(var, [])
+        if self.lean and len(terms) == 1 and _is_atom(terms[0]):
+            self.adjoint[var] = terms[0]
+        elif self.lean:
+            self.adjoint[var] = self._write(var, list(reversed(terms)))
+        else:
+            self.adjoint[var] = ast.Name(self._bar(var), ast.Load())
+        return self.adjoint[var]
+
+    def _write(self, var, terms, accumulate=False):
+        name = self._bar(var)
+        total = ast.Name(name, ast.Load()) if accumulate else terms[0]
+        for term in (terms if accumulate else terms[1:]):
+            total = simplify(ast.BinOp(total, ast.Add(), term))
+        self.reverse.append((None, _assign(name, total)))
+        return ast.Name(name, ast.Load())
+
+    def _bar(self, var):
+        if var not in self.bar_names:
+            self.bar_names[var] = self.names.fresh(f"{var}_bar")
+        return self.bar_names[var]
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _info(self, s):
+        kinds, statics = {}, {}
+        for param, operand in s.args.items():
+            kinds[param] = self._kind(operand)
+            if not self.trace.is_local(operand):
+                try:
+                    statics[param] = static_value(operand, self.trace.parsed)
+                except LookupError:
+                    pass
+        active = {p for p, v in s.args.items() if self.trace.is_local(v) and v.id in self.activity}
+        return rules.RuleInfo(kinds, statics, self.kinds.get(s.target), active)
+
+    def _kind(self, operand):
+        if self.trace.is_local(operand):
+            return self.kinds.get(operand.id)
+        try:
+            return kind_of(static_value(operand, self.trace.parsed))
+        except LookupError:
+            pass
+        try:
+            return kind_of(_external(operand, self.trace.parsed))
+        except (KeyError, AttributeError, TypeError):
+            return None
+
+    def _instantiate(self, template, mapping):
+        modules = self.modules
+
+        class Substitute(ast.NodeTransformer):
+            def visit_Name(self, node):
+                if node.id in mapping:
+                    return copy.deepcopy(mapping[node.id])
+                if node.id in modules:
+                    return ast.Name(modules[node.id], ast.Load())
+                return node
+        return Substitute().visit(copy.deepcopy(template))
+
+    def _reduce_to(self, expr, operand, target):
+        """Sum a broadcast contribution back to the operand's shape; resolved at compile
+        time when both shapes are known, else left to the runtime helper."""
+        mine, theirs = self._kind(operand), self.kinds.get(target)
+        if mine is None or theirs is None or not (mine.is_numeric and theirs.is_numeric):
+            return ast.Call(ast.Name(self.helpers["unbroadcast"], ast.Load()),
+                            [expr, copy.deepcopy(operand)], [])
+        if mine.shape == theirs.shape:
+            return expr
+        np_name = ast.Name(self.modules["np"], ast.Load())
+        total = ast.Attribute(np_name, "sum", ast.Load())
+        if mine.shape == ():
+            return ast.Call(total, [expr], [])
+        lead = len(theirs.shape) - len(mine.shape)
+        kept = [lead + i for i, n in enumerate(mine.shape) if n == 1 and theirs.shape[lead + i] != 1]
+        axes = tuple(range(lead)) + tuple(kept)
+        axis = ast.Constant(axes[0] if len(axes) == 1 else axes)
+        reduced = ast.Call(total, [expr], [ast.keyword("axis", axis)])
+        if kept:
+            reduced = ast.Call(ast.Attribute(reduced, "reshape", ast.Load()),
+                               [ast.Constant(mine.shape)], [])
+        return reduced
+
+    def _zero(self, param, kind):
+        if kind is not None and kind.is_python_number:
+            return ast.Constant(0.0)
+        if kind is not None and kind.is_array:
+            np_name = ast.Name(self.modules["np"], ast.Load())
+            return ast.Call(ast.Attribute(np_name, "zeros_like", ast.Load()),
+                            [ast.Name(param, ast.Load())], [])
+        return ast.Call(ast.Name(self.helpers["zeros_like"], ast.Load()),
+                        [ast.Name(param, ast.Load())], [])
+
+    def _all_floats(self):
+        """True when every value in the trace is a Python float, so adjoints are too."""
+        return all(k is not None and k.pytype is float for k in self.kinds.values())
+
+
+def _is_atom(expr):
+    """Names and numbers are substituted rather than given an adjoint variable."""
+    return isinstance(expr, (ast.Name, ast.Constant)) or number(expr) is not None
+
+
+def _assign(name, value):
+    return ast.Assign([ast.Name(name, ast.Store())], value, lineno=0)
+
+
+def _external(node, parsed):
+    if isinstance(node, ast.Name):
+        return parsed.lookup(node.id)
+    if isinstance(node, ast.Attribute):
+        return getattr(_external(node.value, parsed), node.attr)
+    if isinstance(node, ast.Constant):
+        return node.value
+    raise TypeError(node)
+
+
+def eliminate_dead_code(statements, returns):
+    """Drop assignments whose value nobody reads (every statement here is pure)."""
+    used = {n.id for n in ast.walk(returns) if isinstance(n, ast.Name)}
+    kept = []
+    for note, stmt in reversed(statements):
+        target = stmt.targets[0].id
+        if target in used:
+            used.discard(target)
+            used.update(n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name))
+            kept.append((note, stmt))
+    kept.reverse()
+    return kept

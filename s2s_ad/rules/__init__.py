@@ -1,0 +1,147 @@
+"""The derivative rule table: one `Rule` per primitive.
+
+A rule says how its primitive is spelled in the forward sweep and, for each argument,
+the adjoint contribution as a readable math template, e.g. for `math.sin(x)`:
+
+    defrule(math.sin, "x", x="g * math.cos(x)")
+
+Template vocabulary: `g` is the adjoint of the result, `ans` the result itself, the
+parameter names stand for the arguments, and `np` / `math` for the NumPy and math
+modules (renamed at emission to whatever the user's namespace calls them). A template
+may instead be a function of a `RuleInfo` (the argument kinds and static values known
+at compile time) that returns the template string, for rules whose adjoint depends on
+shapes or on static arguments such as `axis`.
+
+Rules live in the modules beside this one, grouped by family: `operators` (Python
+operators), `math_rules` (the math module and builtins), `numpy_rules` (NumPy).
+A rule has room for a `tangent` template (forward mode), unused for now.
+"""
+import ast
+import functools
+import inspect
+from dataclasses import dataclass, field
+
+# How a primitive is written in the forward sweep.
+CALL = "call"            # the user's callee, called with the arguments: np.sin(x)
+BINOP = "binop"          # x <op> y
+UNARY = "unary"          # <op> x
+ATTRIBUTE = "attribute"  # x.T
+METHOD = "method"        # x.sum(axis=0)
+
+
+@dataclass
+class Rule:
+    name: str                       # shown in messages: 'numpy.sin', 'mul'
+    signature: inspect.Signature    # binds the user's arguments to template names
+    adjoints: dict                  # parameter name -> template (str or callable)
+    spelling: str = CALL
+    symbol: object = None           # ast operator class (BINOP/UNARY) or attribute/method name
+    broadcasts: bool = False        # elementwise with NumPy broadcasting
+    zero_grad: bool = False         # piecewise constant: the derivative is 0 everywhere
+    tangent: dict = field(default_factory=dict)   # reserved for forward mode
+
+    @property
+    def params(self):
+        return list(self.signature.parameters)
+
+    def template(self, param, info):
+        """The adjoint template for `param` as an expression AST, or None."""
+        template = self.adjoints.get(param)
+        if template is None:
+            return None
+        if callable(template):
+            template = template(info)
+        return _parse_template(template)
+
+
+@functools.lru_cache(maxsize=None)
+def _parse_template(text):
+    return ast.parse(text, mode="eval").body
+
+
+def _signature(spec):
+    """'x, axis=None' -> an inspect.Signature, parsed the way Python parses a def."""
+    namespace = {}
+    exec(f"def _spec({spec}): pass", {}, namespace)
+    return inspect.signature(namespace["_spec"])
+
+
+_BY_OBJECT = {}      # the callable itself -> Rule (resolved by object, not by spelling)
+_OPERATORS = {}      # (spelling, ast operator class or attribute name) -> Rule
+
+
+def defrule(fn, spec, *, name=None, broadcasts=False, zero_grad=False, **adjoints):
+    """Register the rule for calls of the callable `fn`."""
+    rule = Rule(name or describe(fn), _signature(spec), adjoints,
+                broadcasts=broadcasts, zero_grad=zero_grad)
+    _BY_OBJECT[_key(fn)] = (fn, rule)
+    return rule
+
+
+def defop(spelling, symbol, name, spec, *, broadcasts=False, zero_grad=False, **adjoints):
+    """Register the rule for an operator (BINOP/UNARY), attribute or method."""
+    rule = Rule(name, _signature(spec), adjoints, spelling=spelling, symbol=symbol,
+                broadcasts=broadcasts, zero_grad=zero_grad)
+    _OPERATORS[(spelling, symbol)] = rule
+    return rule
+
+
+def rule_for_call(fn):
+    entry = _BY_OBJECT.get(_key(fn))
+    return entry[1] if entry is not None and entry[0] is fn else None
+
+
+def rule_for_operator(spelling, symbol):
+    return _OPERATORS.get((spelling, symbol))
+
+
+def _key(fn):
+    try:
+        hash(fn)
+        return fn
+    except TypeError:
+        return id(fn)
+
+
+def describe(fn):
+    """'numpy.linalg.eigvalsh' for np.linalg.eigvalsh, 'math.sin' for math.sin."""
+    module = getattr(fn, "__module__", None) or ""
+    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", repr(fn))
+    if module in ("builtins", ""):
+        return name
+    return f"{module}.{name}"
+
+
+class RuleInfo:
+    """What a template function may ask about one call site at compile time."""
+
+    def __init__(self, kinds, statics, result_kind, active):
+        self.kinds = kinds              # parameter name -> Kind or None (unknown)
+        self.statics = statics          # parameter name -> static Python value
+        self.result_kind = result_kind
+        self.active = active            # parameter names whose argument is active
+
+    def is_active(self, param):
+        return param in self.active
+
+    def kind(self, param):
+        return self.kinds.get(param)
+
+    def static(self, param):
+        """The compile-time value of an argument (a literal, default or constant)."""
+        return self.statics[param]
+
+    def has_static(self, param):
+        return param in self.statics
+
+    @property
+    def lib(self):
+        """'math' when every argument is a Python number, else 'np'."""
+        kinds = [k for k in self.kinds.values() if k is not None]
+        if kinds and all(k.is_python_number for k in kinds):
+            return "math"
+        return "np"
+
+
+# Importing the families fills the table.
+from . import operators, math_rules, numpy_rules  # noqa: E402,F401

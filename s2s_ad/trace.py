@@ -1,0 +1,362 @@
+"""The evaluation trace and the lowering of a parsed function into it.
+
+The trace is three-address code, the lecture's computation model: every statement is
+`z_t = h_t(operands)` with one primitive `h_t` (a rule in the table) and operands that
+are names or constants. User variables keep their names; a reassigned name gets a new
+version (`x`, `x_2`, ...) so every value the reverse sweep may need stays available;
+temporaries are `z1, z2, ...` in trace order.
+"""
+import ast
+import inspect
+import numbers
+from dataclasses import dataclass, field
+
+from . import rules
+from .errors import TranslationError, UnboundNameError
+from .frontend import Loc, ParsedFunction
+
+
+@dataclass
+class Stmt:
+    """`target = rule(args)`; `args` binds the rule's parameter names to operands."""
+    target: str
+    rule: rules.Rule
+    args: dict                      # parameter name -> operand (ast.Name/Constant/Attribute)
+    loc: Loc
+    call_args: list = field(default_factory=list)     # operands as the user passed them
+    call_keywords: list = field(default_factory=list)  # [(keyword, operand)]
+    callee: ast.expr = None         # the user's spelling of the called function
+
+    def forward_expr(self):
+        """The right-hand side as Python: the same operation the user wrote."""
+        rule, a = self.rule, self.call_args
+        if rule.spelling == rules.BINOP:
+            return ast.BinOp(a[0], rule.symbol(), a[1])
+        if rule.spelling == rules.UNARY:
+            return ast.UnaryOp(rule.symbol(), a[0])
+        if rule.spelling == rules.ATTRIBUTE:
+            return ast.Attribute(a[0], rule.symbol, ast.Load())
+        if rule.spelling == "copy":
+            return a[0]
+        keywords = [ast.keyword(k, v) for k, v in self.call_keywords]
+        if rule.spelling == rules.METHOD:
+            return ast.Call(ast.Attribute(a[0], rule.symbol, ast.Load()), a[1:], keywords)
+        return ast.Call(self.callee, a, keywords)
+
+    def operands(self):
+        return list(self.call_args) + [v for _, v in self.call_keywords]
+
+    def rename_operands(self, renames):
+        """Point operands that name a key of `renames` at its value instead."""
+        def sub(operand):
+            if isinstance(operand, ast.Name) and operand.id in renames:
+                return ast.Name(renames[operand.id], ast.Load())
+            return operand
+        self.args = {k: sub(v) for k, v in self.args.items()}
+        self.call_args = [sub(v) for v in self.call_args]
+        self.call_keywords = [(k, sub(v)) for k, v in self.call_keywords]
+
+
+@dataclass
+class Trace:
+    parsed: ParsedFunction
+    params: list                    # parameter names, in order
+    body: list                      # [Stmt]
+    result: ast.expr                # the returned operand
+    result_loc: Loc
+    locals: set                     # every local name in the trace (user versions + temps)
+    taken: set                      # names generated code must not reuse
+    temps: set = field(default_factory=set)   # the z1, z2, ... among the locals
+
+    @property
+    def name(self):
+        return self.parsed.node.name
+
+    def is_local(self, operand):
+        return isinstance(operand, ast.Name) and operand.id in self.locals
+
+
+class NameAllocator:
+    """Fresh names that clash with nothing the user's code or namespace uses."""
+
+    def __init__(self, taken):
+        self.taken = set(taken)
+
+    def fresh(self, base):
+        name, n = base, 1
+        while name in self.taken:
+            n += 1
+            name = f"{base}_{n}"
+        self.taken.add(name)
+        return name
+
+
+def lower(parsed):
+    """Lower a ParsedFunction into a Trace, or raise a located TranslationError."""
+    return _Lowerer(parsed).run()
+
+
+class _Lowerer:
+    def __init__(self, parsed):
+        self.parsed = parsed
+        fn = parsed.node
+        self.params = [a.arg for a in fn.args.args]
+        self.assigned = set(self.params) | _assigned_names(fn)
+        user_names = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)}
+        self.names = NameAllocator(user_names | set(parsed.namespace) | set(self.params))
+        self.temp_prefix = "z"
+        self.temp_count = 0
+        self.current = {p: p for p in self.params}     # user name -> current version
+        self.body = []
+        self.locals = set(self.params)
+        self.temps = set()
+
+    def run(self):
+        statements = list(self.parsed.node.body)
+        if statements and _is_docstring(statements[0]):
+            statements = statements[1:]
+        for i, node in enumerate(statements):
+            if isinstance(node, ast.Return):
+                if i != len(statements) - 1:
+                    raise self.error("code after 'return' never runs; remove it", statements[i + 1])
+                if node.value is None:
+                    raise self.error("a differentiated function must return a value", node)
+                result = self.expr(node.value)
+                return Trace(self.parsed, self.params, self.body, result, self.parsed.loc(node),
+                             self.locals, self.names.taken, self.temps)
+            self.statement(node)
+        raise self.error("a differentiated function must end with 'return <value>'",
+                         statements[-1] if statements else self.parsed.node)
+
+    # -- statements -------------------------------------------------------------
+
+    def statement(self, node):
+        if isinstance(node, ast.Assign):
+            if len(node.targets) != 1:
+                raise self.error("chained assignment 'a = b = ...' is not supported; "
+                                 "assign one name at a time", node)
+            self.assign(node.targets[0], node.value)
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            self.assign(node.target, node.value)
+        elif isinstance(node, ast.AugAssign):
+            if not isinstance(node.target, ast.Name):
+                raise self.error("augmented assignment is supported on names only", node)
+            value = ast.BinOp(ast.Name(node.target.id, ast.Load()), node.op, node.value)
+            ast.copy_location(value, node)
+            self.assign(node.target, value)
+        elif isinstance(node, (ast.If, ast.For, ast.While, ast.Break, ast.Continue)):
+            keyword = {ast.If: "if", ast.For: "for", ast.While: "while",
+                       ast.Break: "break", ast.Continue: "continue"}[type(node)]
+            raise self.error(f"'{keyword}' is not supported yet: s2s_ad handles "
+                             "straight-line code for now", node)
+        elif isinstance(node, ast.Expr):
+            raise self.error("an expression statement has no effect on the result; "
+                             "assign it or remove it", node)
+        elif isinstance(node, ast.Pass):
+            pass
+        else:
+            raise self.error(f"unsupported statement '{type(node).__name__}'", node)
+
+    def assign(self, target, value):
+        if isinstance(target, ast.Name):
+            name = self.new_version(target.id)
+            self.expr(value, target=name)
+            self.current[target.id] = name
+        elif isinstance(target, ast.Tuple) and all(isinstance(t, ast.Name) for t in target.elts):
+            if not (isinstance(value, ast.Tuple) and len(value.elts) == len(target.elts)):
+                raise self.error("tuple unpacking needs a tuple of the same length on the "
+                                 "right, as in 'a, b = b, a'", value)
+            # Python evaluates the whole right side before binding any name.
+            names = [self.new_version(t.id) for t in target.elts]
+            for name, element in zip(names, value.elts):
+                self.expr(element, target=name)
+            for t, name in zip(target.elts, names):
+                self.current[t.id] = name
+        else:
+            raise self.error("only names and tuples of names can be assigned to", target)
+
+    def new_version(self, user_name):
+        """The name a new assignment to `user_name` writes: the name itself the first
+        time, then x_2, x_3, ... so that earlier values stay readable."""
+        name = self.names.fresh(user_name) if user_name in self.locals else user_name
+        self.locals.add(name)
+        return name
+
+    # -- expressions --------------------------------------------------------------
+
+    def expr(self, node, target=None):
+        """Lower an expression; return its operand. With `target`, the value is
+        computed into that name (a copy if the expression is already an operand)."""
+        operand = self._expr(node, target)
+        if target is not None and not (isinstance(operand, ast.Name) and operand.id == target):
+            self.emit(target, rules.rule_for_operator("copy", None), {"x": operand}, node,
+                      call_args=[operand])
+        return operand
+
+    def _expr(self, node, target):
+        if isinstance(node, ast.Constant):
+            return node
+        if isinstance(node, ast.Name):
+            return self.name(node)
+        if isinstance(node, ast.Attribute):
+            return self.attribute(node, target)
+        if isinstance(node, ast.BinOp):
+            rule = rules.rule_for_operator(rules.BINOP, type(node.op))
+            if rule is None:
+                raise self.error(f"the operator {type(node.op).__name__} is not supported", node)
+            x, y = self.expr(node.left), self.expr(node.right)
+            return self.emit(target, rule, {"x": x, "y": y}, node, call_args=[x, y])
+        if isinstance(node, ast.UnaryOp):
+            rule = rules.rule_for_operator(rules.UNARY, type(node.op))
+            if rule is None:
+                raise self.error(f"the unary operator {type(node.op).__name__} is not "
+                                 "supported here", node)
+            if isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+                return node          # a negative literal, -1.0
+            x = self.expr(node.operand)
+            return self.emit(target, rule, {"x": x}, node, call_args=[x])
+        if isinstance(node, ast.Call):
+            return self.call(node, target)
+        if isinstance(node, ast.Tuple):
+            raise self.error("tuples are supported only in 'a, b = b, a' assignments for now",
+                             node)
+        raise self.error(f"unsupported expression '{type(node).__name__}'", node)
+
+    def name(self, node):
+        if node.id in self.assigned:
+            if node.id not in self.current:
+                raise self.error(f"local variable '{node.id}' is used before it is assigned",
+                                 node)
+            return ast.Name(self.current[node.id], ast.Load())
+        self.resolve(node)          # an external: fails early if it is not bound
+        return ast.Name(node.id, ast.Load())
+
+    def resolve(self, node):
+        """The object an external name or attribute chain denotes (globals/closure)."""
+        if isinstance(node, ast.Name):
+            try:
+                return self.parsed.lookup(node.id)
+            except KeyError:
+                raise UnboundNameError(f"name '{node.id}' is not defined", self.parsed.loc(node)) \
+                    from None
+        if isinstance(node, ast.Attribute):
+            base = self.resolve(node.value)
+            try:
+                return getattr(base, node.attr)
+            except AttributeError:
+                raise self.error(f"'{ast.unparse(node.value)}' has no attribute "
+                                 f"'{node.attr}'", node) from None
+        raise self.error("only names and module attributes can be called or read here", node)
+
+    def is_external(self, node):
+        while isinstance(node, ast.Attribute):
+            node = node.value
+        return isinstance(node, ast.Name) and node.id not in self.assigned
+
+    def attribute(self, node, target):
+        if self.is_external(node):          # math.pi, np.e: a constant of a module
+            self.resolve(node)
+            return node
+        rule = rules.rule_for_operator(rules.ATTRIBUTE, node.attr)
+        if rule is None:
+            raise self.error(f"the attribute '.{node.attr}' is not supported", node)
+        x = self.expr(node.value)
+        return self.emit(target, rule, {"x": x}, node, call_args=[x])
+
+    def call(self, node, target):
+        func = node.func
+        if isinstance(func, ast.Attribute) and not self.is_external(func):
+            return self.method_call(node, target)
+        fn = self.resolve(func)
+        rule = rules.rule_for_call(fn)
+        if rule is None:
+            raise self.error(f"no derivative rule for {_describe_callee(fn, func)}; "
+                             "s2s_ad can only differentiate calls it has rules for "
+                             "(see the README's list)", node)
+        args = [self.expr(a) for a in node.args]
+        keywords = [(k.arg, self.expr(k.value)) for k in node.keywords]
+        if any(k is None for k, _ in keywords):
+            raise self.error("'**' in calls is not supported", node)
+        bound = self.bind(rule, args, keywords, node)
+        return self.emit(target, rule, bound, node, call_args=args, call_keywords=keywords,
+                         callee=func)
+
+    def method_call(self, node, target):
+        rule = rules.rule_for_operator(rules.METHOD, node.func.attr)
+        if rule is None:
+            raise self.error(f"no derivative rule for the method '.{node.func.attr}()'", node)
+        receiver = self.expr(node.func.value)
+        args = [receiver] + [self.expr(a) for a in node.args]
+        keywords = [(k.arg, self.expr(k.value)) for k in node.keywords]
+        bound = self.bind(rule, args, keywords, node)
+        return self.emit(target, rule, bound, node, call_args=args, call_keywords=keywords)
+
+    def bind(self, rule, args, keywords, node):
+        try:
+            bound = rule.signature.bind(*args, **dict(keywords))
+        except TypeError as exc:
+            raise self.error(f"unsupported call of {rule.name}: {exc}", node) from None
+        bound.apply_defaults()
+        return {k: _as_operand(v) for k, v in bound.arguments.items()}
+
+    def emit(self, target, rule, args, node, **spelling):
+        if target is None:
+            self.temp_count += 1
+            target = self.names.fresh(f"{self.temp_prefix}{self.temp_count}")
+            self.locals.add(target)
+            self.temps.add(target)
+        self.body.append(Stmt(target, rule, args, self.parsed.loc(node), **spelling))
+        return ast.Name(target, ast.Load())
+
+    def error(self, message, node):
+        return self.parsed.error(message, node)
+
+
+def _as_operand(value):
+    """Defaults from a rule's signature arrive as Python values: make them constants."""
+    if isinstance(value, ast.AST):
+        return value
+    return ast.Constant(value)
+
+
+def _assigned_names(fn):
+    names = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names
+
+
+def _is_docstring(node):
+    return (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str))
+
+
+def _describe_callee(fn, func_node):
+    if inspect.isfunction(fn):
+        return (f"the Python function '{fn.__qualname__}' (calls to user functions are "
+                "not supported yet)")
+    return rules.describe(fn)
+
+
+def static_value(operand, parsed):
+    """The compile-time value of an operand that is a literal or a module constant
+    (math.pi, a global number), or raise LookupError. Locals are never static."""
+    if isinstance(operand, ast.Constant):
+        return operand.value
+    if isinstance(operand, ast.UnaryOp) and isinstance(operand.operand, ast.Constant):
+        return -operand.operand.value
+    if isinstance(operand, (ast.Name, ast.Attribute)):
+        try:
+            value = _external_value(operand, parsed)
+        except (KeyError, AttributeError):
+            raise LookupError(operand) from None
+        if isinstance(value, (numbers.Number, str, tuple, type(None))):
+            return value
+    raise LookupError(operand)
+
+
+def _external_value(node, parsed):
+    if isinstance(node, ast.Name):
+        return parsed.lookup(node.id)
+    return getattr(_external_value(node.value, parsed), node.attr)
