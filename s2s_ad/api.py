@@ -1,10 +1,12 @@
 """The public API, following JAX's conventions: grad, value_and_grad, show."""
 import builtins
 import functools
+import linecache
 
 import numpy as np
 
 from .compiler import GradientCompiler
+from .errors import TranslationError
 from .kinds import signature_key
 
 
@@ -28,8 +30,16 @@ def _transform(fun, argnums, with_value):
     if hasattr(fun, "_s2s_compiler"):
         raise NotImplementedError("grad of a function that s2s_ad already transformed "
                                   "(higher-order derivatives) is not supported yet")
-    compiler = GradientCompiler(fun, argnums, with_value)
+    try:
+        compiler = GradientCompiler(fun, argnums, with_value)
+    except TranslationError as error:
+        raise _user_facing(error) from None
     return _dispatcher(fun, compiler)
+
+
+def _user_facing(error):
+    """Drop the compiler's own frames: the message and its location say it all."""
+    return error.with_traceback(None)
 
 
 def _dispatcher(fun, compiler):
@@ -45,7 +55,10 @@ def _dispatcher(fun, compiler):
         key = signature_key(args)
         compiled = cache.get(key)
         if compiled is None:
-            compiled = compiler.compile(args)
+            try:
+                compiled = compiler.compile(args)
+            except TranslationError as error:
+                raise _user_facing(error) from None
             cache[key] = compiled.function
             gradient.source = compiled.source
             gradient.sources[key] = compiled.source
@@ -65,7 +78,7 @@ def _dispatcher(fun, compiler):
         f"    return {fun.__name__}",
     ])
     scope = {}
-    exec(compile_source(source), scope)
+    exec(compile_source(source, fun.__name__), scope)
     gradient = scope["_s2s_make"](cache, compile, np.ndarray)
     gradient.__defaults__ = fun.__defaults__
     functools.update_wrapper(gradient, fun)
@@ -76,8 +89,10 @@ def _dispatcher(fun, compiler):
     return gradient
 
 
-def compile_source(source):
-    return builtins.compile(source, "<s2s_ad dispatcher>", "exec")
+def compile_source(source, name):
+    filename = f"<s2s_ad dispatcher for {name}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    return builtins.compile(source, filename, "exec")
 
 
 def show(fun, *example_args, argnums=0):
