@@ -90,7 +90,7 @@ def relative_error(approx, reference, picks=None):
     is on the same scale as a full one. An all-zero reference gives the absolute error.
     """
     reference = np.asarray(reference, dtype=float)
-    scale = np.max(np.abs(reference)) if reference.size else 0.0
+    scale = float(np.max(np.abs(reference))) if reference.size else 0.0
     compared = reference if picks is None else reference[picks]
     err = float(np.max(np.abs(np.asarray(approx, dtype=float) - compared)))
     return err / scale if scale > 0 else err

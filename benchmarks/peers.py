@@ -6,7 +6,7 @@ installed". A suite function reaches NumPy and math only through its module glob
 own NumPy-like module: the code is the user's, only the library under it changes.
 All tools run in float64 on the CPU so that times and errors compare like with like.
 """
-import importlib
+import importlib.metadata
 import importlib.util
 import math
 import types
@@ -22,8 +22,10 @@ def installed(peer):
 
 
 def version(peer):
-    module = importlib.import_module(_MODULE[peer])
-    return getattr(module, "__version__", "?")
+    try:
+        return importlib.metadata.version(_MODULE[peer])
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
 
 
 def rebind(f, **names):

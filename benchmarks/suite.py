@@ -5,6 +5,7 @@ Functions use the module-level names `np` and `math` only; the AD peers get the 
 function with those names rebound to their own NumPy-like modules (see peers.py).
 """
 import math
+import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -102,6 +103,15 @@ def rosenbrock(x):
     return total
 
 
+def rosenbrock_grad(x):
+    head, tail = x[:-1], x[1:]
+    inner = tail - head ** 2
+    g = np.zeros_like(x)
+    g[:-1] = -400.0 * head * inner - 2.0 * (1.0 - head)
+    g[1:] += 200.0 * inner
+    return g
+
+
 def oscillator(k, c):
     """x'' + c x' + k x = 0 from x = 1, v = 0, by 200 explicit Euler steps of 0.01;
     returns x^2 + v^2 at the end."""
@@ -122,12 +132,17 @@ class Case:
     name: str                   # row label, e.g. 'logistic d=100'
     family: str                 # what --only selects; one line in the time-vs-d plot
     f: object
-    args: tuple
+    make_args: object           # rng -> the argument tuple (built only when measured)
     argnums: object = 0         # int or tuple, as grad() takes it
     analytic: object = None     # hand-written gradient with f's signature, or None
     size: int = None            # d for the linear models (x axis of the plot)
     sweep: bool = False         # also run the step-size accuracy sweep
     notes: list = field(default_factory=list)
+
+    def args(self):
+        """The case's arguments, made when needed so that only one case's arrays are
+        alive at a time, from a seed of its own name: the same data whatever else runs."""
+        return self.make_args(np.random.default_rng(zlib.crc32(self.name.encode())))
 
 
 FAMILIES = ("lecture_f", "lecture_w", "logistic", "least_squares",
@@ -135,44 +150,66 @@ FAMILIES = ("lecture_f", "lecture_w", "logistic", "least_squares",
 
 
 def build_cases(quick=False, only=None):
-    """All cases (of the families in `only`, if given) with their data, seeded so
-    every run sees the same numbers."""
-    rng = np.random.default_rng(2024)
+    """All cases, or those of the families in `only`."""
     n = 200 if quick else 1000
     dims = (10, 100, 1000) if quick else (10, 100, 1000, 10000)
     width, batch, d_in = (16, 32, 8) if quick else (64, 128, 32)
+    net = f"{d_in}-{width}-{width}-1 batch {batch}"
     cases = [
-        Case("lecture f(x1,x2)", "lecture_f", lecture_f, (2.0, 5.0), (0, 1), lecture_f_grad),
-        Case("lecture f(w1,w2)", "lecture_w", lecture_w, (1.2, 0.8), (0, 1), lecture_w_grad,
-             sweep=True),
+        Case("lecture f(x1,x2)", "lecture_f", lecture_f, lambda rng: (2.0, 5.0), (0, 1),
+             lecture_f_grad),
+        Case("lecture f(w1,w2)", "lecture_w", lecture_w, lambda rng: (1.2, 0.8), (0, 1),
+             lecture_w_grad, sweep=True),
     ]
     for d in dims:
-        X = rng.standard_normal((n, d)) / math.sqrt(d)      # keeps margins O(1)
+        cases.append(Case(f"logistic d={d}", "logistic", logistic_loss,
+                          _linear_model(n, d, labels="sign"), 0, logistic_loss_grad,
+                          size=d, sweep=(d == dims[0])))
+        cases.append(Case(f"least_squares d={d}", "least_squares", least_squares,
+                          _linear_model(n, d, labels="linear"), 0, least_squares_grad, size=d))
+    cases += [
+        Case(f"sigmoid_net {net}", "sigmoid_net", sigmoid_net,
+             _sigmoid_net_data(d_in, width, batch), (0, 1, 2), sigmoid_net_grad),
+        Case(f"relu_net {net}", "relu_net", relu_net,
+             _relu_net_data(d_in, width, batch), (0, 1, 2, 3, 4), relu_net_grad),
+        Case("rosenbrock loop n=100", "rosenbrock", rosenbrock,
+             lambda rng: (rng.uniform(-1.0, 1.5, 100),), 0, rosenbrock_grad),
+        Case("oscillator Euler 200 steps", "oscillator", oscillator,
+             lambda rng: (4.0, 0.5), (0, 1)),
+    ]
+    return [c for c in cases if not only or c.family in only]
+
+
+def _linear_model(n, d, labels):
+    def make(rng):
+        X = rng.standard_normal((n, d)) / math.sqrt(d)      # keeps X @ w of order 1
         w = rng.standard_normal(d)
-        y_sign = np.where(rng.random(n) < 0.5, -1.0, 1.0)
-        cases.append(Case(f"logistic d={d}", "logistic", logistic_loss, (w, X, y_sign), 0,
-                          logistic_loss_grad, size=d, sweep=(d == dims[0])))
-        y = X @ rng.standard_normal(d) + 0.1 * rng.standard_normal(n)
-        cases.append(Case(f"least_squares d={d}", "least_squares", least_squares, (w, X, y), 0,
-                          least_squares_grad, size=d))
-    X = rng.standard_normal((batch, d_in))
-    y01 = (rng.random(batch) < 0.5).astype(float)
-    sig_weights = (rng.standard_normal((d_in, width)) / math.sqrt(d_in),
-                   rng.standard_normal((width, width)) / math.sqrt(width),
-                   rng.standard_normal(width) / math.sqrt(width))
-    cases.append(Case(f"sigmoid_net {d_in}-{width}-{width}-1 batch {batch}", "sigmoid_net",
-                      sigmoid_net, (*sig_weights, X, y01), (0, 1, 2), sigmoid_net_grad))
-    relu_params = (rng.standard_normal((d_in, width)) * math.sqrt(2.0 / d_in),
-                   0.1 * rng.standard_normal(width),
-                   rng.standard_normal((width, width)) * math.sqrt(2.0 / width),
-                   0.1 * rng.standard_normal(width),
-                   rng.standard_normal(width) / math.sqrt(width))
-    cases.append(Case(f"relu_net {d_in}-{width}-{width}-1 batch {batch}", "relu_net",
-                      relu_net, (*relu_params, X, rng.standard_normal(batch)),
-                      (0, 1, 2, 3, 4), relu_net_grad))
-    cases.append(Case("rosenbrock loop n=100", "rosenbrock", rosenbrock,
-                      (rng.uniform(-1.0, 1.5, 100),), 0))
-    cases.append(Case("oscillator Euler 200 steps", "oscillator", oscillator, (4.0, 0.5), (0, 1)))
-    if only:
-        cases = [c for c in cases if c.family in only]
-    return cases
+        if labels == "sign":
+            y = np.where(rng.random(n) < 0.5, -1.0, 1.0)
+        else:
+            y = X @ rng.standard_normal(d) + 0.1 * rng.standard_normal(n)
+        return w, X, y
+    return make
+
+
+def _sigmoid_net_data(d_in, width, batch):
+    def make(rng):
+        return (rng.standard_normal((d_in, width)) / math.sqrt(d_in),
+                rng.standard_normal((width, width)) / math.sqrt(width),
+                rng.standard_normal(width) / math.sqrt(width),
+                rng.standard_normal((batch, d_in)),
+                (rng.random(batch) < 0.5).astype(float))
+    return make
+
+
+def _relu_net_data(d_in, width, batch):
+    def make(rng):
+        # He initialisation keeps the ReLU activations of order 1.
+        return (rng.standard_normal((d_in, width)) * math.sqrt(2.0 / d_in),
+                0.1 * rng.standard_normal(width),
+                rng.standard_normal((width, width)) * math.sqrt(2.0 / width),
+                0.1 * rng.standard_normal(width),
+                rng.standard_normal(width) / math.sqrt(width),
+                rng.standard_normal((batch, d_in)),
+                rng.standard_normal(batch))
+    return make
