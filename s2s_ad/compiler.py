@@ -9,17 +9,24 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import runtime
-from .emit import compile_function, function_source
+from .emit import compile_function
 from .errors import TranslationError, UnboundNameError
 from .frontend import parse_function
 from .kinds import kind_of
-from .reverse import ReverseTransform, eliminate_dead_code
+from . import tape
+from .control import lower_structured as lower
+from .forward import ForwardEmitter, assign as _assign
+from .liveness import eliminate_dead_code, reads
+from .render import render_function
+from .reverse import ReverseTransform
+from .runtime_containers import HELPERS as _CONTAINER_HELPERS
 from .simplify import eliminate_common_subexpressions
-from .trace import NameAllocator, lower
+from .trace import NameAllocator
 
 # Modules that rule templates name, by their conventional names.
 _TEMPLATE_MODULES = {"np": np, "math": math}
-_HELPERS = {"unbroadcast": runtime.unbroadcast, "zeros_like": runtime.zeros_like}
+_HELPERS = {"unbroadcast": runtime.unbroadcast, "zeros_like": runtime.zeros_like,
+            **_CONTAINER_HELPERS}
 _NOTE = "__s2s_note__"
 
 
@@ -57,6 +64,7 @@ class GradientCompiler:
         modules = _allocate(_TEMPLATE_MODULES, trace, names)
         helpers = _allocate(_HELPERS, trace, names)
         namespace = dict(self.parsed.namespace)
+        namespace.update(getattr(trace, "extra_namespace", {}))
         for conventional, name in modules.items():
             namespace[name] = _TEMPLATE_MODULES[conventional]
         for conventional, name in helpers.items():
@@ -68,45 +76,48 @@ class GradientCompiler:
             self._check_kinds(trace, kinds)
 
         transform = ReverseTransform(trace, kinds, self.wrt, names, modules, helpers, lean)
-        forward = transform.forward_sweep()
         reverse = transform.reverse_sweep()
         grads = transform.gradients()
         gradient = grads[0] if isinstance(self.argnums, int) else ast.Tuple(grads, ast.Load())
-        value = trace.result
-        returns = ast.Return(ast.Tuple([value, gradient], ast.Load())
+        returns = ast.Return(ast.Tuple([trace.result, gradient], ast.Load())
                              if self.with_value else gradient)
-        statements = eliminate_dead_code(forward + reverse, returns)
-        forward = [s for s in statements if s in forward]
-        reverse = [s for s in statements if s not in forward]
+        live_out = reads(returns)
+        eliminate_dead_code(reverse, live_out)
+        tape_name = names.fresh("tape")
+        pushes = tape.plan(transform.pairs, tape_name)
+        forward = ForwardEmitter(pushes, tape=tape_name).block(trace.body)
+        if pushes:
+            forward.insert(0, _assign(tape_name, ast.List([], ast.Load())))
+        in_forward = {id(s) for s in forward}
+        statements = eliminate_dead_code(forward + reverse, live_out)
+        forward = [s for s in statements if id(s) in in_forward]
+        reverse = [s for s in statements if id(s) not in in_forward]
 
         suffix = "value_and_grad" if self.with_value else "grad"
         header = ast.FunctionDef(names.fresh(f"{trace.name}_{suffix}"), self.parsed.node.args)
-        source = function_source(header, [("forward sweep", forward),
-                                          ("reverse sweep", reverse)], returns)
+        source = render_function(header, [("forward sweep", forward),
+                                           ("reverse sweep", reverse)], returns)
         function = compile_function(source, header.name, namespace, _origin(self.parsed))
         function.__defaults__ = self.fun.__defaults__
+        self.tape_records = {id_: names for id_, names in pushes.items()}
         return Compiled(function, source, kinds)
 
     # -- kinds ---------------------------------------------------------------------
 
     def _observe(self, trace, args, namespace):
-        """Run the forward sweep once on `args`, noting what each value is."""
+        """Run the forward sweep once on `args`, noting what each value is, every time
+        it is assigned (inside loops, too: a value whose kind varies becomes unknown)."""
         kinds = {}
 
         def note(name, value):
             kind = kind_of(value)
             kinds[name] = kind if kinds.get(name, kind) == kind else None
 
-        statements = []
-        for p in trace.params:
-            statements.append(_note_call(p))
-        for s in trace.body:
-            statements.append(ast.Assign([ast.Name(s.target, ast.Store())], s.forward_expr()))
-            statements.append(_note_call(s.target))
-        statements.append(ast.Return(trace.result))
-        probe = ast.FunctionDef(f"{trace.name}_probe", self.parsed.node.args, statements, [])
-        source = function_source(probe, [(None, [(None, st) for st in statements[:-1]])],
-                                 statements[-1])
+        statements = [_note_call(p) for p in trace.params]
+        statements += ForwardEmitter(after_assign=lambda name: [_note_call(name)]).block(
+            trace.body)
+        probe = ast.FunctionDef(f"{trace.name}_probe", self.parsed.node.args, [], [])
+        source = render_function(probe, [(None, statements)], ast.Return(trace.result))
         function = compile_function(source, probe.name, {**namespace, _NOTE: note},
                                     _origin(self.parsed))
         function.__defaults__ = self.fun.__defaults__

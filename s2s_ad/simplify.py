@@ -116,32 +116,136 @@ def _is_float_valued(node):
 def eliminate_common_subexpressions(trace):
     """A copy of `trace` in which a temporary that recomputes an earlier value (the same
     primitive on the same operands, as in `3 * w1 / w2` written twice) reuses it. The
-    primitives are pure, so the shared value is bit for bit what the user's code gets."""
-    seen, renames, body = {}, {}, []
-    for stmt in trace.body:
-        stmt = dataclasses.replace(stmt)
-        stmt.rename_operands(renames)
-        key = ast.dump(stmt.forward_expr())
-        if key in seen and stmt.target in trace.temps:
-            renames[stmt.target] = seen[key]
-            continue
-        seen.setdefault(key, stmt.target)
-        body.append(stmt)
-    result = _renamed(trace.result, renames)
-    # Renumber the surviving temporaries z1, z2, ... without gaps.
+    primitives are pure, so the shared value is bit for bit what the user's code gets.
+
+    An earlier value is visible in the block that computed it and the blocks nested
+    there (it dominates them), never after a branch it was computed in. A write into a
+    container (x[i] = v, L.append(v)) forgets every value read from it, in the loop
+    around the write too, since the next iteration sees the write."""
+    renames = {}
+    body = _cse_block(trace.body, {}, renames, trace.temps)
+    trace = dataclasses.replace(trace, body=body, result=_renamed(trace.result, renames))
+    return _renumber_temps(trace)
+
+
+def _cse_block(items, seen, renames, temps):
+    from . import ir
+    out = []
+    for item in items:
+        if isinstance(item, ir.If):
+            new = dataclasses.replace(
+                item, test=_renamed(item.test, renames),
+                body=_cse_block(item.body, dict(seen), renames, temps),
+                orelse=_cse_block(item.orelse, dict(seen), renames, temps))
+            new.phis = [(t, _renamed(a, renames), _renamed(b, renames)) for t, a, b in item.phis]
+            _forget(seen, _written(item.body) | _written(item.orelse))
+            out.append(new)
+        elif isinstance(item, ir.Loop):
+            inner = dict(seen)
+            _forget(inner, _written(item.body) | _written(item.cond_body or []))
+            new = dataclasses.replace(item, bounds=[_renamed(b, renames) for b in item.bounds or []]
+                                      if item.bounds is not None else None)
+            new.cond_body = (_cse_block(item.cond_body, inner, renames, temps)
+                             if item.cond_body is not None else None)
+            new.cond = _renamed(item.cond, renames)
+            new.body = _cse_block(item.body, inner, renames, temps)
+            new.carried = [(h, _renamed(last, renames)) for h, last in item.carried]
+            new.exit_flag = _renamed(item.exit_flag, renames)
+            _forget(seen, _written(item.body))
+            out.append(new)
+        else:
+            stmt = dataclasses.replace(item)
+            _rename_deep(stmt, renames)
+            if _is_effect(stmt):
+                _forget(seen, {stmt.target})
+                out.append(stmt)
+                continue
+            key = ast.dump(stmt.forward_expr())
+            if key in seen and stmt.target in temps:
+                renames[stmt.target] = seen[key]
+                continue
+            seen.setdefault(key, stmt.target)
+            out.append(stmt)
+    return out
+
+
+def _is_effect(stmt):
+    from .rules import control_rules as cr
+    return stmt.rule in (cr.SETITEM, cr.APPEND, cr.SAVE)
+
+
+def _written(items):
+    from . import ir
+    return {item.target for item in ir.walk_items(items)
+            if not isinstance(item, (ir.If, ir.Loop)) and _is_effect(item)}
+
+
+def _forget(seen, containers):
+    if not containers:
+        return
+    for key in [k for k in seen if any(f"id='{c}'" in k for c in containers)]:
+        del seen[key]
+
+
+def _rename_deep(stmt, renames):
+    """Rename operands, including names nested in them (the bounds of a slice)."""
+    stmt.args = {k: _renamed(v, renames) for k, v in stmt.args.items()}
+    stmt.call_args = [_renamed(v, renames) for v in stmt.call_args]
+    stmt.call_keywords = [(k, _renamed(v, renames)) for k, v in stmt.call_keywords]
+
+
+def _renumber_temps(trace):
+    """Number the surviving temporaries z1, z2, ... without gaps, in trace order."""
+    from . import ir
+    order = []
+    for item in ir.walk_items(trace.body):
+        if isinstance(item, ir.If):
+            order += [t for t, _, _ in item.phis if t in trace.temps]
+        elif not isinstance(item, ir.Loop) and item.target in trace.temps:
+            order.append(item.target)
+    order = list(dict.fromkeys(order))
     renumber = {}
-    survivors = [s.target for s in body if s.target in trace.temps]
-    for i, old in enumerate(survivors, 1):
+    for i, old in enumerate(order, 1):
         new = f"z{i}"
         if old != new and old.startswith("z") and new in trace.temps:
             renumber[old] = new
-    for stmt in body:
-        stmt.rename_operands(renumber)
-        stmt.target = renumber.get(stmt.target, stmt.target)
-    return dataclasses.replace(trace, body=body, result=_renamed(result, renumber))
+    if not renumber:
+        return trace
+    _apply(trace.body, renumber)
+    return dataclasses.replace(trace, result=_renamed(trace.result, renumber))
+
+
+def _apply(items, renames):
+    from . import ir
+    for item in items:
+        if isinstance(item, ir.If):
+            item.test = _renamed(item.test, renames)
+            item.phis = [(renames.get(t, t), _renamed(a, renames), _renamed(b, renames))
+                         for t, a, b in item.phis]
+            _apply(item.body, renames)
+            _apply(item.orelse, renames)
+        elif isinstance(item, ir.Loop):
+            if item.bounds is not None:
+                item.bounds = [_renamed(b, renames) for b in item.bounds]
+            item.cond = _renamed(item.cond, renames)
+            item.carried = [(h, _renamed(last, renames)) for h, last in item.carried]
+            item.exit_flag = _renamed(item.exit_flag, renames)
+            _apply(item.cond_body or [], renames)
+            _apply(item.body, renames)
+        else:
+            _rename_deep(item, renames)
+            item.target = renames.get(item.target, item.target)
 
 
 def _renamed(operand, renames):
-    if isinstance(operand, ast.Name) and operand.id in renames:
-        return ast.Name(renames[operand.id], ast.Load())
+    if operand is None or not renames:
+        return operand
+    if isinstance(operand, ast.Name):
+        return ast.Name(renames.get(operand.id, operand.id), ast.Load())
+    if isinstance(operand, (ast.Slice, ast.Tuple)):
+        class Rename(ast.NodeTransformer):
+            def visit_Name(self, node):
+                return ast.Name(renames.get(node.id, node.id), ast.Load())
+        import copy
+        return Rename().visit(copy.deepcopy(operand))
     return operand
