@@ -88,6 +88,15 @@ class GradientCompiler:
         forward = ForwardEmitter(pushes, tape=tape_name).block(trace.body)
         if pushes:
             forward.insert(0, _assign(tape_name, ast.List([], ast.Load())))
+        value = trace.result
+        if trace.is_local(value) and value.id in _stored(reverse):
+            # The reverse sweep restores earlier values of this name: keep the result.
+            kept = names.fresh(f"{value.id}_result")
+            forward.append(_assign(kept, value))
+            value = ast.Name(kept, ast.Load())
+            returns = ast.Return(ast.Tuple([value, gradient], ast.Load())
+                                 if self.with_value else gradient)
+            live_out = reads(returns)
         in_forward = {id(s) for s in forward}
         statements = eliminate_dead_code(forward + reverse, live_out)
         forward = [s for s in statements if id(s) in in_forward]
@@ -169,6 +178,11 @@ def _allocate(objects, trace, names):
                       and k not in trace.locals), None)
         chosen[conventional] = alias or names.fresh(conventional)
     return chosen
+
+
+def _stored(statements):
+    return {n.id for s in statements for n in ast.walk(s)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
 
 def _note_call(name):

@@ -152,22 +152,26 @@ class StructuredLowerer(_Lowerer):
             return MAYBE
         return NO
 
-    def exit_test(self, node):
-        """An operand that is true when some earlier code asked to leave the block."""
-        flags = [self.current[f] for f in _EXITS
-                 if not isinstance(self.current.get(f, FALSE), ast.Constant)]
-        test = flags[0]
-        for other in flags[1:]:
-            test = self.emit(None, cr.EITHER, {"x": test, "y": other}, node,
-                             call_args=[test, other])
-        return test
-
     def guarded(self, rest, node):
-        """Lower `rest` so that it runs only if nothing asked to leave the block."""
-        test = self.exit_test(node)
-        self.branches(test, lambda: None, lambda: self.block(rest), node)
+        """Lower `rest` so that it runs only if no exit flag is set, one flag at a time
+        (in the branch where a flag is true, it is known to be true)."""
+        flag = next(f for f in _EXITS
+                    if not isinstance(self.current.get(f, FALSE), ast.Constant))
 
-    def branches(self, test, then, orelse, node, continue_in=None):
+        def exited():
+            self.current[flag] = TRUE
+            if flag == "#ret" and self.loop_depth:
+                self.current["#brk"] = TRUE
+
+        def continues():
+            self.current[flag] = FALSE
+            if self.exit_state() == MAYBE:
+                self.guarded(rest, node)
+            else:
+                self.block(rest)
+        self.branches(self.current[flag], exited, continues, node)
+
+    def branches(self, test, then, orelse, node):
         """Lower an if: `then`/`orelse` lower each branch. Returns the states."""
         before = dict(self.current)
         outer = self.body
@@ -305,7 +309,9 @@ class StructuredLowerer(_Lowerer):
             carried += ["#ret", "#rv"]
         headers = {}
         for name in carried:
-            operand = self.current.get(name)
+            # A value first assigned in the loop starts as None, as a phi may copy it
+            # before the iteration that assigns it (Python would never read it).
+            operand = self.current.get(name, ast.Constant(None))
             header = self.new_version(name)
             if operand is not None:
                 self.emit(header, rules.rule_for_operator("copy", None), {"x": operand}, node,
@@ -511,7 +517,7 @@ class StructuredLowerer(_Lowerer):
             # Name the merged value after the assignment's target: y = a if c else b.
             old = item.phis[-1][0]
             item.phis[-1] = (target,) + item.phis[-1][1:]
-            self.temps.discard(old)
+            self.locals.discard(old)
             return ast.Name(target, ast.Load())
         return value
 

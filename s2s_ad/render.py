@@ -22,38 +22,41 @@ def render_function(header, sections, returns):
     return "\n".join(lines) + "\n"
 
 
-def render_block(statements, depth):
+def render_block(statements, depth, last_note=None):
     pad = "    " * depth
-    lines, last_note = [], None
+    lines = []
     for statement in statements:
         note = getattr(statement, NOTE, None)
         if note and note != last_note:
             lines.append(f"{pad}# {note}")
-        last_note = note
+            last_note = note
         if isinstance(statement, ast.If):
-            lines += _if(statement, depth)
+            lines += _if(statement, depth, note=last_note)
         elif isinstance(statement, ast.For):
             lines.append(f"{pad}for {_expr(statement.target)} in {_expr(statement.iter)}:")
-            lines += render_block(statement.body, depth + 1)
+            lines += render_block(statement.body, depth + 1, last_note)
         elif isinstance(statement, ast.While):
             lines.append(f"{pad}while {_expr(statement.test)}:")
-            lines += render_block(statement.body, depth + 1)
+            lines += render_block(statement.body, depth + 1, last_note)
         else:
             for line in to_source(statement).rstrip().splitlines():
                 lines.append(pad + line)
     return lines
 
 
-def _if(statement, depth, keyword="if"):
+def _if(statement, depth, keyword="if", note=None):
     pad = "    " * depth
-    lines = [f"{pad}{keyword} {_expr(statement.test)}:"]
-    lines += render_block(statement.body or [ast.Pass()], depth + 1)
-    orelse = statement.orelse
-    if len(orelse) == 1 and isinstance(orelse[0], ast.If) and not getattr(orelse[0], NOTE, None):
-        lines += _if(orelse[0], depth, "elif")
+    body, orelse, test = statement.body, statement.orelse, statement.test
+    if all(isinstance(s, ast.Pass) for s in body) and orelse:
+        body, orelse, test = orelse, [], ast.UnaryOp(ast.Not(), test)
+    lines = [f"{pad}{keyword} {_expr(test)}:"]
+    lines += render_block(body or [ast.Pass()], depth + 1, note)
+    if (len(orelse) == 1 and isinstance(orelse[0], ast.If)
+            and getattr(orelse[0], NOTE, None) in (None, note)):
+        lines += _if(orelse[0], depth, "elif", note)
     elif orelse:
         lines.append(f"{pad}else:")
-        lines += render_block(orelse, depth + 1)
+        lines += render_block(orelse, depth + 1, note)
     return lines
 
 

@@ -183,6 +183,13 @@ class ReverseTransform:
         self.out.append(ast.If(_copy(item.test), then, orelse))
 
     def loop(self, item):
+        # The reverse loop pops earlier values into names the loop defines: adjoint
+        # terms still waiting that read such a name must be written out first.
+        overwritten = _loop_definitions(item)
+        for key, terms in list(self.pending.items()):
+            if any(_names_in(t) & overwritten for t in terms):
+                self.materialize(key.split("@")[0] if key not in self.alias.values()
+                                 else next(h for h, k in self.alias.items() if k == key))
         carried = [(h, last) for h, last in item.carried if h in self.activity]
         for h, _ in carried:
             self.materialize(h)
@@ -207,7 +214,7 @@ class ReverseTransform:
         # may read another's old value.
         targets, values = [], []
         for h, _ in carried:
-            value = self.finish(h) or self._zero(h, self.kinds.get(h))
+            value = self._sum_so_far(h) or self._zero(h, self.kinds.get(h))
             del self.alias[h]
             if not (isinstance(value, ast.Name) and value.id == carrier[h]):
                 targets.append(carrier[h])
@@ -277,6 +284,15 @@ class ReverseTransform:
             expr = self._write(key, list(reversed(terms)))
         self.adjoint[key] = expr
         return expr
+
+    def _sum_so_far(self, var):
+        """var's adjoint as one expression, without writing it to a variable."""
+        key = self.key(var)
+        terms = list(reversed(self.pending.pop(key, [])))
+        total = ast.Name(self._bar(key), ast.Load()) if key in self.acc else None
+        for term in terms:
+            total = term if total is None else simplify(ast.BinOp(total, ast.Add(), term))
+        return total
 
     def materialize(self, var):
         """Make var's adjoint a variable holding the sum so far (an accumulator)."""
@@ -450,6 +466,18 @@ def _as_expression(operand):
 
 def _level_targets(items):
     return [item.target for item in items if isinstance(item, Stmt)]
+
+
+def _loop_definitions(loop):
+    names = {h for h, _ in loop.carried} | {n for n in (loop.target, loop.counter) if n}
+    for inner in ir.walk_items((loop.cond_body or []) + loop.body):
+        if isinstance(inner, ir.If):
+            names.update(t for t, _, _ in inner.phis)
+        elif isinstance(inner, ir.Loop):
+            names |= _loop_definitions(inner)
+        else:
+            names.add(inner.target)
+    return names
 
 
 def _outer_reads(item, trace):

@@ -207,7 +207,8 @@ def _renumber_temps(trace):
     renumber = {}
     for i, old in enumerate(order, 1):
         new = f"z{i}"
-        if old != new and old.startswith("z") and new in trace.temps:
+        if old != new and old.startswith("z") and (new in trace.temps
+                                                   or new not in trace.taken):
             renumber[old] = new
     if not renumber:
         return trace

@@ -24,9 +24,6 @@ for _op, _name in ((ast.Lt, "lt"), (ast.LtE, "le"), (ast.Gt, "gt"), (ast.GtE, "g
     COMPARISONS[_op] = defop(_compare_spelling(_op), _op, _name, "x, y", zero_grad=True)
 
 defop(UNARY, ast.Not, "not", "x", zero_grad=True)
-# `a or b` on two flags: combines exit conditions (never used on user values).
-EITHER = defop(lambda a: ast.BoolOp(ast.Or(), [a[0], a[1]]), "or", "or", "x, y",
-               zero_grad=True)
 
 defrule(builtins.len, "x", zero_grad=True)
 defrule(builtins.int, "x", zero_grad=True)
