@@ -64,7 +64,7 @@ class GradientCompiler:
         modules = _allocate(_TEMPLATE_MODULES, trace, names)
         helpers = _allocate(_HELPERS, trace, names)
         namespace = dict(self.parsed.namespace)
-        namespace.update(getattr(trace, "extra_namespace", {}))
+        namespace.update(getattr(self.trace, "extra_namespace", {}))
         for conventional, name in modules.items():
             namespace[name] = _TEMPLATE_MODULES[conventional]
         for conventional, name in helpers.items():

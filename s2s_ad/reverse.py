@@ -71,7 +71,9 @@ def _dependencies(trace):
 
 
 def _is_real(kind):
-    return kind is None or kind.is_real        # unknown kinds are assumed real
+    """Can this value carry a derivative? Unknown kinds are assumed to, and so are
+    lists (of numbers, as local containers)."""
+    return kind is None or kind.is_real or kind.pytype is list
 
 
 class ReverseTransform:

@@ -155,6 +155,8 @@ def _cse_block(items, seen, renames, temps):
             out.append(new)
         else:
             stmt = dataclasses.replace(item)
+            if hasattr(item, "inlined"):
+                stmt.inlined = item.inlined
             _rename_deep(stmt, renames)
             if _is_effect(stmt):
                 _forget(seen, {stmt.target})
