@@ -44,6 +44,7 @@ class StructuredLowerer(_Lowerer):
         super().__init__(parsed)
         self.current = {p: ast.Name(p, ast.Load()) for p in self.params}
         self.current["#ret"] = FALSE
+        self.current["#rv"] = ast.Constant(None)    # what a phi copies on paths without return
         self.loop_depth = 0
         self.prefix = ""                # callee prefix while inlining: 'helper_'
         self.fresh_arrays = set()       # version names of arrays this function created
@@ -183,6 +184,8 @@ class StructuredLowerer(_Lowerer):
         self.body = outer
         (body, after_then), (orelse_body, after_else) = results
         item = ir.If(test, body, orelse_body, [], self.parsed.loc(node))
+        if self.note_prefix:
+            item.inlined = self.note_prefix
         self.body.append(item)
         self.current = self.merge(item, before, after_then, after_else)
         return item
@@ -248,10 +251,13 @@ class StructuredLowerer(_Lowerer):
             def run():
                 self.block(statements)
                 branch_states[which] = self.exit_state()
-                # Code after the if joins a branch that surely continues when the
-                # other surely leaves: no flag is needed then.
-                if rest and branch_states[which] == NO and other_leaves[which]():
-                    self.block(rest)
+                # Code after the if joins a branch that may continue when the other
+                # surely leaves: no flag is needed for that if.
+                if rest and branch_states[which] != YES and other_leaves[which]():
+                    if branch_states[which] == NO:
+                        self.block(rest)
+                    else:
+                        self.guarded(rest, node)
                     branch_states[which] = "took rest"
             return run
 
@@ -348,6 +354,8 @@ class StructuredLowerer(_Lowerer):
                 self.current.pop(flag, None)
             else:
                 self.current[flag] = value
+        if self.note_prefix:
+            loop.inlined = self.note_prefix
         self.body.append(loop)
 
     def new_version_temp(self, base):

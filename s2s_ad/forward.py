@@ -82,7 +82,7 @@ class ForwardEmitter:
         if not body:
             test, body, orelse = ast.UnaryOp(ast.Not(), test), orelse, []
         statement = ast.If(test, body or [ast.Pass()], orelse)
-        setattr(statement, NOTE, _loc_note(item.loc))
+        setattr(statement, NOTE, note_of(item))
         return statement
 
     def loop(self, item):
@@ -115,7 +115,7 @@ class ForwardEmitter:
                 leave = ast.If(ast.UnaryOp(ast.Not(), item.cond), [ast.Break()], [])
                 body = cond + [leave] + count + self.block(item.body, tail)
                 statement = ast.While(ast.Constant(True), body, [])
-        setattr(statement, NOTE, _loc_note(item.loc))
+        setattr(statement, NOTE, note_of(item))
         out.append(statement)
         return out
 

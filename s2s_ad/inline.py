@@ -76,6 +76,7 @@ class _Scope:
                 current[name] = value if isinstance(value, ast.AST) else \
                     self.default(name, value)
             current["#ret"] = ast.Constant(False)
+            current["#rv"] = ast.Constant(None)
             statements = list(callee.node.body)
             if statements and isinstance(statements[0], ast.Expr) and \
                     isinstance(statements[0].value, ast.Constant):
