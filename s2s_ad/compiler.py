@@ -20,7 +20,7 @@ from .liveness import eliminate_dead_code, reads
 from .render import render_function
 from .reverse import ReverseTransform
 from .runtime_containers import HELPERS as _CONTAINER_HELPERS
-from .simplify import eliminate_common_subexpressions
+from .simplify import eliminate_common_subexpressions, fold_single_use_temporaries
 from .trace import NameAllocator
 
 # Modules that rule templates name, by their conventional names.
@@ -83,11 +83,13 @@ class GradientCompiler:
                              if self.with_value else gradient)
         live_out = reads(returns)
         eliminate_dead_code(reverse, live_out)
-        tape_name = names.fresh("tape")
-        pushes = tape.plan(transform.pairs, tape_name)
-        forward = ForwardEmitter(pushes, tape=tape_name).block(trace.body)
+        tape_name, push, pop = (names.fresh(n) for n in ("tape", "tape_push", "tape_pop"))
+        pushes = tape.plan(transform.pairs, pop)
+        forward = ForwardEmitter(pushes, push=push).block(trace.body)
         if pushes:
-            forward.insert(0, _assign(tape_name, ast.List([], ast.Load())))
+            forward[:0] = [_assign(tape_name, ast.List([], ast.Load())),
+                           _assign(push, _method(tape_name, "append"))]
+            reverse.insert(0, _assign(pop, _method(tape_name, "pop")))
         value = trace.result
         if trace.is_local(value) and value.id in _stored(reverse):
             # The reverse sweep restores earlier values of this name: keep the result.
@@ -99,6 +101,10 @@ class GradientCompiler:
             live_out = reads(returns)
         in_forward = {id(s) for s in forward}
         statements = eliminate_dead_code(forward + reverse, live_out)
+        counts = _read_counts(statements + [returns])
+        adjoint_temps = {n for n, k in _store_counts(reverse).items()
+                         if k == 1 and n.endswith("_bar") and n not in _stored(forward)}
+        fold_single_use_temporaries(statements, counts, trace.temps | adjoint_temps)
         forward = [s for s in statements if id(s) in in_forward]
         reverse = [s for s in statements if id(s) not in in_forward]
 
@@ -193,6 +199,28 @@ def _merge_kinds(a, b):
     if {a, b} <= {Kind(float), _SCALAR}:
         return _SCALAR
     return None
+
+
+def _method(name, attr):
+    return ast.Attribute(ast.Name(name, ast.Load()), attr, ast.Load())
+
+
+def _read_counts(statements):
+    counts = {}
+    for s in statements:
+        for n in ast.walk(s):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
+                counts[n.id] = counts.get(n.id, 0) + 1
+    return counts
+
+
+def _store_counts(statements):
+    counts = {}
+    for s in statements:
+        for n in ast.walk(s):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                counts[n.id] = counts.get(n.id, 0) + 1
+    return counts
 
 
 def _stored(statements):

@@ -18,10 +18,10 @@ NOTE = "_s2s_note"
 
 
 class ForwardEmitter:
-    def __init__(self, pushes=None, after_assign=None, tape="tape"):
+    def __init__(self, pushes=None, after_assign=None, push="tape_push"):
         self.pushes = pushes or {}          # id(block) -> [names to record at its end]
         self.after_assign = after_assign    # probe hook: name -> [statements]
-        self.tape = tape
+        self.push_name = push               # the tape's bound `append`
 
     def block(self, items, extra=()):
         out = []
@@ -43,8 +43,7 @@ class ForwardEmitter:
             return []
         value = (ast.Name(names[0], ast.Load()) if len(names) == 1 else
                  ast.Tuple([ast.Name(n, ast.Load()) for n in names], ast.Load()))
-        call = ast.Call(ast.Attribute(ast.Name(self.tape, ast.Load()), "append", ast.Load()),
-                        [value], [])
+        call = ast.Call(ast.Name(self.push_name, ast.Load()), [value], [])
         return [ast.Expr(call)]
 
     def stmt(self, s):
@@ -93,7 +92,12 @@ class ForwardEmitter:
             count = [ast.AugAssign(ast.Name(item.counter, ast.Store()), ast.Add(),
                                    ast.Constant(1))]
         tail = self.push([item.cond_body or [], item.body])
-        tail += self.copies(item.carried)
+        # Copies in the order their values were computed: then the simplifier can
+        # often write the last computation straight into the header (x = x + dt * v).
+        position = {getattr(s, "target", None): k for k, s in enumerate(item.body)}
+        carried = sorted(item.carried, key=lambda hl: position.get(getattr(hl[1], "id", None),
+                                                                    len(position)))
+        tail += self.copies(carried)
         if item.exit_flag is not None:
             if isinstance(item.exit_flag, ast.Constant):
                 tail.append(ast.Break())

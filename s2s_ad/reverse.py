@@ -221,8 +221,8 @@ class ReverseTransform:
             if not (isinstance(value, ast.Name) and value.id == carrier[h]):
                 targets.append(carrier[h])
                 values.append(value)
-        if targets:
-            self.emit(_assign_many(targets, values))
+        for statement in _assign_many(targets, values):
+            self.emit(statement)
         code, self.out = self.out, outer
         self.loop_depth -= 1
         if item.kind == "for":
@@ -280,7 +280,10 @@ class ReverseTransform:
             expr = ast.Name(self._bar(key), ast.Load())
         elif not terms:
             expr = None
-        elif len(terms) == 1 and _is_atom(terms[0]):
+        elif len(terms) == 1 and (_is_atom(terms[0]) or
+                                  (self.loop_depth and _is_negated_atom(terms[0]))):
+            # Inside loops `-a_bar` is substituted too: the signs then fold into the
+            # sums that use it (c_bar - a_bar * v), one statement less per iteration.
             expr = terms[0]
         else:
             expr = self._write(key, list(reversed(terms)))
@@ -426,6 +429,11 @@ def _is_atom(expr):
     return isinstance(expr, (ast.Name, ast.Constant)) or number(expr) is not None
 
 
+def _is_negated_atom(expr):
+    return (isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub)
+            and isinstance(expr.operand, ast.Name))
+
+
 def _assign(name, value):
     return ast.Assign([ast.Name(name, ast.Store())], value, lineno=0)
 
@@ -441,10 +449,23 @@ def _external(node, parsed):
 
 
 def _assign_many(targets, values):
-    if len(targets) == 1:
-        return _assign(targets[0], values[0])
-    return ast.Assign([ast.Tuple([ast.Name(t, ast.Store()) for t in targets], ast.Store())],
-                      ast.Tuple(values, ast.Load()), lineno=0)
+    """Assign all values to targets as if at once: one after the other when an order
+    exists in which no value reads a target already assigned, else as a tuple."""
+    pending = list(zip(targets, values))
+    ordered = []
+    while pending:
+        for k, (t, v) in enumerate(pending):
+            if not any(t in _names_in(other) for _, other in pending[:k] + pending[k + 1:]):
+                ordered.append(_assign(t, v))
+                del pending[k]
+                break
+        else:
+            ts, vs = zip(*pending)
+            ordered.append(ast.Assign(
+                [ast.Tuple([ast.Name(t, ast.Store()) for t in ts], ast.Store())],
+                ast.Tuple(list(vs), ast.Load()), lineno=0))
+            break
+    return ordered
 
 
 def _copy(operand):

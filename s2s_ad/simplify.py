@@ -252,3 +252,79 @@ def _renamed(operand, renames):
         import copy
         return Rename().visit(copy.deepcopy(operand))
     return operand
+
+
+def fold_single_use_temporaries(statements, uses, temps):
+    """Inside loops, write a temporary that is read exactly once, by a later
+    assignment in the same block, into that assignment: `z2 = z1 * x; a = z2 - z3`
+    becomes `a = z1 * x - z3`. Each operation still runs once, on the same operands
+    (nothing they read is reassigned in between), so values are bit for bit the
+    same; the loop saves a store and a load per temporary. `uses` counts the reads of
+    every name in the whole generated function. Straight-line code is left as is."""
+    _fold_blocks(statements, uses, temps, in_loop=False)
+
+
+def _fold_blocks(statements, uses, temps, in_loop):
+    for s in statements:
+        for field in ("body", "orelse"):
+            inner = getattr(s, field, None)
+            if isinstance(inner, list) and inner and isinstance(inner[0], ast.AST):
+                _fold_blocks(inner, uses, temps,
+                             in_loop or isinstance(s, (ast.For, ast.While)))
+    if in_loop:
+        _fold(statements, uses, temps)
+
+
+def _fold(statements, uses, temps):
+    i = 0
+    while i < len(statements):
+        s = statements[i]
+        name = _single_target(s)
+        if name is not None and uses.get(name) == 1:
+            j = _reader(statements, i, name)
+            # A user's variable is folded only into the copy that carries it to the
+            # next iteration, which then reads like their statement: x = x + dt * v.
+            if j is not None and (name in temps or _is_copy_of(statements[j], name)):
+                statements[j].value = _substitute(statements[j].value, name, s.value)
+                del statements[i]
+                i = max(i - 1, 0)
+                continue
+        i += 1
+
+
+def _single_target(s):
+    if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name):
+        return s.targets[0].id
+    return None
+
+
+def _reader(statements, i, name):
+    """The index of the assignment after i that reads `name`, if nothing between them
+    rebinds what the definition reads."""
+    operands = {n.id for n in ast.walk(statements[i].value) if isinstance(n, ast.Name)}
+    for j in range(i + 1, len(statements)):
+        s = statements[j]
+        reads = {n.id for n in ast.walk(s) if isinstance(n, ast.Name)
+                 and isinstance(n.ctx, ast.Load)}
+        if name in reads:
+            return j if isinstance(s, ast.Assign) and name in _names_of(s.value) else None
+        written = {n.id for n in ast.walk(s) if isinstance(n, ast.Name)
+                   and isinstance(n.ctx, ast.Store)}
+        if written & operands or not isinstance(s, (ast.Assign, ast.Expr)):
+            return None
+    return None
+
+
+def _is_copy_of(s, name):
+    return isinstance(s.value, ast.Name) and s.value.id == name
+
+
+def _names_of(node):
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _substitute(node, name, value):
+    class Replace(ast.NodeTransformer):
+        def visit_Name(self, n):
+            return value if n.id == name else n
+    return Replace().visit(node)

@@ -11,7 +11,8 @@ computed before the loop) or recomputed (a `for` index: the reverse loop runs ov
 the same range).
 
 The forward sweep pushes one tuple per block execution, at the block's end; the
-reverse block pops it first thing. Blocks nest, so one Python list serves the whole
+reverse block pops it first thing. Push and pop are the list's bound methods
+(`tape_push = tape.append`), which saves an attribute lookup per iteration. Blocks nest, so one Python list serves the whole
 function, popped exactly in reverse order of the pushes. Outside loops nothing is
 overwritten and nothing is recorded.
 """
@@ -32,7 +33,7 @@ class BlockPair:
         self.headers = list(headers)            # loop-carried values, rebound per iteration
 
 
-def plan(pairs, tape_name):
+def plan(pairs, pop_name):
     """Decide each block's recorded names and insert the pops into the reverse code.
     Returns {id(forward block): [names]} for the forward emitter."""
     pushes = {}
@@ -47,7 +48,7 @@ def plan(pairs, tape_name):
         if not names:
             continue
         pushes[id(pair.forward_blocks[-1])] = names
-        pair.reverse.insert(0, pop_statement(names, tape_name))
+        pair.reverse.insert(0, pop_statement(names, pop_name))
     return pushes
 
 
@@ -72,8 +73,8 @@ def level_definitions(block):
     return names
 
 
-def pop_statement(names, tape_name):
-    pop = ast.Call(ast.Attribute(ast.Name(tape_name, ast.Load()), "pop", ast.Load()), [], [])
+def pop_statement(names, pop_name):
+    pop = ast.Call(ast.Name(pop_name, ast.Load()), [], [])
     if len(names) == 1:
         target = ast.Name(names[0], ast.Store())
     else:
