@@ -9,17 +9,24 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import runtime
-from .emit import compile_function, function_source
+from .emit import compile_function
 from .errors import TranslationError, UnboundNameError
 from .frontend import parse_function
-from .kinds import kind_of
-from .reverse import ReverseTransform, eliminate_dead_code
-from .simplify import eliminate_common_subexpressions
-from .trace import NameAllocator, lower
+from .kinds import Kind, kind_of
+from . import tape
+from .control import lower_structured as lower
+from .forward import ForwardEmitter, assign as _assign
+from .liveness import eliminate_dead_code, reads
+from .render import render_function
+from .reverse import ReverseTransform
+from .runtime_containers import HELPERS as _CONTAINER_HELPERS
+from .simplify import eliminate_common_subexpressions, fold_single_use_temporaries
+from .trace import NameAllocator
 
 # Modules that rule templates name, by their conventional names.
 _TEMPLATE_MODULES = {"np": np, "math": math}
-_HELPERS = {"unbroadcast": runtime.unbroadcast, "zeros_like": runtime.zeros_like}
+_HELPERS = {"unbroadcast": runtime.unbroadcast, "zeros_like": runtime.zeros_like,
+            **_CONTAINER_HELPERS}
 _NOTE = "__s2s_note__"
 
 
@@ -57,6 +64,7 @@ class GradientCompiler:
         modules = _allocate(_TEMPLATE_MODULES, trace, names)
         helpers = _allocate(_HELPERS, trace, names)
         namespace = dict(self.parsed.namespace)
+        namespace.update(getattr(self.trace, "extra_namespace", {}))
         for conventional, name in modules.items():
             namespace[name] = _TEMPLATE_MODULES[conventional]
         for conventional, name in helpers.items():
@@ -68,45 +76,64 @@ class GradientCompiler:
             self._check_kinds(trace, kinds)
 
         transform = ReverseTransform(trace, kinds, self.wrt, names, modules, helpers, lean)
-        forward = transform.forward_sweep()
         reverse = transform.reverse_sweep()
         grads = transform.gradients()
         gradient = grads[0] if isinstance(self.argnums, int) else ast.Tuple(grads, ast.Load())
-        value = trace.result
-        returns = ast.Return(ast.Tuple([value, gradient], ast.Load())
+        returns = ast.Return(ast.Tuple([trace.result, gradient], ast.Load())
                              if self.with_value else gradient)
-        statements = eliminate_dead_code(forward + reverse, returns)
-        forward = [s for s in statements if s in forward]
-        reverse = [s for s in statements if s not in forward]
+        live_out = reads(returns)
+        eliminate_dead_code(reverse, live_out)
+        tape_name, push, pop = (names.fresh(n) for n in ("tape", "tape_push", "tape_pop"))
+        pushes = tape.plan(transform.pairs, pop)
+        forward = ForwardEmitter(pushes, push=push).block(trace.body)
+        if pushes:
+            forward[:0] = [_assign(tape_name, ast.List([], ast.Load())),
+                           _assign(push, _method(tape_name, "append"))]
+            reverse.insert(0, _assign(pop, _method(tape_name, "pop")))
+        value = trace.result
+        if trace.is_local(value) and value.id in _stored(reverse):
+            # The reverse sweep restores earlier values of this name: keep the result.
+            kept = names.fresh(f"{value.id}_result")
+            forward.append(_assign(kept, value))
+            value = ast.Name(kept, ast.Load())
+            returns = ast.Return(ast.Tuple([value, gradient], ast.Load())
+                                 if self.with_value else gradient)
+            live_out = reads(returns)
+        in_forward = {id(s) for s in forward}
+        statements = eliminate_dead_code(forward + reverse, live_out)
+        counts = _read_counts(statements + [returns])
+        adjoint_temps = {n for n, k in _store_counts(reverse).items()
+                         if k == 1 and n.endswith("_bar") and n not in _stored(forward)}
+        fold_single_use_temporaries(statements, counts, trace.temps | adjoint_temps)
+        forward = [s for s in statements if id(s) in in_forward]
+        reverse = [s for s in statements if id(s) not in in_forward]
 
         suffix = "value_and_grad" if self.with_value else "grad"
         header = ast.FunctionDef(names.fresh(f"{trace.name}_{suffix}"), self.parsed.node.args)
-        source = function_source(header, [("forward sweep", forward),
-                                          ("reverse sweep", reverse)], returns)
+        source = render_function(header, [("forward sweep", forward),
+                                           ("reverse sweep", reverse)], returns)
         function = compile_function(source, header.name, namespace, _origin(self.parsed))
         function.__defaults__ = self.fun.__defaults__
+        self.tape_records = {id_: names for id_, names in pushes.items()}
         return Compiled(function, source, kinds)
 
     # -- kinds ---------------------------------------------------------------------
 
     def _observe(self, trace, args, namespace):
-        """Run the forward sweep once on `args`, noting what each value is."""
+        """Run the forward sweep once on `args`, noting what each value is, every time
+        it is assigned (inside loops, too: a value whose kind varies becomes unknown)."""
         kinds = {}
 
         def note(name, value):
             kind = kind_of(value)
-            kinds[name] = kind if kinds.get(name, kind) == kind else None
+            seen = kinds.get(name, kind)
+            kinds[name] = kind if seen == kind else _merge_kinds(seen, kind)
 
-        statements = []
-        for p in trace.params:
-            statements.append(_note_call(p))
-        for s in trace.body:
-            statements.append(ast.Assign([ast.Name(s.target, ast.Store())], s.forward_expr()))
-            statements.append(_note_call(s.target))
-        statements.append(ast.Return(trace.result))
-        probe = ast.FunctionDef(f"{trace.name}_probe", self.parsed.node.args, statements, [])
-        source = function_source(probe, [(None, [(None, st) for st in statements[:-1]])],
-                                 statements[-1])
+        statements = [_note_call(p) for p in trace.params]
+        statements += ForwardEmitter(after_assign=lambda name: [_note_call(name)]).block(
+            trace.body)
+        probe = ast.FunctionDef(f"{trace.name}_probe", self.parsed.node.args, [], [])
+        source = render_function(probe, [(None, statements)], ast.Return(trace.result))
         function = compile_function(source, probe.name, {**namespace, _NOTE: note},
                                     _origin(self.parsed))
         function.__defaults__ = self.fun.__defaults__
@@ -158,6 +185,47 @@ def _allocate(objects, trace, names):
                       and k not in trace.locals), None)
         chosen[conventional] = alias or names.fresh(conventional)
     return chosen
+
+
+_SCALAR = Kind(np.ndarray, (), np.dtype(np.float64))
+
+
+def _merge_kinds(a, b):
+    """A value seen as a Python float once and as a float64 scalar another time (a
+    loop accumulating x[i]) is a scalar either way: code for NumPy scalars works for
+    both. Anything else that varies is unknown (None): the generic helpers handle it."""
+    if a is None or b is None:
+        return None
+    if {a, b} <= {Kind(float), _SCALAR}:
+        return _SCALAR
+    return None
+
+
+def _method(name, attr):
+    return ast.Attribute(ast.Name(name, ast.Load()), attr, ast.Load())
+
+
+def _read_counts(statements):
+    counts = {}
+    for s in statements:
+        for n in ast.walk(s):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
+                counts[n.id] = counts.get(n.id, 0) + 1
+    return counts
+
+
+def _store_counts(statements):
+    counts = {}
+    for s in statements:
+        for n in ast.walk(s):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                counts[n.id] = counts.get(n.id, 0) + 1
+    return counts
+
+
+def _stored(statements):
+    return {n.id for s in statements for n in ast.walk(s)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
 
 def _note_call(name):

@@ -10,43 +10,85 @@ not written at all but substituted, so ±1 seeds fold away. The explicit form
 import ast
 import copy
 
-from . import rules
+from . import containers, ir, rules, tape
 from .errors import TranslationError
+from .forward import range_call
 from .kinds import kind_of
+from .rules import control_rules as cr
 from .simplify import number, simplify
-from .trace import static_value
+from .trace import Stmt, static_value
 
 SEED = 1.0
 
 
 class Activity:
     """A value is active when it depends on a differentiated input (varied) and
-    the output depends on it (useful). Only active values get adjoints."""
+    the output depends on it (useful). Only active values get adjoints. Loops make the
+    dependence cyclic (a header depends on its last value), so both sets are fixed
+    points over every definition in the trace."""
 
     def __init__(self, trace, kinds, wrt):
+        edges = list(_dependencies(trace))
         varied = {p for p in wrt if _is_real(kinds.get(p))}
-        for s in trace.body:
-            if s.rule.zero_grad or not _is_real(kinds.get(s.target)):
-                continue
-            if any(trace.is_local(v) and v.id in varied for v in s.args.values()):
-                varied.add(s.target)
+        changed = True
+        while changed:
+            changed = False
+            for target, operands, zero in edges:
+                if target in varied or zero or not _is_real(kinds.get(target)):
+                    continue
+                if any(o in varied for o in operands):
+                    varied.add(target)
+                    changed = True
         useful = {trace.result.id} if trace.is_local(trace.result) else set()
-        for s in reversed(trace.body):
-            if s.target in useful:
-                useful.update(v.id for v in s.args.values() if trace.is_local(v))
+        changed = True
+        while changed:
+            changed = False
+            for target, operands, zero in reversed(edges):
+                if target in useful and not zero:
+                    new = set(operands) - useful
+                    if new:
+                        useful |= new
+                        changed = True
         self.active = varied & useful
 
     def __contains__(self, name):
         return name in self.active
 
 
+def _dependencies(trace):
+    """(target, local operand names, piecewise constant?) for every definition."""
+    for item in ir.walk_items(trace.body):
+        if isinstance(item, ir.If):
+            for target, a, b in item.phis:
+                yield target, [o.id for o in (a, b) if trace.is_local(o)], False
+        elif isinstance(item, ir.Loop):
+            for header, last in item.carried:
+                yield header, [last.id] if trace.is_local(last) else [], False
+        else:
+            operands = [v.id for k, v in item.args.items()
+                        if trace.is_local(v) and k not in ("index", "saved")]
+            yield item.target, operands, item.rule.zero_grad
+
+
 def _is_real(kind):
-    return kind is None or kind.is_real        # unknown kinds are assumed real
+    """Can this value carry a derivative? Unknown kinds are assumed to, and so are
+    lists (of numbers, as local containers)."""
+    return kind is None or kind.is_real or kind.pytype is list
 
 
 class ReverseTransform:
-    """Builds the statements of a gradient function from a trace and the kinds of its
-    values (observed on example arguments; None where unknown)."""
+    """Builds the reverse sweep of a structured trace from the kinds of its values
+    (observed on example arguments; None where unknown).
+
+    Adjoint bookkeeping, per variable: contributions wait in `pending` until the
+    variable's definition is reached, then are written once as their sum (lean) or
+    substituted when they are a single name or number. A variable that receives
+    contributions inside a branch or loop while being defined outside it becomes an
+    accumulator (`acc`): its adjoint variable is materialized before the block and
+    each contribution adds to it. Containers read as x[i] or written element-wise
+    get an adjoint container (`x_bar = np.zeros_like(x)`, `[0.0] * len(L)`) updated
+    in place, so each access costs O(1).
+    """
 
     def __init__(self, trace, kinds, wrt, names, modules, helpers, lean=True):
         self.trace = trace
@@ -57,50 +99,237 @@ class ReverseTransform:
         self.helpers = helpers          # runtime helper name -> name in generated code
         self.lean = lean
         self.activity = Activity(trace, kinds, wrt)
-        self.contributions = {}         # variable -> [expr], in reverse-sweep order
-        self.adjoint = {}               # variable -> expr standing for its finished adjoint
-        self.bar_names = {}             # variable -> the name of its adjoint variable
-        self.reverse = []               # [(note, stmt)]
+        self.pending = {}               # key -> [terms], in reverse-sweep order
+        self.acc = set()                # keys whose adjoint variable holds a running sum
+        self.adjoint = {}               # key -> expression for its finished adjoint
+        self.bar_names = {}             # key -> the name of its adjoint variable
+        self.alias = {}                 # header -> its per-iteration key, inside its loop
+        self.out = []                   # the reverse block being written
+        self.pairs = []                 # tape.BlockPair for every block inside a loop
+        self.loop_depth = 0
+        self.roots = containers.adjoint_roots(trace, kinds, self.activity)
+        self.mutated = containers.written_arrays(trace)
 
-    # -- the sweeps ------------------------------------------------------------------
-
-    def forward_sweep(self):
-        return [(f"line {s.loc.lineno}: {s.loc.text.strip()}", _assign(s.target, s.forward_expr()))
-                for s in self.trace.body]
+    # -- the sweep -------------------------------------------------------------------
 
     def reverse_sweep(self):
         result = self.trace.result
-        active = [s for s in self.trace.body if s.target in self.activity]
         if self.trace.is_local(result) and result.id in self.activity:
-            self.adjoint[result.id] = ast.Constant(SEED)
-            if not self.lean:
-                self.adjoint[result.id] = self._write(result.id, [ast.Constant(SEED)])
-        for s in reversed(active):
-            g = self._finish(s.target)
-            for param, operand in s.args.items():
-                if self.trace.is_local(operand) and operand.id in self.activity:
-                    self.contributions.setdefault(operand.id, []).append(
-                        self._contribution(s, param, operand, g))
-                    if not self.lean:
-                        self._write(operand.id, [self.contributions[operand.id][-1]],
-                                    accumulate=len(self.contributions[operand.id]) > 1)
-        return self.reverse
+            if self.lean:
+                self.pending[result.id] = [ast.Constant(SEED)]
+            else:
+                self.add(result.id, ast.Constant(SEED))
+        self.materialize_roots(self.trace.params)
+        self.block(self.trace.body)
+        return self.out
 
     def gradients(self):
         """One expression per differentiated parameter, in `wrt` order."""
         out = []
         for p in self.wrt:
             kind = self.kinds.get(p)
-            if p in self.activity:
-                expr = self._finish(p)
-                if kind is not None and kind.is_python_number and not self._all_floats():
-                    expr = ast.Call(ast.Name("float", ast.Load()), [expr], [])
-            else:
+            expr = self.finish(p) if p in self.activity else None
+            if expr is None:
                 expr = self._zero(p, kind)
+            elif kind is not None and kind.is_python_number and not self._all_floats():
+                expr = ast.Call(ast.Name("float", ast.Load()), [expr], [])
             out.append(expr)
         return out
 
+    def block(self, items, materialize=True):
+        if materialize:
+            self.materialize_roots(_level_targets(items))
+        for item in reversed(items):
+            if isinstance(item, ir.If):
+                self.if_(item)
+            elif isinstance(item, ir.Loop):
+                self.loop(item)
+            else:
+                self.stmt(item)
+
+    def stmt(self, s):
+        handler = containers.HANDLERS.get(id(s.rule))
+        if handler is not None and handler(self, s):
+            return
+        if s.target not in self.activity:
+            return
+        g = self.finish(s.target)
+        if g is None:
+            return
+        for param, operand in s.args.items():
+            if self.is_active(operand):
+                self.add(operand.id, self._contribution(s, param, operand, g))
+
+    def if_(self, item):
+        finished = []
+        for target, a, b in item.phis:
+            if target in self.activity:
+                finished.append((a, b, self.finish(target)))
+        for name in _outer_reads(item, self.trace):
+            if name in self.activity:
+                self.materialize(name)
+        codes = []
+        for block, which in ((item.body, 0), (item.orelse, 1)):
+            outer, self.out = self.out, []
+            self.materialize_roots(_level_targets(block))
+            for a, b, g in finished:
+                operand = (a, b)[which]
+                if g is not None and self.is_active(operand):
+                    self.add(operand.id, g)
+            self.block(block, materialize=False)
+            codes.append(self.out)
+            self.out = outer
+            if self.loop_depth:
+                self.pairs.append(tape.BlockPair([block], codes[-1]))
+        then, orelse = codes
+        self.out.append(ast.If(_copy(item.test), then, orelse))
+
+    def loop(self, item):
+        # The reverse loop pops earlier values into names the loop defines: adjoint
+        # terms still waiting that read such a name must be written out first.
+        overwritten = _loop_definitions(item)
+        for key, terms in list(self.pending.items()):
+            if any(_names_in(t) & overwritten for t in terms):
+                self.materialize(key.split("@")[0] if key not in self.alias.values()
+                                 else next(h for h, k in self.alias.items() if k == key))
+        carried = [(h, last) for h, last in item.carried if h in self.activity]
+        for h, _ in carried:
+            self.materialize(h)
+        headers = {h for h, _ in item.carried}
+        for name in _outer_reads(item, self.trace):
+            if name in self.activity and name not in headers:
+                self.materialize(name)
+        outer, self.out = self.out, []
+        self.loop_depth += 1
+        blocks = (item.cond_body or []) + item.body
+        self.materialize_roots(_level_targets(blocks))
+        carrier = {}
+        for h, last in carried:
+            carrier[h] = self._bar(h)
+            self.alias[h] = h + "@iteration"
+            if self.is_active(last):
+                self.add(last.id, ast.Name(carrier[h], ast.Load()))
+        self.block(item.body, materialize=False)
+        self.block(item.cond_body or [], materialize=False)
+        # The adjoints of the headers at the start of this iteration become the
+        # carried adjoints for the iteration before; assigned together, since each
+        # may read another's old value.
+        targets, values = [], []
+        for h, _ in carried:
+            value = self._sum_so_far(h) or self._zero(h, self.kinds.get(h))
+            del self.alias[h]
+            if not (isinstance(value, ast.Name) and value.id == carrier[h]):
+                targets.append(carrier[h])
+                values.append(value)
+        for statement in _assign_many(targets, values):
+            self.emit(statement)
+        code, self.out = self.out, outer
+        self.loop_depth -= 1
+        if item.kind == "for":
+            span = range_call(item.bounds)
+            if item.counter:
+                span = ast.Subscript(span, ast.Slice(None, ast.Name(item.counter, ast.Load())),
+                                     ast.Load())
+            iterate = ast.Call(ast.Name("reversed", ast.Load()), [span], [])
+            target = item.target
+        else:
+            iterate = range_call([ast.Name(item.counter, ast.Load())])
+            target = self.names.fresh("_")
+        self.out.append(ast.For(ast.Name(target, ast.Store()), iterate, code or [ast.Pass()], []))
+        self.pairs.append(tape.BlockPair([item.cond_body or [], item.body], code,
+                                         own_index=item.target, headers=headers))
+
     # -- adjoints --------------------------------------------------------------------
+
+    def key(self, var):
+        return self.alias.get(var, var)
+
+    def is_active(self, operand):
+        return self.trace.is_local(operand) and operand.id in self.activity
+
+    def emit(self, statement):
+        self.out.append(statement)
+
+    def add(self, var, term):
+        """Record one contribution to var's adjoint."""
+        key = self.key(var)
+        if key in self.acc:
+            bar = self._bar(key)
+            self.emit(_assign(bar, simplify(ast.BinOp(ast.Name(bar, ast.Load()), ast.Add(), term))))
+        elif not self.lean:
+            self.emit(_assign(self._bar(key), term))
+            self.acc.add(key)
+        else:
+            if self.mutated and _names_in(term) & self.mutated:
+                # The term reads an array that an earlier write will restore: read it now.
+                tmp = self.names.fresh("t")
+                self.emit(_assign(tmp, term))
+                term = ast.Name(tmp, ast.Load())
+            self.pending.setdefault(key, []).append(term)
+
+    def finish(self, var):
+        """The expression for var's complete adjoint (None: no contribution), writing it
+        if it needs a name."""
+        key = self.key(var)
+        if key in self.adjoint:
+            return self.adjoint[key]
+        terms = self.pending.pop(key, [])
+        if key in self.acc:
+            if terms:
+                self._write(key, terms, accumulate=True)
+            expr = ast.Name(self._bar(key), ast.Load())
+        elif not terms:
+            expr = None
+        elif len(terms) == 1 and (_is_atom(terms[0]) or
+                                  (self.loop_depth and _is_negated_atom(terms[0]))):
+            # Inside loops `-a_bar` is substituted too: the signs then fold into the
+            # sums that use it (c_bar - a_bar * v), one statement less per iteration.
+            expr = terms[0]
+        else:
+            expr = self._write(key, list(reversed(terms)))
+        self.adjoint[key] = expr
+        return expr
+
+    def _sum_so_far(self, var):
+        """var's adjoint as one expression, without writing it to a variable."""
+        key = self.key(var)
+        terms = list(reversed(self.pending.pop(key, [])))
+        total = ast.Name(self._bar(key), ast.Load()) if key in self.acc else None
+        for term in terms:
+            total = term if total is None else simplify(ast.BinOp(total, ast.Add(), term))
+        return total
+
+    def materialize(self, var):
+        """Make var's adjoint a variable holding the sum so far (an accumulator)."""
+        key = self.key(var)
+        if key in self.acc or key in self.adjoint:
+            return
+        terms = self.pending.pop(key, [])
+        if terms:
+            self._write(key, list(reversed(terms)))
+        else:
+            self.emit(_assign(self._bar(key), self._zero(var, self.kinds.get(var))))
+        self.acc.add(key)
+
+    def materialize_roots(self, names):
+        for name in names:
+            if name in self.roots and self.key(name) not in self.acc:
+                self.emit(_assign(self._bar(name), containers.new_container(self, name)))
+                self.acc.add(name)
+
+    def _write(self, key, terms, accumulate=False):
+        name = self._bar(key)
+        total = ast.Name(name, ast.Load()) if accumulate else terms[0]
+        for term in (terms if accumulate else terms[1:]):
+            total = simplify(ast.BinOp(total, ast.Add(), term))
+        self.emit(_assign(name, total))
+        return ast.Name(name, ast.Load())
+
+    def _bar(self, key):
+        if key not in self.bar_names:
+            base = key.split("@")[0]
+            self.bar_names[key] = self.names.fresh(f"{base}_bar")
+        return self.bar_names[key]
 
     def _contribution(self, s, param, operand, g):
         info = self._info(s)
@@ -108,39 +337,13 @@ class ReverseTransform:
         if template is None:
             raise TranslationError(f"no derivative rule for {s.rule.name} with respect to "
                                    f"its argument '{param}'", s.loc)
-        mapping = {name: op for name, op in s.args.items()}
+        mapping = {name: _as_expression(op) for name, op in s.args.items()}
         mapping["g"] = g
         mapping["ans"] = ast.Name(s.target, ast.Load())
         expr = simplify(self._instantiate(template, mapping))
         if s.rule.broadcasts:
             expr = self._reduce_to(expr, operand, s.target)
         return expr
-
-    def _finish(self, var):
-        """The expression for var's complete adjoint, writing it if it needs a name."""
-        if var in self.adjoint:
-            return self.adjoint[var]
-        terms = self.contributions.get(var, [])
-        if self.lean and len(terms) == 1 and _is_atom(terms[0]):
-            self.adjoint[var] = terms[0]
-        elif self.lean:
-            self.adjoint[var] = self._write(var, list(reversed(terms)))
-        else:
-            self.adjoint[var] = ast.Name(self._bar(var), ast.Load())
-        return self.adjoint[var]
-
-    def _write(self, var, terms, accumulate=False):
-        name = self._bar(var)
-        total = ast.Name(name, ast.Load()) if accumulate else terms[0]
-        for term in (terms if accumulate else terms[1:]):
-            total = simplify(ast.BinOp(total, ast.Add(), term))
-        self.reverse.append((None, _assign(name, total)))
-        return ast.Name(name, ast.Load())
-
-    def _bar(self, var):
-        if var not in self.bar_names:
-            self.bar_names[var] = self.names.fresh(f"{var}_bar")
-        return self.bar_names[var]
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -169,7 +372,7 @@ class ReverseTransform:
             return None
 
     def _instantiate(self, template, mapping):
-        modules = self.modules
+        modules, helpers = self.modules, self.helpers
 
         class Substitute(ast.NodeTransformer):
             def visit_Name(self, node):
@@ -177,6 +380,8 @@ class ReverseTransform:
                     return copy.deepcopy(mapping[node.id])
                 if node.id in modules:
                     return ast.Name(modules[node.id], ast.Load())
+                if node.id in helpers:
+                    return ast.Name(helpers[node.id], ast.Load())
                 return node
         return Substitute().visit(copy.deepcopy(template))
 
@@ -214,13 +419,19 @@ class ReverseTransform:
                         [ast.Name(param, ast.Load())], [])
 
     def _all_floats(self):
-        """True when every value in the trace is a Python float, so adjoints are too."""
-        return all(k is not None and k.pytype is float for k in self.kinds.values())
+        """True when every active value is a Python float, so adjoints are too."""
+        return all(self.kinds.get(v) is not None and self.kinds[v].pytype is float
+                   for v in self.activity.active)
 
 
 def _is_atom(expr):
     """Names and numbers are substituted rather than given an adjoint variable."""
     return isinstance(expr, (ast.Name, ast.Constant)) or number(expr) is not None
+
+
+def _is_negated_atom(expr):
+    return (isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub)
+            and isinstance(expr.operand, ast.Name))
 
 
 def _assign(name, value):
@@ -237,15 +448,83 @@ def _external(node, parsed):
     raise TypeError(node)
 
 
-def eliminate_dead_code(statements, returns):
-    """Drop assignments whose value nobody reads (every statement here is pure)."""
-    used = {n.id for n in ast.walk(returns) if isinstance(n, ast.Name)}
-    kept = []
-    for note, stmt in reversed(statements):
-        target = stmt.targets[0].id
-        if target in used:
-            used.discard(target)
-            used.update(n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name))
-            kept.append((note, stmt))
-    kept.reverse()
-    return kept
+def _assign_many(targets, values):
+    """Assign all values to targets as if at once: one after the other when an order
+    exists in which no value reads a target already assigned, else as a tuple."""
+    pending = list(zip(targets, values))
+    ordered = []
+    while pending:
+        for k, (t, v) in enumerate(pending):
+            if not any(t in _names_in(other) for _, other in pending[:k] + pending[k + 1:]):
+                ordered.append(_assign(t, v))
+                del pending[k]
+                break
+        else:
+            ts, vs = zip(*pending)
+            ordered.append(ast.Assign(
+                [ast.Tuple([ast.Name(t, ast.Store()) for t in ts], ast.Store())],
+                ast.Tuple(list(vs), ast.Load()), lineno=0))
+            break
+    return ordered
+
+
+def _copy(operand):
+    return copy.deepcopy(operand)
+
+
+def _names_in(node):
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _as_expression(operand):
+    """An operand as an expression: slices in an index become slice(...) calls."""
+    if isinstance(operand, ast.Slice):
+        parts = [p if p is not None else ast.Constant(None)
+                 for p in (operand.lower, operand.upper, operand.step)]
+        return ast.Call(ast.Name("slice", ast.Load()), parts, [])
+    if isinstance(operand, ast.Tuple):
+        return ast.Tuple([_as_expression(e) for e in operand.elts], ast.Load())
+    return operand
+
+
+def _level_targets(items):
+    return [item.target for item in items if isinstance(item, Stmt)]
+
+
+def _loop_definitions(loop):
+    names = {h for h, _ in loop.carried} | {n for n in (loop.target, loop.counter) if n}
+    for inner in ir.walk_items((loop.cond_body or []) + loop.body):
+        if isinstance(inner, ir.If):
+            names.update(t for t, _, _ in inner.phis)
+        elif isinstance(inner, ir.Loop):
+            names |= _loop_definitions(inner)
+        else:
+            names.add(inner.target)
+    return names
+
+
+def _outer_reads(item, trace):
+    """Local names that code inside a branch or loop reads but does not define: their
+    adjoints receive contributions inside it."""
+    reads, defined = [], set()
+    blocks = [item.body, item.orelse] if isinstance(item, ir.If) else \
+        [item.cond_body or [], item.body]
+    if isinstance(item, ir.If):
+        reads += [o.id for _, a, b in item.phis for o in (a, b) if trace.is_local(o)]
+    else:
+        reads += [last.id for _, last in item.carried if trace.is_local(last)]
+    for block in blocks:
+        for inner in ir.walk_items(block):
+            if isinstance(inner, ir.If):
+                defined.update(t for t, _, _ in inner.phis)
+                reads += [o.id for _, a, b in inner.phis for o in (a, b) if trace.is_local(o)]
+            elif isinstance(inner, ir.Loop):
+                defined.update(h for h, _ in inner.carried)
+                defined.update(n for n in (inner.target, inner.counter) if n)
+                reads += [last.id for _, last in inner.carried if trace.is_local(last)]
+            else:
+                if inner.rule not in (cr.SETITEM, cr.APPEND):
+                    defined.add(inner.target)
+                reads += [v.id for k, v in inner.args.items()
+                          if trace.is_local(v) and k not in ("index", "saved")]
+    return [r for r in dict.fromkeys(reads) if r not in defined]

@@ -116,32 +116,215 @@ def _is_float_valued(node):
 def eliminate_common_subexpressions(trace):
     """A copy of `trace` in which a temporary that recomputes an earlier value (the same
     primitive on the same operands, as in `3 * w1 / w2` written twice) reuses it. The
-    primitives are pure, so the shared value is bit for bit what the user's code gets."""
-    seen, renames, body = {}, {}, []
-    for stmt in trace.body:
-        stmt = dataclasses.replace(stmt)
-        stmt.rename_operands(renames)
-        key = ast.dump(stmt.forward_expr())
-        if key in seen and stmt.target in trace.temps:
-            renames[stmt.target] = seen[key]
-            continue
-        seen.setdefault(key, stmt.target)
-        body.append(stmt)
-    result = _renamed(trace.result, renames)
-    # Renumber the surviving temporaries z1, z2, ... without gaps.
+    primitives are pure, so the shared value is bit for bit what the user's code gets.
+
+    An earlier value is visible in the block that computed it and the blocks nested
+    there (it dominates them), never after a branch it was computed in. A write into a
+    container (x[i] = v, L.append(v)) forgets every value read from it, in the loop
+    around the write too, since the next iteration sees the write."""
+    renames = {}
+    body = _cse_block(trace.body, {}, renames, trace.temps)
+    trace = dataclasses.replace(trace, body=body, result=_renamed(trace.result, renames))
+    return _renumber_temps(trace)
+
+
+def _cse_block(items, seen, renames, temps):
+    from . import ir
+    out = []
+    for item in items:
+        if isinstance(item, ir.If):
+            new = dataclasses.replace(
+                item, test=_renamed(item.test, renames),
+                body=_cse_block(item.body, dict(seen), renames, temps),
+                orelse=_cse_block(item.orelse, dict(seen), renames, temps))
+            new.phis = [(t, _renamed(a, renames), _renamed(b, renames)) for t, a, b in item.phis]
+            _forget(seen, _written(item.body) | _written(item.orelse))
+            out.append(new)
+        elif isinstance(item, ir.Loop):
+            inner = dict(seen)
+            _forget(inner, _written(item.body) | _written(item.cond_body or []))
+            new = dataclasses.replace(item, bounds=[_renamed(b, renames) for b in item.bounds or []]
+                                      if item.bounds is not None else None)
+            new.cond_body = (_cse_block(item.cond_body, inner, renames, temps)
+                             if item.cond_body is not None else None)
+            new.cond = _renamed(item.cond, renames)
+            new.body = _cse_block(item.body, inner, renames, temps)
+            new.carried = [(h, _renamed(last, renames)) for h, last in item.carried]
+            new.exit_flag = _renamed(item.exit_flag, renames)
+            _forget(seen, _written(item.body))
+            out.append(new)
+        else:
+            stmt = dataclasses.replace(item)
+            if hasattr(item, "inlined"):
+                stmt.inlined = item.inlined
+            _rename_deep(stmt, renames)
+            if _is_effect(stmt):
+                _forget(seen, {stmt.target})
+                out.append(stmt)
+                continue
+            key = ast.dump(stmt.forward_expr())
+            if key in seen and stmt.target in temps:
+                renames[stmt.target] = seen[key]
+                continue
+            seen.setdefault(key, stmt.target)
+            out.append(stmt)
+    return out
+
+
+def _is_effect(stmt):
+    from .rules import control_rules as cr
+    return stmt.rule in (cr.SETITEM, cr.APPEND, cr.SAVE)
+
+
+def _written(items):
+    from . import ir
+    return {item.target for item in ir.walk_items(items)
+            if not isinstance(item, (ir.If, ir.Loop)) and _is_effect(item)}
+
+
+def _forget(seen, containers):
+    if not containers:
+        return
+    for key in [k for k in seen if any(f"id='{c}'" in k for c in containers)]:
+        del seen[key]
+
+
+def _rename_deep(stmt, renames):
+    """Rename operands, including names nested in them (the bounds of a slice)."""
+    stmt.args = {k: _renamed(v, renames) for k, v in stmt.args.items()}
+    stmt.call_args = [_renamed(v, renames) for v in stmt.call_args]
+    stmt.call_keywords = [(k, _renamed(v, renames)) for k, v in stmt.call_keywords]
+
+
+def _renumber_temps(trace):
+    """Number the surviving temporaries z1, z2, ... without gaps, in trace order."""
+    from . import ir
+    order = []
+    for item in ir.walk_items(trace.body):
+        if isinstance(item, ir.If):
+            order += [t for t, _, _ in item.phis if t in trace.temps]
+        elif not isinstance(item, ir.Loop) and item.target in trace.temps:
+            order.append(item.target)
+    order = list(dict.fromkeys(order))
     renumber = {}
-    survivors = [s.target for s in body if s.target in trace.temps]
-    for i, old in enumerate(survivors, 1):
+    for i, old in enumerate(order, 1):
         new = f"z{i}"
-        if old != new and old.startswith("z") and new in trace.temps:
+        if old != new and old.startswith("z") and (new in trace.temps
+                                                   or new not in trace.taken):
             renumber[old] = new
-    for stmt in body:
-        stmt.rename_operands(renumber)
-        stmt.target = renumber.get(stmt.target, stmt.target)
-    return dataclasses.replace(trace, body=body, result=_renamed(result, renumber))
+    if not renumber:
+        return trace
+    _apply(trace.body, renumber)
+    return dataclasses.replace(trace, result=_renamed(trace.result, renumber))
+
+
+def _apply(items, renames):
+    from . import ir
+    for item in items:
+        if isinstance(item, ir.If):
+            item.test = _renamed(item.test, renames)
+            item.phis = [(renames.get(t, t), _renamed(a, renames), _renamed(b, renames))
+                         for t, a, b in item.phis]
+            _apply(item.body, renames)
+            _apply(item.orelse, renames)
+        elif isinstance(item, ir.Loop):
+            if item.bounds is not None:
+                item.bounds = [_renamed(b, renames) for b in item.bounds]
+            item.cond = _renamed(item.cond, renames)
+            item.carried = [(h, _renamed(last, renames)) for h, last in item.carried]
+            item.exit_flag = _renamed(item.exit_flag, renames)
+            _apply(item.cond_body or [], renames)
+            _apply(item.body, renames)
+        else:
+            _rename_deep(item, renames)
+            item.target = renames.get(item.target, item.target)
 
 
 def _renamed(operand, renames):
-    if isinstance(operand, ast.Name) and operand.id in renames:
-        return ast.Name(renames[operand.id], ast.Load())
+    if operand is None or not renames:
+        return operand
+    if isinstance(operand, ast.Name):
+        return ast.Name(renames.get(operand.id, operand.id), ast.Load())
+    if isinstance(operand, (ast.Slice, ast.Tuple)):
+        class Rename(ast.NodeTransformer):
+            def visit_Name(self, node):
+                return ast.Name(renames.get(node.id, node.id), ast.Load())
+        import copy
+        return Rename().visit(copy.deepcopy(operand))
     return operand
+
+
+def fold_single_use_temporaries(statements, uses, temps):
+    """Inside loops, write a temporary that is read exactly once, by a later
+    assignment in the same block, into that assignment: `z2 = z1 * x; a = z2 - z3`
+    becomes `a = z1 * x - z3`. Each operation still runs once, on the same operands
+    (nothing they read is reassigned in between), so values are bit for bit the
+    same; the loop saves a store and a load per temporary. `uses` counts the reads of
+    every name in the whole generated function. Straight-line code is left as is."""
+    _fold_blocks(statements, uses, temps, in_loop=False)
+
+
+def _fold_blocks(statements, uses, temps, in_loop):
+    for s in statements:
+        for field in ("body", "orelse"):
+            inner = getattr(s, field, None)
+            if isinstance(inner, list) and inner and isinstance(inner[0], ast.AST):
+                _fold_blocks(inner, uses, temps,
+                             in_loop or isinstance(s, (ast.For, ast.While)))
+    if in_loop:
+        _fold(statements, uses, temps)
+
+
+def _fold(statements, uses, temps):
+    i = 0
+    while i < len(statements):
+        s = statements[i]
+        name = _single_target(s)
+        if name is not None and uses.get(name) == 1:
+            j = _reader(statements, i, name)
+            # A user's variable is folded only into the copy that carries it to the
+            # next iteration, which then reads like their statement: x = x + dt * v.
+            if j is not None and (name in temps or _is_copy_of(statements[j], name)):
+                statements[j].value = _substitute(statements[j].value, name, s.value)
+                del statements[i]
+                i = max(i - 1, 0)
+                continue
+        i += 1
+
+
+def _single_target(s):
+    if isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name):
+        return s.targets[0].id
+    return None
+
+
+def _reader(statements, i, name):
+    """The index of the assignment after i that reads `name`, if nothing between them
+    rebinds what the definition reads."""
+    operands = {n.id for n in ast.walk(statements[i].value) if isinstance(n, ast.Name)}
+    for j in range(i + 1, len(statements)):
+        s = statements[j]
+        reads = {n.id for n in ast.walk(s) if isinstance(n, ast.Name)
+                 and isinstance(n.ctx, ast.Load)}
+        if name in reads:
+            return j if isinstance(s, ast.Assign) and name in _names_of(s.value) else None
+        written = {n.id for n in ast.walk(s) if isinstance(n, ast.Name)
+                   and isinstance(n.ctx, ast.Store)}
+        if written & operands or not isinstance(s, (ast.Assign, ast.Expr)):
+            return None
+    return None
+
+
+def _is_copy_of(s, name):
+    return isinstance(s.value, ast.Name) and s.value.id == name
+
+
+def _names_of(node):
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _substitute(node, name, value):
+    class Replace(ast.NodeTransformer):
+        def visit_Name(self, n):
+            return value if n.id == name else n
+    return Replace().visit(node)

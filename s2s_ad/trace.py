@@ -30,6 +30,8 @@ class Stmt:
     def forward_expr(self):
         """The right-hand side as Python: the same operation the user wrote."""
         rule, a = self.rule, self.call_args
+        if callable(rule.spelling):     # rules that build their own syntax (x[i], a < b)
+            return rule.spelling(a)
         if rule.spelling == rules.BINOP:
             return ast.BinOp(a[0], rule.symbol(), a[1])
         if rule.spelling == rules.UNARY:

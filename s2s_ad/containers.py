@@ -1,0 +1,182 @@
+"""Adjoints of containers: arrays read as x[i] or written as x[i] = v, and local lists.
+
+Such a container `c` gets an adjoint container `c_bar` (a zero array, or a list of
+zeros) created at the start of the reverse sweep of the block that defines `c`, and
+updated in place, so that reading one element costs O(1) in the reverse sweep too:
+
+    forward              reverse
+    y = x[i]             x_bar[i] += y_bar
+    out[i] = v           v_bar = out_bar[i]; out_bar[i] = 0.0; out[i] = saved
+    L.append(v)          v_bar = L_bar.pop()
+    s = sum(L)           add_each(L_bar, s_bar)
+    a = np.array(L)      add_elements(L_bar, a_bar)
+
+`saved` is the part of `out` the write overwrote (copied just before it); restoring it
+lets the rest of the reverse sweep read `out` as it was, and is dropped as dead code
+when nothing reads `out`. Each handler returns True when it wrote the adjoint.
+"""
+import ast
+
+from . import ir
+from .rules import control_rules as cr
+from .trace import Stmt
+
+
+def adjoint_roots(trace, kinds, activity):
+    """Names whose adjoint is a container updated in place: active parameters and
+    statement-defined values that are indexed, written into, appended to, or summed as
+    lists. Phi targets and loop headers are excluded (their reads use the fallback)."""
+    excluded = set()
+    defined = set(trace.params)
+    for item in ir.walk_items(trace.body):
+        if isinstance(item, ir.If):
+            excluded.update(t for t, _, _ in item.phis)
+        elif isinstance(item, ir.Loop):
+            excluded.update(h for h, _ in item.carried)
+        else:
+            defined.add(item.target)
+    roots = set()
+    for item in ir.walk_items(trace.body):
+        if not isinstance(item, Stmt):
+            continue
+        base = None
+        if item.rule in (cr.GETITEM, cr.SETITEM):
+            base = item.args["x"]
+        elif item.rule is cr.APPEND:
+            base = item.args["l"]
+        elif item.rule in (cr.SUM, cr.ARRAY) and _is_list(kinds, item.args["x"]):
+            base = item.args["x"]
+        if (isinstance(base, ast.Name) and base.id in activity and base.id in defined
+                and base.id not in excluded and _container_kind(kinds, base.id)):
+            roots.add(base.id)
+    return roots
+
+
+def written_arrays(trace):
+    return {item.args["x"].id for item in ir.walk_items(trace.body)
+            if isinstance(item, Stmt) and item.rule is cr.SETITEM}
+
+
+def _is_list(kinds, operand):
+    kind = kinds.get(operand.id) if isinstance(operand, ast.Name) else None
+    return kind is not None and kind.pytype is list
+
+
+def _container_kind(kinds, name):
+    kind = kinds.get(name)
+    return kind is None or kind.pytype is list or (kind.is_array and kind.shape != ())
+
+
+def new_container(rt, name):
+    """The expression creating name's zero adjoint container."""
+    kind = rt.kinds.get(name)
+    x = ast.Name(name, ast.Load())
+    if kind is not None and kind.pytype is list:
+        zeros = ast.List([ast.Constant(0.0)], ast.Load())
+        return ast.BinOp(zeros, ast.Mult(), ast.Call(ast.Name("len", ast.Load()), [x], []))
+    if kind is not None and kind.is_array and kind.is_real:
+        np_name = ast.Name(rt.modules["np"], ast.Load())
+        return ast.Call(ast.Attribute(np_name, "zeros_like", ast.Load()), [x], [])
+    return ast.Call(ast.Name(rt.helpers["adjoint_container"], ast.Load()), [x], [])
+
+
+def _bar(rt, name):
+    return ast.Name(rt._bar(name), ast.Load())
+
+
+def _getitem(rt, s):
+    base = s.args["x"]
+    if not (isinstance(base, ast.Name) and base.id in rt.roots):
+        return False                    # the rule's fallback template
+    if s.target not in rt.activity:
+        return True
+    g = rt.finish(s.target)
+    if g is not None:
+        slot = ast.Subscript(_bar(rt, base.id), s.args["index"], ast.Store())
+        rt.emit(ast.AugAssign(slot, ast.Add(), g))
+    return True
+
+
+def _setitem(rt, s):
+    x, index, v, saved = (s.args[k] for k in ("x", "index", "v", "saved"))
+    if x.id in rt.roots:
+        slot = ast.Subscript(_bar(rt, x.id), index, ast.Load())
+        if rt.is_active(v):
+            if not _is_scalar_index(rt, index):
+                slot = ast.Call(ast.Attribute(slot, "copy", ast.Load()), [], [])
+            term = rt._reduce_to(slot, v, saved.id)
+            tmp = rt.names.fresh(f"{v.id}_bar" if not rt.pending.get(rt.key(v.id)) else "t")
+            rt.emit(_assign(tmp, term))
+            rt.add(v.id, ast.Name(tmp, ast.Load()))
+        zero = ast.Subscript(_bar(rt, x.id), index, ast.Store())
+        rt.emit(ast.Assign([zero], ast.Constant(0.0), lineno=0))
+    elif rt.is_active(v) or x.id in rt.activity:
+        raise _unsupported(s, "writing into this array")
+    restore = ast.Subscript(ast.Name(x.id, ast.Load()), index, ast.Store())
+    rt.emit(ast.Assign([restore], ast.Name(saved.id, ast.Load()), lineno=0))
+    return True
+
+
+def _append(rt, s):
+    lst, v = s.args["l"], s.args["v"]
+    if lst.id not in rt.roots:
+        if rt.is_active(v):
+            raise _unsupported(s, "appending to this list")
+        return True
+    pop = ast.Call(ast.Attribute(_bar(rt, lst.id), "pop", ast.Load()), [], [])
+    if rt.is_active(v):
+        tmp = rt.names.fresh(f"{v.id}_bar" if not rt.pending.get(rt.key(v.id)) else "t")
+        rt.emit(_assign(tmp, pop))
+        rt.add(v.id, ast.Name(tmp, ast.Load()))
+    else:
+        rt.emit(ast.Expr(pop))
+    return True
+
+
+def _list_reduction(helper):
+    def handler(rt, s):
+        x = s.args["x"]
+        if not (isinstance(x, ast.Name) and x.id in rt.roots and _is_list(rt.kinds, x)):
+            return False
+        if s.target in rt.activity:
+            g = rt.finish(s.target)
+            if g is not None:
+                fn = ast.Name(rt.helpers[helper], ast.Load())
+                rt.emit(ast.Expr(ast.Call(fn, [_bar(rt, x.id), g], [])))
+        return True
+    return handler
+
+
+def _make_list(rt, s):
+    if s.target not in rt.activity:
+        return True
+    g = rt.finish(s.target)
+    for k, (param, operand) in enumerate(s.args.items()):
+        if g is not None and rt.is_active(operand):
+            rt.add(operand.id, ast.Subscript(g, ast.Constant(k), ast.Load()))
+    return True
+
+
+def _is_scalar_index(rt, index):
+    kind = rt._kind(index) if isinstance(index, (ast.Name, ast.Constant)) else None
+    return kind is not None and kind.pytype is int
+
+
+def _assign(name, value):
+    return ast.Assign([ast.Name(name, ast.Store())], value, lineno=0)
+
+
+def _unsupported(s, what):
+    from .errors import TranslationError
+    return TranslationError(f"{what} is not supported here: s2s_ad follows element writes "
+                            "only into arrays and lists created by a single statement", s.loc)
+
+
+HANDLERS = {
+    id(cr.GETITEM): _getitem,
+    id(cr.SETITEM): _setitem,
+    id(cr.APPEND): _append,
+    id(cr.SUM): _list_reduction("add_each"),
+    id(cr.ARRAY): _list_reduction("add_elements"),
+    id(cr.MAKE_LIST): _make_list,
+}

@@ -1,0 +1,155 @@
+"""Calls to user functions, inlined into the caller's trace.
+
+`helper(x, scale=2.0)` is lowered by binding helper's parameters to the caller's
+operands (defaults filled in), then lowering helper's body in its own scope: its
+locals get the prefix `helper_` (`helper_t`, `helper_result`), its statements carry
+the note `inlined helper(x, scale=2.0)`, and its free names resolve in its own
+globals and closure (renamed when the caller's namespace means something else by
+them). Its `return`s set the call's value like any early exit. The differentiated
+function then sees one trace, so the adjoint of the call is simply part of the
+reverse sweep, and each piece of generated code says which callee it belongs to.
+
+A function transformed by s2s_ad (`grad(h)`) is called for its gradient, which
+would need second derivatives: refused. Recursion cannot be inlined: refused.
+"""
+import ast
+import inspect
+
+from .errors import TranslationError
+from .frontend import parse_function
+
+_PLAIN_DEFAULTS = (int, float, complex, bool, str, type(None))
+_MISSING = object()
+
+
+def inline_call(lowerer, fn, node, target):
+    if hasattr(fn, "_s2s_compiler"):
+        raise lowerer.error(f"'{fn.__name__}' is a gradient made by s2s_ad; calling it "
+                            "inside a differentiated function would need second "
+                            "derivatives, which s2s_ad does not support yet. Call the "
+                            "original function instead", node)
+    fn = inspect.unwrap(fn)
+    if not inspect.isfunction(fn):
+        from . import rules
+        raise lowerer.error(f"no derivative rule for {rules.describe(fn)}; s2s_ad can "
+                            "only differentiate calls it has rules for, and Python "
+                            "functions it can read", node)
+    if fn in lowerer.inlining or fn is lowerer.parsed.fun:
+        raise lowerer.error(f"recursive call of '{fn.__name__}': s2s_ad inlines calls, "
+                            "so recursion is not supported; write it as a loop", node)
+    try:
+        callee = parse_function(fn)
+    except TranslationError:
+        raise
+    except TypeError as exc:
+        raise lowerer.error(f"cannot inline '{fn.__name__}': {exc}", node) from None
+
+    args = [lowerer.expr(a) for a in node.args]
+    keywords = {k.arg: lowerer.expr(k.value) for k in node.keywords}
+    if None in keywords:
+        raise lowerer.error("'**' in calls is not supported", node)
+    try:
+        bound = inspect.signature(fn).bind(*args, **keywords)
+    except TypeError as exc:
+        raise lowerer.error(f"call of '{fn.__name__}' does not match its signature: {exc}",
+                            node) from None
+    bound.apply_defaults()
+    return _Scope(lowerer, fn, callee, node).run(bound.arguments, target)
+
+
+class _Scope:
+    """Lowers one inlined call: swaps the lowerer's per-function state for the
+    callee's, runs its body, and restores the caller's."""
+
+    def __init__(self, lowerer, fn, callee, node):
+        self.lowerer, self.fn, self.callee, self.node = lowerer, fn, callee, node
+
+    def run(self, arguments, target):
+        low, callee = self.lowerer, self.callee
+        saved = {k: getattr(low, k, None) for k in (
+            "parsed", "assigned", "current", "prefix", "loop_depth", "note_prefix", "params",
+            "result_node")}
+        try:
+            prefix = low.prefix + f"{self.fn.__name__}_"
+            current = {}
+            for name, value in arguments.items():
+                current[name] = value if isinstance(value, ast.AST) else \
+                    self.default(name, value)
+            current["#ret"] = ast.Constant(False)
+            current["#rv"] = ast.Constant(None)
+            statements = list(callee.node.body)
+            if statements and isinstance(statements[0], ast.Expr) and \
+                    isinstance(statements[0].value, ast.Constant):
+                statements = statements[1:]
+            call_text = ast.unparse(self.node)
+            low.parsed = self.rename_externals(callee)
+            low.assigned = {a.arg for a in callee.node.args.args} | {
+                n.id for n in ast.walk(callee.node)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+            low.current, low.prefix, low.loop_depth = current, prefix, 0
+            low.note_prefix = f"inlined {call_text}"
+            low.params = []
+            low.inlining.append(self.fn)
+            low.block(statements)
+            low.inlining.pop()
+            returned = low.current["#ret"]
+            if not (isinstance(returned, ast.Constant) and returned.value is True):
+                raise low.error(f"'{self.fn.__name__}' must return a value on every path",
+                                statements[-1] if statements else callee.node)
+            result = low.current["#rv"]
+        finally:
+            for k, v in saved.items():
+                setattr(low, k, v)
+        if target is not None:
+            from .rules import rule_for_operator
+            low.emit(target, rule_for_operator("copy", None), {"x": result}, self.node,
+                     call_args=[result])
+            return ast.Name(target, ast.Load())
+        return result
+
+    def default(self, name, value):
+        """A default argument as an operand: a literal, or a new external name."""
+        if isinstance(value, _PLAIN_DEFAULTS):
+            return ast.Constant(value)
+        alias = self.lowerer.names.fresh(f"{self.fn.__name__}_{name}_default")
+        self.lowerer.extra_namespace[alias] = value
+        self.lowerer.parsed.namespace[alias] = value
+        return ast.Name(alias, ast.Load())
+
+    def rename_externals(self, callee):
+        """The callee's free names that mean something else (or nothing) in the
+        caller's namespace get fresh names, bound in the generated code's namespace."""
+        low = self.lowerer
+        local = {a.arg for a in callee.node.args.args} | {
+            n.id for n in ast.walk(callee.node)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        caller_ns = low.parsed.namespace
+        renames = {}
+        for n in ast.walk(callee.node):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in local \
+                    and n.id not in renames:
+                try:
+                    obj = callee.lookup(n.id)
+                except KeyError:
+                    continue        # reported when lowered, at its line
+                same = caller_ns.get(n.id, _MISSING) is obj or (
+                    n.id not in caller_ns and _is_builtin(n.id, obj))
+                if same and n.id not in low.locals:
+                    continue
+                alias = low.names.fresh(f"{self.fn.__name__}_{n.id}")
+                renames[n.id] = alias
+                low.extra_namespace[alias] = obj
+        if renames:
+            for n in ast.walk(callee.node):
+                if isinstance(n, ast.Name) and n.id in renames and n.id not in local:
+                    n.id = renames[n.id]
+        namespace = dict(callee.namespace)
+        namespace.update(caller_ns)
+        namespace.update(low.extra_namespace)
+        callee.namespace = namespace
+        return callee
+
+
+def _is_builtin(name, obj):
+    import builtins
+    return getattr(builtins, name, None) is obj

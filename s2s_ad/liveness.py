@@ -1,0 +1,116 @@
+"""Dead-code elimination on generated statements, loops and branches included.
+
+A backward liveness analysis: an assignment is dropped when nothing later reads its
+target. Writes into a container (`a[i] = v`, `a[i] += g`, `a.append(v)`, `a.pop()`)
+count as reading and writing the container `a`, so they are dropped only when `a`
+itself is dead. Loops iterate to a fixed point (a value read in the next iteration is
+live at the end of this one); `break` and `continue` are treated as falling through,
+which can only keep more.
+"""
+import ast
+
+_MUTATORS = {"append", "pop"}
+
+
+def eliminate_dead_code(statements, live_out):
+    """Drop dead assignments from `statements`, in place (nested blocks keep their
+    identity, which tape.py relies on); `live_out` is the set of names read after."""
+    _block(statements, set(live_out), remove=True)
+    return statements
+
+
+def reads(node):
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)
+            and isinstance(n.ctx, ast.Load)}
+
+
+def _block(statements, live, remove):
+    kept = []
+    for statement in reversed(statements):
+        statement, live = _statement(statement, live, remove)
+        if statement is not None:
+            kept.append(statement)
+    kept.reverse()
+    if remove:
+        statements[:] = kept
+        return statements, live
+    return kept, live
+
+
+def _statement(s, live, remove):
+    if isinstance(s, (ast.Assign, ast.AugAssign)):
+        targets = s.targets if isinstance(s, ast.Assign) else [s.target]
+        names, containers = set(), set()
+        for t in targets:
+            _split_target(t, names, containers)
+        containers |= _mutated(s.value)
+        if isinstance(s, ast.AugAssign) and isinstance(s.target, ast.Name):
+            live_needed = names & live
+        else:
+            live_needed = names & live
+        if not live_needed and not (containers & live):
+            return None, live
+        live = live - names if isinstance(s, ast.Assign) else live
+        live = live | reads(s.value) | containers
+        for t in targets:
+            if not isinstance(t, (ast.Name, ast.Tuple)):
+                live |= reads(t)
+        if isinstance(s, ast.AugAssign):
+            live |= {t.id for t in targets if isinstance(t, ast.Name)}
+        return s, live
+    if isinstance(s, ast.Expr):
+        containers = _mutated(s.value)
+        if containers and not (containers & live):
+            return None, live
+        return s, live | reads(s.value) | containers
+    if isinstance(s, ast.If):
+        body, live_body = _block(s.body, set(live), remove)
+        orelse, live_else = _block(s.orelse, set(live), remove)
+        if remove and not body and not orelse:
+            return None, live
+        if remove and not body:
+            body.append(ast.Pass())
+        return s, live_body | live_else | reads(s.test)
+    if isinstance(s, (ast.For, ast.While)):
+        defined = _names(s.target) if isinstance(s, ast.For) else set()
+        live_in = set()
+        while True:             # fixed point: what the next iteration reads is live here
+            _, start = _block(s.body, live | live_in, remove=False)
+            start = start - defined
+            if start <= live_in:
+                break
+            live_in |= start
+        body, _ = _block(s.body, live | live_in, remove)
+        head = s.iter if isinstance(s, ast.For) else s.test
+        if remove and not body:
+            return None, live | reads(head)
+        return s, live | live_in | reads(head)
+    return s, live | reads(s)
+
+
+def _split_target(t, names, containers):
+    if isinstance(t, ast.Name):
+        names.add(t.id)
+    elif isinstance(t, ast.Tuple):
+        for e in t.elts:
+            _split_target(e, names, containers)
+    elif isinstance(t, ast.Subscript):
+        base = t.value
+        while isinstance(base, ast.Subscript):
+            base = base.value
+        if isinstance(base, ast.Name):
+            containers.add(base.id)
+
+
+def _mutated(value):
+    """Containers a call like `a.pop()` or `a.append(v)` changes."""
+    out = set()
+    for n in ast.walk(value):
+        if (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                and n.func.attr in _MUTATORS and isinstance(n.func.value, ast.Name)):
+            out.add(n.func.value.id)
+    return out
+
+
+def _names(target):
+    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}

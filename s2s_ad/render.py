@@ -1,0 +1,67 @@
+"""Print generated statements, nested blocks included, with their source-line notes as
+comments (one comment per run of statements from the same line, at every depth)."""
+import ast
+
+from .emit import to_source
+from .forward import NOTE
+
+
+def render_function(header, sections, returns):
+    """The text of a function: `header` a FunctionDef (body ignored), `sections` a list
+    of (comment, [statement]), `returns` the final statement."""
+    from .emit import function_source
+    stub = function_source(header, [], ast.Pass())
+    lines = stub.rstrip().splitlines()[:-1]          # drop the placeholder 'pass'
+    for comment, statements in sections:
+        if not statements:
+            continue
+        if comment:
+            lines.append(f"    # {comment}")
+        lines += render_block(statements, 1)
+    lines.append("    " + to_source(returns).strip())
+    return "\n".join(lines) + "\n"
+
+
+def render_block(statements, depth, last_note=None):
+    pad = "    " * depth
+    lines = []
+    for statement in statements:
+        note = getattr(statement, NOTE, None)
+        if note and note != last_note:
+            lines.append(f"{pad}# {note}")
+            last_note = note
+        if isinstance(statement, ast.If):
+            lines += _if(statement, depth, note=last_note)
+        elif isinstance(statement, ast.For):
+            lines.append(f"{pad}for {_expr(statement.target)} in {_expr(statement.iter)}:")
+            lines += render_block(statement.body, depth + 1, last_note)
+        elif isinstance(statement, ast.While):
+            lines.append(f"{pad}while {_expr(statement.test)}:")
+            lines += render_block(statement.body, depth + 1, last_note)
+        else:
+            for line in to_source(statement).rstrip().splitlines():
+                lines.append(pad + line)
+    return lines
+
+
+def _if(statement, depth, keyword="if", note=None):
+    pad = "    " * depth
+    body, orelse, test = statement.body, statement.orelse, statement.test
+    if all(isinstance(s, ast.Pass) for s in body) and orelse:
+        body, orelse, test = orelse, [], ast.UnaryOp(ast.Not(), test)
+    lines = [f"{pad}{keyword} {_expr(test)}:"]
+    lines += render_block(body or [ast.Pass()], depth + 1, note)
+    if (len(orelse) == 1 and isinstance(orelse[0], ast.If)
+            and getattr(orelse[0], NOTE, None) in (None, note)):
+        lines += _if(orelse[0], depth, "elif", note)
+    elif orelse:
+        lines.append(f"{pad}else:")
+        lines += render_block(orelse, depth + 1, note)
+    return lines
+
+
+def _expr(node):
+    text = to_source(ast.Expr(node)).strip()
+    if text.startswith("(") and text.endswith(")") and isinstance(node, ast.Tuple):
+        text = text[1:-1]
+    return text

@@ -1,0 +1,56 @@
+"""Runtime helpers for adjoints of containers (lists and arrays written element by
+element). Each is registered as a primitive below, so generated code that calls
+them stays inside the subset.
+"""
+import numpy as np
+
+from .rules import defrule
+
+
+def index_adjoint(x, index, g):
+    """The adjoint of x[index] as a whole container: zeros with g at index. Used only
+    where x has no adjoint container to add into (O(size) per read)."""
+    if isinstance(x, list):
+        out = [0.0] * len(x)
+    else:
+        out = np.zeros(np.shape(x), dtype=np.result_type(np.asarray(x).dtype, np.float64))
+    out[index] = out[index] + g
+    return out
+
+
+def adjoint_container(x):
+    """A zero adjoint container for x: a list for a list, a float array for an array."""
+    if isinstance(x, list):
+        return [0.0] * len(x)
+    x = np.asarray(x)
+    dtype = x.dtype if np.issubdtype(x.dtype, np.inexact) else np.float64
+    return np.zeros(x.shape, dtype=dtype)
+
+
+def spread(x, g):
+    """The adjoint of sum(x) for a list (or any sequence): g for every element."""
+    if isinstance(x, np.ndarray):
+        return np.full(x.shape, g)
+    return [g] * len(x)
+
+
+def add_each(acc, g):
+    """acc[k] += g for every k: the adjoint of sum(list), added into a list adjoint."""
+    for k in range(len(acc)):
+        acc[k] += g
+    return acc
+
+
+def add_elements(acc, g):
+    """acc[k] += g[k]: the adjoint of np.array(list), added into a list adjoint."""
+    for k in range(len(acc)):
+        acc[k] += g[k]
+    return acc
+
+
+HELPERS = {f.__name__: f for f in (index_adjoint, adjoint_container, spread, add_each,
+                                   add_elements)}
+
+defrule(index_adjoint, "x, index, g", name="index_adjoint", g="g[index]")
+defrule(adjoint_container, "x", name="adjoint_container", zero_grad=True)
+defrule(spread, "x, g", name="spread", g="sum(g)")

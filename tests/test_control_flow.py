@@ -1,0 +1,95 @@
+"""Branches and loops: gradients against finite differences, the value bit for bit,
+and the shape of the generated code."""
+import numpy as np
+import pytest
+
+from s2s_ad import check_grad, grad, value_and_grad
+
+from . import control_cases as cc
+
+RNG = np.random.default_rng(7)
+
+CASES = [
+    (cc.branch, (2.0, 1.0), (0, 1)),
+    (cc.branch, (0.8, 1.0), (0, 1)),
+    (cc.branch, (0.2, 1.0), (0, 1)),
+    (cc.chained, (1.0, 2.0), (0, 1)),
+    (cc.chained, (-1.0, 2.0), (0, 1)),
+    (cc.chained, (3.0, 2.0), (0, 1)),
+    (cc.chained, (11.0, -2.0), (0, 1)),
+    (cc.conditional_expression, (2.0, 1.5), (0, 1)),
+    (cc.conditional_expression, (0.5, 0.7), (0, 1)),
+    (cc.oscillator, (4.0, 0.5), (0, 1)),
+    (cc.rosenbrock, (RNG.uniform(-1.0, 1.5, 12),), 0),
+    (cc.newton_sqrt, (2.0,), 0),
+    (cc.newton_sqrt, (50.0,), 0),
+    (cc.stepped_range, (0.9, 1, 9, 3), 0),
+    (cc.stepped_range, (0.9, 5, 0, -2), 0),
+    (cc.breaks, (1.3, 20), 0),
+    (cc.breaks, (0.1, 5), 0),
+    (cc.continues, (0.7,), 0),
+    (cc.returns_in_loop, (1.0,), 0),
+    (cc.returns_in_loop, (-1.0,), 0),
+    (cc.nested, (1.1, 0.9), (0, 1)),
+    (cc.nested, (1.5, 1.3), (0, 1)),
+    (cc.branch_in_while, (1.5,), 0),
+    (cc.sequences, (np.array([0.5, 1.5, -2.0, 0.3]),), 0),
+    (cc.rows, (RNG.standard_normal((3, 4)),), 0),
+    (cc.swap_in_loop, (1.2, 0.7), (0, 1)),
+    (cc.overwrite_after_use, (1.1, 0.7), (0, 1)),
+]
+
+
+@pytest.mark.parametrize("f, args, argnums", CASES,
+                         ids=[f"{c[0].__name__}-{i}" for i, c in enumerate(CASES)])
+def test_gradient_matches_finite_differences(f, args, argnums):
+    check = check_grad(f, *args, argnums=argnums)
+    assert check, f"{f.__name__}{args}: {check}"
+
+
+@pytest.mark.parametrize("f, args, argnums", CASES,
+                         ids=[f"{c[0].__name__}-{i}" for i, c in enumerate(CASES)])
+def test_value_is_bit_for_bit_and_arguments_unchanged(f, args, argnums):
+    before = [np.copy(a) for a in args]
+    value, _ = value_and_grad(f, argnums=argnums)(*args)
+    assert value == f(*args)
+    assert type(value) is type(f(*args))
+    for a, b in zip(before, args):
+        assert np.array_equal(a, b)
+
+
+def test_data_dependent_trip_counts_use_the_right_count():
+    g = grad(cc.newton_sqrt)
+    for a in (0.5, 2.0, 1e4):          # different iteration counts, one compiled function
+        assert abs(g(a) - 0.5 / np.sqrt(a)) < 1e-9
+
+
+def test_branch_taken_is_recorded_not_recomputed():
+    g = grad(cc.branch, argnums=(0, 1))
+    g(2.0, 1.0)
+    reverse = g.source.split("# reverse sweep")[1]
+    assert "if z1:" in reverse and "x > y" not in reverse
+
+
+def test_loop_runs_backwards_over_the_same_range():
+    g = grad(cc.stepped_range)
+    g(0.9, 1, 9, 3)
+    assert "for i in reversed(range(start, stop, step)):" in g.source
+
+
+def test_tape_records_only_what_the_reverse_needs():
+    g = grad(cc.oscillator, argnums=(0, 1))
+    g(4.0, 0.5)
+    forward = g.source.split("# reverse sweep")[0]
+    pushes = [line.strip() for line in forward.splitlines() if "tape_push((" in line]
+    assert len(pushes) == 1                # one tuple per iteration
+    recorded = pushes[0][len("tape_push(("):-2].split(", ")
+    # x and v at the start of the step, and -k: nothing else is read backwards
+    assert sorted(recorded) == ["v_2", "x_2", "z1"]
+
+
+def test_code_outside_loops_has_no_tape():
+    g = grad(cc.branch, argnums=(0, 1))
+    g(2.0, 1.0)
+    assert "tape" not in g.source
+
