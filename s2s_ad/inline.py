@@ -14,6 +14,7 @@ would need second derivatives: refused. Recursion cannot be inlined: refused.
 """
 import ast
 import inspect
+import sysconfig
 
 from .errors import TranslationError
 from .frontend import parse_function
@@ -22,18 +23,33 @@ _PLAIN_DEFAULTS = (int, float, complex, bool, str, type(None))
 _MISSING = object()
 
 
+# Functions of these packages are primitives (with a rule) or not differentiable here;
+# their Python source is an implementation detail, never inlined.
+_LIBRARIES = {"numpy", "scipy", "math", "pandas", "jax", "torch", "autograd", "s2s_ad"}
+
+
+def _is_library_function(fn):
+    """True for functions of NumPy & co. and of the standard library."""
+    top = (getattr(fn, "__module__", None) or "").partition(".")[0]
+    if top in _LIBRARIES:
+        return True
+    path = getattr(inspect.getmodule(fn), "__file__", None) or ""
+    stdlib = sysconfig.get_paths()["stdlib"]
+    return path.startswith(stdlib) and "site-packages" not in path
+
+
 def inline_call(lowerer, fn, node, target):
     if hasattr(fn, "_s2s_compiler"):
         raise lowerer.error(f"'{fn.__name__}' is a gradient made by s2s_ad; calling it "
                             "inside a differentiated function would need second "
                             "derivatives, which s2s_ad does not support yet. Call the "
                             "original function instead", node)
-    fn = inspect.unwrap(fn)
-    if not inspect.isfunction(fn):
+    if not inspect.isfunction(inspect.unwrap(fn)) or _is_library_function(fn):
         from . import rules
         raise lowerer.error(f"no derivative rule for {rules.describe(fn)}; s2s_ad can "
                             "only differentiate calls it has rules for, and Python "
                             "functions it can read", node)
+    fn = inspect.unwrap(fn)
     if fn in lowerer.inlining or fn is lowerer.parsed.fun:
         raise lowerer.error(f"recursive call of '{fn.__name__}': s2s_ad inlines calls, "
                             "so recursion is not supported; write it as a loop", node)
