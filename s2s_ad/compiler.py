@@ -109,7 +109,12 @@ class GradientCompiler:
         reverse = [s for s in statements if id(s) not in in_forward]
 
         suffix = "value_and_grad" if self.with_value else "grad"
-        header = ast.FunctionDef(names.fresh(f"{trace.name}_{suffix}"), self.parsed.node.args)
+        name = f"{trace.name}_{suffix}"
+        used = {n.id for st in statements + [returns] for n in ast.walk(st)
+                if isinstance(n, ast.Name)}
+        if name in used or name in self.params:     # only a clash inside the code counts
+            name = names.fresh(name)
+        header = ast.FunctionDef(name, self.parsed.node.args)
         source = render_function(header, [("forward sweep", forward),
                                            ("reverse sweep", reverse)], returns)
         function = compile_function(source, header.name, namespace, _origin(self.parsed))
