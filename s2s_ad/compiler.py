@@ -19,7 +19,8 @@ from .trace import NameAllocator, lower
 
 # Modules that rule templates name, by their conventional names.
 _TEMPLATE_MODULES = {"np": np, "math": math}
-_HELPERS = {"unbroadcast": runtime.unbroadcast, "zeros_like": runtime.zeros_like}
+_HELPERS = {"unbroadcast": runtime.unbroadcast, "zeros_like": runtime.zeros_like,
+            "scatter": runtime.scatter, "scatter_add": runtime.scatter_add}
 _NOTE = "__s2s_note__"
 
 

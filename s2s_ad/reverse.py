@@ -9,6 +9,9 @@ not written at all but substituted, so ±1 seeds fold away. The explicit form
 """
 import ast
 import copy
+from dataclasses import dataclass
+
+import numpy as np
 
 from . import rules
 from .errors import TranslationError
@@ -44,6 +47,17 @@ def _is_real(kind):
     return kind is None or kind.is_real        # unknown kinds are assumed real
 
 
+@dataclass
+class Masked:
+    """An adjoint equal to `value` where `cond` holds and 0 elsewhere, as the adjoint of
+    a `where` branch is. It stays unevaluated through elementwise rules, which apply
+    the mask after their own derivative: where(c, g * f'(x), 0) rather than
+    where(c, g, 0) * f'(x), so an infinite f' at a masked-out point (sqrt at 0) cannot
+    turn 0 * inf into NaN in the gradient."""
+    cond: ast.expr
+    value: ast.expr
+
+
 class ReverseTransform:
     """Builds the statements of a gradient function from a trace and the kinds of its
     values (observed on example arguments; None where unknown)."""
@@ -76,51 +90,121 @@ class ReverseTransform:
             if not self.lean:
                 self.adjoint[result.id] = self._write(result.id, [ast.Constant(SEED)])
         for s in reversed(active):
-            g = self._finish(s.target)
+            g = self._finish(s.target, keep_mask=s.rule.broadcasts is True)
             for param, operand in s.args.items():
                 if self.trace.is_local(operand) and operand.id in self.activity:
                     self.contributions.setdefault(operand.id, []).append(
                         self._contribution(s, param, operand, g))
                     if not self.lean:
-                        self._write(operand.id, [self.contributions[operand.id][-1]],
+                        term = self._materialise(self.contributions[operand.id][-1])
+                        self._write(operand.id, [term],
                                     accumulate=len(self.contributions[operand.id]) > 1)
         return self.reverse
 
     def gradients(self):
         """One expression per differentiated parameter, in `wrt` order."""
-        out = []
+        out, owners = [], set()
         for p in self.wrt:
             kind = self.kinds.get(p)
             if p in self.activity:
                 expr = self._finish(p)
                 if kind is not None and kind.is_python_number and not self._all_floats():
                     expr = ast.Call(ast.Name("float", ast.Load()), [expr], [])
+                elif kind is not None and kind.is_array:
+                    expr = self._fresh(expr, kind, owners)
             else:
                 expr = self._zero(p, kind)
             out.append(expr)
         return out
 
+    def _fresh(self, expr, kind, owners):
+        """Make an array gradient a new writable array of the input's shape and dtype.
+        Adjoints built by arithmetic are fresh already; a parameter or forward value, a
+        read-only broadcast view, or an array another gradient returns is copied; 0-d
+        results (NumPy scalars) and non-float64 dtypes go through np.asarray."""
+        np_name = ast.Name(self.modules["np"], ast.Load())
+        dtype = ast.Attribute(np_name, np.dtype(kind.dtype).name, ast.Load())
+        if number(expr) is not None:
+            return ast.Call(ast.Attribute(np_name, "full", ast.Load()),
+                            [ast.Constant(kind.shape), expr], [ast.keyword("dtype", dtype)])
+        owner = _fresh_owner(expr, {st.targets[0].id: st.value for _, st in self.reverse},
+                             self.modules["np"])
+        if owner is None or owner in owners:
+            return ast.Call(ast.Attribute(np_name, "array", ast.Load()), [expr],
+                            [ast.keyword("dtype", dtype)])
+        owners.add(owner)
+        if kind.shape == () or np.dtype(kind.dtype) != np.float64:
+            return ast.Call(ast.Attribute(np_name, "asarray", ast.Load()), [expr],
+                            [ast.keyword("dtype", dtype)])
+        return expr
+
     # -- adjoints --------------------------------------------------------------------
 
     def _contribution(self, s, param, operand, g):
         info = self._info(s)
-        template = s.rule.template(param, info)
+        try:
+            template = s.rule.template(param, info)
+            if template is not None and callable(s.rule.broadcasts):
+                from_shape = s.rule.broadcasts(info)    # the contribution's own shape
+        except rules.Unsupported as exc:
+            raise TranslationError(f"cannot differentiate this call of {s.rule.name}: {exc}",
+                                   s.loc) from None
         if template is None:
             raise TranslationError(f"no derivative rule for {s.rule.name} with respect to "
                                    f"its argument '{param}'", s.loc)
+        mask = None
+        if isinstance(g, Masked):           # only elementwise rules receive one
+            mask, g = g.cond, g.value
+        if s.rule.selects is not None:      # where(condition, x, y)
+            condition = copy.deepcopy(s.args[s.rule.selects[0]])
+            if not s.rule.selects[1][param.partition("[")[0]]:
+                condition = self._np_call("logical_not", condition)
+            mask = condition if mask is None else self._np_call("logical_and", mask, condition)
         mapping = {name: op for name, op in s.args.items()}
         mapping["g"] = g
         mapping["ans"] = ast.Name(s.target, ast.Load())
         expr = simplify(self._instantiate(template, mapping))
-        if s.rule.broadcasts:
-            expr = self._reduce_to(expr, operand, s.target)
-        return expr
+        if not s.rule.broadcasts:
+            return expr if mask is None else self._materialise(Masked(mask, expr))
+        if callable(s.rule.broadcasts):
+            shape = from_shape
+        else:
+            result = self.kinds.get(s.target)
+            shape = result.shape if result is not None and result.is_numeric else None
+        reduced = self._reduce_to(expr, operand, shape)
+        if mask is None:
+            return reduced
+        if reduced is expr:                 # same shape: keep the mask for the next rule
+            return Masked(mask, expr)
+        return self._reduce_to(self._materialise(Masked(mask, expr)), operand, shape)
 
-    def _finish(self, var):
-        """The expression for var's complete adjoint, writing it if it needs a name."""
+    def _materialise(self, term):
+        """A Masked adjoint as an array: np.where(cond, value, 0.0)."""
+        if not isinstance(term, Masked):
+            return term
+        return self._np_call("where", term.cond, term.value, ast.Constant(0.0))
+
+    def _np_call(self, name, *args):
+        np_name = ast.Name(self.modules["np"], ast.Load())
+        return ast.Call(ast.Attribute(np_name, name, ast.Load()), list(args), [])
+
+    def _finish(self, var, keep_mask=False):
+        """The expression for var's complete adjoint, writing it if it needs a name.
+        With `keep_mask` (var feeds an elementwise rule), an adjoint that is masked by
+        one condition stays Masked, its value written unmasked."""
         if var in self.adjoint:
             return self.adjoint[var]
         terms = self.contributions.get(var, [])
+        conditions = {ast.dump(t.cond) for t in terms if isinstance(t, Masked)}
+        if (keep_mask and self.lean and terms and len(conditions) == 1
+                and all(isinstance(t, Masked) for t in terms)):
+            values = [t.value for t in terms]
+            value = values[0] if len(values) == 1 and _is_atom(values[0]) \
+                else self._write(var, list(reversed(values)))
+            self.adjoint[var] = Masked(terms[0].cond, value)
+            return self.adjoint[var]
+        terms = [self._materialise(t) for t in terms]
+        self.contributions[var] = terms
         if self.lean and len(terms) == 1 and _is_atom(terms[0]):
             self.adjoint[var] = terms[0]
         elif self.lean:
@@ -154,7 +238,9 @@ class ReverseTransform:
                 except LookupError:
                     pass
         active = {p for p, v in s.args.items() if self.trace.is_local(v) and v.id in self.activity}
-        return rules.RuleInfo(kinds, statics, self.kinds.get(s.target), active)
+        info = rules.RuleInfo(kinds, statics, self.kinds.get(s.target), active, s.args)
+        info.kind_of = self._kind           # for operands nested in an index or a list
+        return info
 
     def _kind(self, operand):
         if self.trace.is_local(operand):
@@ -169,7 +255,7 @@ class ReverseTransform:
             return None
 
     def _instantiate(self, template, mapping):
-        modules = self.modules
+        modules = {**self.modules, **self.helpers}
 
         class Substitute(ast.NodeTransformer):
             def visit_Name(self, node):
@@ -178,23 +264,32 @@ class ReverseTransform:
                 if node.id in modules:
                     return ast.Name(modules[node.id], ast.Load())
                 return node
+
+            def visit_Subscript(self, node):
+                # `operands[1]` in a template: the element operand itself.
+                if isinstance(node.value, ast.Name) and isinstance(node.slice, ast.Constant):
+                    key = f"{node.value.id}[{node.slice.value}]"
+                    if key in mapping:
+                        return copy.deepcopy(mapping[key])
+                return self.generic_visit(node)
         return Substitute().visit(copy.deepcopy(template))
 
-    def _reduce_to(self, expr, operand, target):
-        """Sum a broadcast contribution back to the operand's shape; resolved at compile
-        time when both shapes are known, else left to the runtime helper."""
-        mine, theirs = self._kind(operand), self.kinds.get(target)
-        if mine is None or theirs is None or not (mine.is_numeric and theirs.is_numeric):
+    def _reduce_to(self, expr, operand, shape):
+        """Sum a contribution of shape `shape` (NumPy broadcast the operand to it) back to
+        the operand's shape: resolved at compile time when both shapes are known, else
+        left to the runtime helper."""
+        mine = self._kind(operand)
+        if mine is None or shape is None or not mine.is_numeric:
             return ast.Call(ast.Name(self.helpers["unbroadcast"], ast.Load()),
                             [expr, copy.deepcopy(operand)], [])
-        if mine.shape == theirs.shape:
+        if mine.shape == shape:
             return expr
         np_name = ast.Name(self.modules["np"], ast.Load())
         total = ast.Attribute(np_name, "sum", ast.Load())
         if mine.shape == ():
             return ast.Call(total, [expr], [])
-        lead = len(theirs.shape) - len(mine.shape)
-        kept = [lead + i for i, n in enumerate(mine.shape) if n == 1 and theirs.shape[lead + i] != 1]
+        lead = len(shape) - len(mine.shape)
+        kept = [lead + i for i, n in enumerate(mine.shape) if n == 1 and shape[lead + i] != 1]
         axes = tuple(range(lead)) + tuple(kept)
         axis = ast.Constant(axes[0] if len(axes) == 1 else axes)
         reduced = ast.Call(total, [expr], [ast.keyword("axis", axis)])
@@ -216,6 +311,41 @@ class ReverseTransform:
     def _all_floats(self):
         """True when every value in the trace is a Python float, so adjoints are too."""
         return all(k is not None and k.pytype is float for k in self.kinds.values())
+
+
+# Calls that return a new array (or a view of a new array: reshape, transpose, ...).
+_ALLOCATING = {"full_like", "full", "zeros", "ones", "outer", "einsum", "tensordot", "where",
+               "sum", "mean", "matmul", "dot", "inner", "concatenate", "stack", "sign",
+               "scatter", "scatter_add", "copy"}
+_VIEWS = {"reshape", "transpose", "swapaxes", "expand_dims", "squeeze", "moveaxis", "T", "flip"}
+
+
+def _fresh_owner(expr, definitions, np_name):
+    """The name (or expression dump) that owns the new array `expr` evaluates to, or
+    None when `expr` may be an input, a forward value or a read-only view."""
+    if isinstance(expr, ast.Name):
+        value = definitions.get(expr.id)
+        if value is None:
+            return None
+        inner = _fresh_owner(value, definitions, np_name)
+        return inner if inner is None or isinstance(value, ast.Name) else expr.id
+    if isinstance(expr, (ast.BinOp, ast.UnaryOp)):
+        return ast.dump(expr)
+    if isinstance(expr, ast.Attribute) and expr.attr in _VIEWS:
+        return _fresh_owner(expr.value, definitions, np_name)
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
+        func = expr.func
+        on_module = isinstance(func.value, ast.Name) and func.value.id == np_name
+        if func.attr in _VIEWS:
+            base = expr.args[0] if on_module and expr.args else func.value
+            return None if on_module and not expr.args else \
+                _fresh_owner(base, definitions, np_name)
+        if func.attr in _ALLOCATING:
+            return ast.dump(expr)
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) \
+            and expr.func.id in _ALLOCATING:
+        return ast.dump(expr)           # a runtime helper
+    return None
 
 
 def _is_atom(expr):
