@@ -27,7 +27,9 @@ def _matmul_adjoint(x, y, which):
             if yd == 1:
                 return f"g * {y}" if xd == 1 else f"np.expand_dims(g, -1) * {y}"
             if xd == 1:
-                return f"{y} @ g" if yd == 2 else f"np.einsum('...km,...m->k', {y}, g)"
+                axes = tuple(range(yd - 2)) + (yd - 1,)        # batch axes and m
+                return f"{y} @ g" if yd == 2 else \
+                    f"np.sum({y} @ np.expand_dims(g, -1), axis={axes!r})"
             return f"g @ {y}.T" if (xd, yd) == (2, 2) else f"g @ {swap_y}"
         if xd == 1:
             return f"g * {x}" if yd == 1 else f"np.expand_dims({x}, -1) * np.expand_dims(g, -2)"

@@ -35,13 +35,33 @@ def count(info, param="a"):
     return int(np.prod([shape[i] for i in reduced_axes(info, param)]))
 
 
+def _generic_spread(info, scale):
+    """sum/mean without known shapes (the generic version): runtime shapes."""
+    axis = info.get("axis", "?")
+    if axis == "?":
+        raise Unsupported("'axis' must be a literal (an int, a tuple of ints or None)")
+    if axis is None and not info.get("keepdims", False):
+        return "np.full_like(a, g)" if not scale else "np.full_like(a, g / np.size(a))"
+    g = "g" if info.get("keepdims", False) else f"np.expand_dims(g, {axis!r})"
+    g = g if not scale else f"{g} / (np.size(a) / np.size(ans))"
+    return f"np.broadcast_to({g}, np.shape(a))"
+
+
 def _sum(info):
+    if info.kind("a") is None:
+        return _generic_spread(info, False)
+    if info.shape("a") == ():
+        return "g"
     if len(reduced_axes(info)) == len(info.shape("a")) and info.shape("a"):
         return "np.full_like(a, g)"
     return f"np.broadcast_to({spread(info, 'g')}, {info.shape('a')!r})"
 
 
 def _mean(info):
+    if info.kind("a") is None:
+        return _generic_spread(info, True)
+    if info.shape("a") == ():
+        return "g"
     n = float(count(info))
     if len(reduced_axes(info)) == len(info.shape("a")) and info.shape("a"):
         return f"np.full_like(a, g / {n!r})"
