@@ -47,3 +47,19 @@ def assert_fresh(gradient, x, others=()):
                 assert not np.shares_memory(gradient, other)
     else:
         assert type(gradient) is float
+
+
+def function_of(expr, params, scope=None):
+    """`def f(<params>): return <expr>`, written to a real file (s2s_ad reads source)
+    and executed with NumPy and `scope` as its globals. For table-driven tests."""
+    import hashlib
+    import pathlib
+    import tempfile
+    code = f"import numpy as np\n\n\ndef f({params}):\n    return {expr}\n"
+    folder = pathlib.Path(tempfile.gettempdir()) / "s2s_ad_test_cases"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"case_{hashlib.sha1(code.encode()).hexdigest()[:12]}.py"
+    path.write_text(code)
+    namespace = dict(scope or {})
+    exec(compile(code, str(path), "exec"), namespace)
+    return namespace["f"]
