@@ -12,6 +12,8 @@ import inspect
 import numbers
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from . import rules
 from .errors import TranslationError, UnboundNameError
 from .frontend import Loc, ParsedFunction
@@ -320,7 +322,8 @@ class _Lowerer:
 
     def call(self, node, target):
         func = node.func
-        if isinstance(func, ast.Attribute) and not self.is_external(func):
+        if isinstance(func, ast.Attribute) and (not self.is_external(func)
+                                                or self._is_array_method(func)):
             return self.method_call(node, target)
         fn = self.resolve(func)
         rule = rules.rule_for_call(fn)
@@ -335,6 +338,10 @@ class _Lowerer:
         bound = self.bind(rule, args, keywords, node)
         return self.emit(target, rule, bound, node, call_args=args, call_keywords=keywords,
                          callee=func)
+
+    def _is_array_method(self, func):
+        """`data.reshape(...)` on a global array is a method call, like on a local."""
+        return isinstance(self.resolve(func.value), np.ndarray)
 
     def method_call(self, node, target):
         rule = rules.rule_for_operator(rules.METHOD, node.func.attr)
