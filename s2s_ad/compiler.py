@@ -14,7 +14,7 @@ from .errors import TranslationError, UnboundNameError
 from .frontend import parse_function
 from .kinds import kind_of
 from .reverse import ReverseTransform, eliminate_dead_code
-from .simplify import eliminate_common_subexpressions
+from .simplify import eliminate_common_subexpressions, inline_single_use
 from .trace import NameAllocator, lower
 
 # Modules that rule templates name, by their conventional names.
@@ -77,6 +77,12 @@ class GradientCompiler:
         returns = ast.Return(ast.Tuple([value, gradient], ast.Load())
                              if self.with_value else gradient)
         statements = eliminate_dead_code(forward + reverse, returns)
+        if lean:
+            # Only arrays: for Python numbers the named three-address form costs nothing.
+            arrays = {v for v in trace.temps if kinds.get(v) is not None and kinds[v].is_array}
+            temporaries = arrays | {name for v, name in transform.bar_names.items()
+                                    if v in arrays} | transform.neg_names
+            statements, returns = inline_single_use(statements, returns, temporaries)
         forward = [s for s in statements if s in forward]
         reverse = [s for s in statements if s not in forward]
 

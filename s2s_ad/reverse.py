@@ -9,6 +9,7 @@ not written at all but substituted, so ±1 seeds fold away. The explicit form
 """
 import ast
 import copy
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,6 +59,16 @@ class Masked:
     value: ast.expr
 
 
+@dataclass
+class Filled:
+    """An adjoint that is the scalar `value` at every position of an array of `shape`,
+    as after a full sum or mean. Elementwise rules use the scalar as it is (NumPy
+    broadcasts it); elsewhere it becomes np.full(shape, value)."""
+    value: ast.expr
+    shape: tuple
+    dtype: object
+
+
 class ReverseTransform:
     """Builds the statements of a gradient function from a trace and the kinds of its
     values (observed on example arguments; None where unknown)."""
@@ -75,6 +86,7 @@ class ReverseTransform:
         self.adjoint = {}               # variable -> expr standing for its finished adjoint
         self.bar_names = {}             # variable -> the name of its adjoint variable
         self.reverse = []               # [(note, stmt)]
+        self.neg_names = set()          # adjoint names of temporaries holding -adjoint
 
     # -- the sweeps ------------------------------------------------------------------
 
@@ -152,6 +164,11 @@ class ReverseTransform:
         if template is None:
             raise TranslationError(f"no derivative rule for {s.rule.name} with respect to "
                                    f"its argument '{param}'", s.loc)
+        if isinstance(g, Filled):
+            lazy = self._filled_contribution(s, template, operand, g)
+            if lazy is not None:
+                return lazy
+            g = self._materialise(g)
         mask = None
         if isinstance(g, Masked):           # only elementwise rules receive one
             mask, g = g.cond, g.value
@@ -164,6 +181,11 @@ class ReverseTransform:
         mapping["g"] = g
         mapping["ans"] = ast.Name(s.target, ast.Load())
         expr = simplify(self._instantiate(template, mapping))
+        if info.fills:                      # a scalar standing for the whole argument
+            kind = self._kind(operand)
+            if kind is not None and kind.is_array and mask is None:
+                return Filled(expr, kind.shape, kind.dtype)
+            expr = self._np_call("full_like", copy.deepcopy(operand), expr)
         if not s.rule.broadcasts:
             return expr if mask is None else self._materialise(Masked(mask, expr))
         if callable(s.rule.broadcasts):
@@ -179,10 +201,57 @@ class ReverseTransform:
         return self._reduce_to(self._materialise(Masked(mask, expr)), operand, shape)
 
     def _materialise(self, term):
-        """A Masked adjoint as an array: np.where(cond, value, 0.0)."""
+        """A Masked adjoint as an array, np.where(cond, value, 0.0); a Filled one as
+        np.full(shape, value)."""
+        if isinstance(term, Filled):
+            if term.shape == ():
+                return term.value
+            keywords = [] if np.dtype(term.dtype) == np.float64 else [ast.keyword(
+                "dtype", ast.Attribute(ast.Name(self.modules["np"], ast.Load()),
+                                       np.dtype(term.dtype).name, ast.Load()))]
+            call = self._np_call("full", ast.Constant(term.shape), term.value)
+            call.keywords = keywords
+            return call
         if not isinstance(term, Masked):
             return term
         return self._np_call("where", term.cond, term.value, ast.Constant(0.0))
+
+    def _filled_contribution(self, s, template, operand, g):
+        """An elementwise rule fed a Filled adjoint: instantiate its template with the
+        scalar. The result is the operand's contribution as it is when its shape is the
+        operand's, or Filled again when it is still a scalar; else None (materialise)."""
+        if s.rule.broadcasts is not True or s.rule.selects is not None:
+            return None
+        shape = self._template_shape(template, s)
+        mine = self._kind(operand)
+        if shape is None or mine is None or not mine.is_numeric or mine.shape != g.shape:
+            return None                     # (the operand was broadcast: sum it normally)
+        mapping = dict(s.args)
+        mapping["g"] = g.value
+        mapping["ans"] = ast.Name(s.target, ast.Load())
+        expr = simplify(self._instantiate(template, mapping))
+        if shape == mine.shape:
+            return expr
+        if shape == () and mine.is_array:
+            return Filled(expr, mine.shape, mine.dtype)
+        return None
+
+    def _template_shape(self, template, s):
+        """The broadcast shape of the values a template reads besides g, or None."""
+        shapes = []
+        for node in ast.walk(template):
+            if not isinstance(node, ast.Name) or node.id == "g" or node.id in self.modules:
+                continue
+            if node.id == "ans":
+                kind = self.kinds.get(s.target)
+            elif node.id in s.args:
+                kind = self._kind(s.args[node.id])
+            else:
+                return None
+            if kind is None or not kind.is_real:    # g * mask must stay a float
+                return None
+            shapes.append(kind.shape)
+        return np.broadcast_shapes(*shapes) if shapes else ()
 
     def _np_call(self, name, *args):
         np_name = ast.Name(self.modules["np"], ast.Load())
@@ -203,10 +272,22 @@ class ReverseTransform:
                 else self._write(var, list(reversed(values)))
             self.adjoint[var] = Masked(terms[0].cond, value)
             return self.adjoint[var]
+        if keep_mask and self.lean and len(terms) == 1 and isinstance(terms[0], Filled):
+            value = terms[0].value if _is_atom(terms[0].value) else self._write(var, [terms[0].value])
+            self.adjoint[var] = dataclasses.replace(terms[0], value=value)
+            return self.adjoint[var]
         terms = [self._materialise(t) for t in terms]
         self.contributions[var] = terms
         if self.lean and len(terms) == 1 and _is_atom(terms[0]):
             self.adjoint[var] = terms[0]
+        elif self.lean and len(terms) == 1 and _is_neg(terms[0]):
+            # Keep the sign symbolic: the next rule usually cancels or absorbs it.
+            name = self.names.fresh(f"{var}_bar_neg")
+            kind = self.kinds.get(var)
+            if var in self.trace.temps and kind is not None and kind.is_array:
+                self.neg_names.add(name)
+            self.reverse.append((None, _assign(name, terms[0].operand)))
+            self.adjoint[var] = ast.UnaryOp(ast.USub(), ast.Name(name, ast.Load()))
         elif self.lean:
             self.adjoint[var] = self._write(var, list(reversed(terms)))
         else:
@@ -349,8 +430,15 @@ def _fresh_owner(expr, definitions, np_name):
 
 
 def _is_atom(expr):
-    """Names and numbers are substituted rather than given an adjoint variable."""
+    """Names, negated names and numbers are substituted rather than given an adjoint
+    variable."""
+    if _is_neg(expr) and isinstance(expr.operand, ast.Name):
+        return True
     return isinstance(expr, (ast.Name, ast.Constant)) or number(expr) is not None
+
+
+def _is_neg(expr):
+    return isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub)
 
 
 def _assign(name, value):

@@ -83,6 +83,11 @@ def _binop(node):
             return left
         if _is_neg(left):                      # (-a) / b -> -(a / b)
             return negate(_binop(ast.BinOp(left.operand, op, right)))
+    if isinstance(op, ast.MatMult):            # (-a) @ b -> -(a @ b)
+        if _is_neg(left):
+            return negate(_binop(ast.BinOp(left.operand, op, right)))
+        if _is_neg(right):
+            return negate(_binop(ast.BinOp(left, op, right.operand)))
     if isinstance(op, ast.Pow) and rv == 1 and type(rv) is int:
         return left
     if isinstance(op, ast.Add):
@@ -145,3 +150,38 @@ def _renamed(operand, renames):
     if isinstance(operand, ast.Name) and operand.id in renames:
         return ast.Name(renames[operand.id], ast.Load())
     return operand
+
+
+def inline_single_use(statements, returns, inlinable):
+    """Fold `t = expr` into the one later statement that reads `t`, for the names in
+    `inlinable` (temporaries). The operations and their order are unchanged (every
+    statement is pure), but the intermediate array dies as soon as it is consumed
+    instead of living until the function returns: generated code then holds about as
+    much memory as hand-written code, which keeps allocation cheap."""
+    uses = {}
+    for _, stmt in statements:
+        for node in ast.walk(stmt.value):
+            if isinstance(node, ast.Name):
+                uses[node.id] = uses.get(node.id, 0) + 1
+    for node in ast.walk(returns):
+        if isinstance(node, ast.Name):
+            uses[node.id] = uses.get(node.id, 0) + 1
+    pending = {}                 # name -> expression waiting to be substituted
+    kept = []
+    for note, stmt in statements:
+        stmt.value = _Substitute(pending).visit(stmt.value)
+        target = stmt.targets[0].id
+        if target in inlinable and uses.get(target) == 1:
+            pending[target] = stmt.value
+            continue
+        kept.append((note, stmt))
+    returns = _Substitute(pending).visit(returns)
+    return kept, returns
+
+
+class _Substitute(ast.NodeTransformer):
+    def __init__(self, pending):
+        self.pending = pending
+
+    def visit_Name(self, node):
+        return self.pending.pop(node.id, node)

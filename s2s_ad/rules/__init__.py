@@ -139,6 +139,8 @@ class RuleInfo:
         self.operands = operands or {}  # parameter name -> the operand's AST
         self.param = None               # the parameter whose adjoint is asked for
         self.element = None             # its index path when it is a list element
+        self.fills = False              # set by a template that returns a scalar to be
+                                        # spread over the whole argument (full sum/mean)
 
     def shape(self, param):
         """The compile-time shape of an argument (or 'ans'), or raise Unsupported."""

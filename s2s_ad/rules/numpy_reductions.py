@@ -52,8 +52,9 @@ def _sum(info):
         return _generic_spread(info, False)
     if info.shape("a") == ():
         return "g"
-    if len(reduced_axes(info)) == len(info.shape("a")) and info.shape("a"):
-        return "np.full_like(a, g)"
+    if len(reduced_axes(info)) == len(info.shape("a")) and not info.get("keepdims", False):
+        info.fills = True                   # g at every position of a
+        return "g"
     return f"np.broadcast_to({spread(info, 'g')}, {info.shape('a')!r})"
 
 
@@ -63,8 +64,9 @@ def _mean(info):
     if info.shape("a") == ():
         return "g"
     n = float(count(info))
-    if len(reduced_axes(info)) == len(info.shape("a")) and info.shape("a"):
-        return f"np.full_like(a, g / {n!r})"
+    if len(reduced_axes(info)) == len(info.shape("a")) and not info.get("keepdims", False):
+        info.fills = True
+        return f"g / {n!r}"
     return f"np.broadcast_to({spread(info, 'g')} / {n!r}, {info.shape('a')!r})"
 
 

@@ -8,7 +8,15 @@ from . import ATTRIBUTE, BINOP, COMPARE, UNARY, defop
 defop(BINOP, ast.Add, "add", "x, y", broadcasts=True, x="g", y="g")
 defop(BINOP, ast.Sub, "sub", "x, y", broadcasts=True, x="g", y="-g")
 defop(BINOP, ast.Mult, "mul", "x, y", broadcasts=True, x="g * y", y="g * x")
-defop(BINOP, ast.Div, "truediv", "x, y", broadcasts=True, x="g / y", y="-g * ans / y")
+def _div_y(info):
+    """d(x/y)/dy = -ans / y; for 1/y (a sigmoid) that is -ans * ans: two multiplications
+    instead of a division, which is several times slower on arrays."""
+    if info.get("x") == 1:
+        return "-g * ans * ans"
+    return "-g * ans / y"
+
+
+defop(BINOP, ast.Div, "truediv", "x, y", broadcasts=True, x="g / y", y=_div_y)
 defop(BINOP, ast.Pow, "pow", "x, y", broadcasts=True,
       x="g * y * x ** (y - 1)",
       y=lambda info: f"g * ans * {info.lib}.log(x)")
