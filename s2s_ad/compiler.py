@@ -26,6 +26,7 @@ from .trace import NameAllocator
 # Modules that rule templates name, by their conventional names.
 _TEMPLATE_MODULES = {"np": np, "math": math}
 _HELPERS = {"unbroadcast": runtime.unbroadcast, "zeros_like": runtime.zeros_like,
+            "scatter": runtime.scatter, "scatter_add": runtime.scatter_add,
             **_CONTAINER_HELPERS}
 _NOTE = "__s2s_note__"
 
@@ -104,7 +105,10 @@ class GradientCompiler:
         counts = _read_counts(statements + [returns])
         adjoint_temps = {n for n, k in _store_counts(reverse).items()
                          if k == 1 and n.endswith("_bar") and n not in _stored(forward)}
-        fold_single_use_temporaries(statements, counts, trace.temps | adjoint_temps)
+        arrays = {v for v in trace.temps if kinds.get(v) is not None and kinds[v].is_array}
+        array_temps = (arrays | {transform.bar_names[v] for v in arrays if v in transform.bar_names}
+                       | transform.neg_names) if lean else set()
+        fold_single_use_temporaries(statements, counts, trace.temps | adjoint_temps, array_temps)
         forward = [s for s in statements if id(s) in in_forward]
         reverse = [s for s in statements if id(s) not in in_forward]
 

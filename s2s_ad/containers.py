@@ -19,6 +19,7 @@ import ast
 
 from . import ir
 from .rules import control_rules as cr
+from .rules.numpy_indexing import accumulates
 from .trace import Stmt
 
 
@@ -44,8 +45,8 @@ def adjoint_roots(trace, kinds, activity):
             base = item.args["x"]
         elif item.rule is cr.APPEND:
             base = item.args["l"]
-        elif item.rule in (cr.SUM, cr.ARRAY) and _is_list(kinds, item.args["x"]):
-            base = item.args["x"]
+        elif item.rule in (cr.SUM, cr.ARRAY) and _is_list(kinds, _first(item)):
+            base = _first(item)
         if (isinstance(base, ast.Name) and base.id in activity and base.id in defined
                 and base.id not in excluded and _container_kind(kinds, base.id)):
             roots.add(base.id)
@@ -80,6 +81,11 @@ def new_container(rt, name):
     return ast.Call(ast.Name(rt.helpers["adjoint_container"], ast.Load()), [x], [])
 
 
+def _first(s):
+    """The operand bound to a rule's first parameter (sum's x, np.array's object)."""
+    return s.args[s.rule.params[0]]
+
+
 def _bar(rt, name):
     return ast.Name(rt._bar(name), ast.Load())
 
@@ -92,8 +98,15 @@ def _getitem(rt, s):
         return True
     g = rt.finish(s.target)
     if g is not None:
-        slot = ast.Subscript(_bar(rt, base.id), s.args["index"], ast.Store())
-        rt.emit(ast.AugAssign(slot, ast.Add(), g))
+        index = s.args["index"]
+        if accumulates(index, rt._info(s)):     # x[[0, 0, 2]]: repeats must add up
+            np_name = ast.Name(rt.modules["np"], ast.Load())
+            add_at = ast.Attribute(ast.Attribute(np_name, "add", ast.Load()), "at", ast.Load())
+            spelled = ast.Subscript(ast.Attribute(np_name, "s_", ast.Load()), index, ast.Load())
+            rt.emit(ast.Expr(ast.Call(add_at, [_bar(rt, base.id), spelled, g], [])))
+        else:
+            slot = ast.Subscript(_bar(rt, base.id), index, ast.Store())
+            rt.emit(ast.AugAssign(slot, ast.Add(), g))
     return True
 
 
@@ -104,7 +117,9 @@ def _setitem(rt, s):
         if rt.is_active(v):
             if not _is_scalar_index(rt, index):
                 slot = ast.Call(ast.Attribute(slot, "copy", ast.Load()), [], [])
-            term = rt._reduce_to(slot, v, saved.id)
+            kind = rt.kinds.get(saved.id)
+            shape = kind.shape if kind is not None and kind.is_numeric else None
+            term = rt._reduce_to(slot, v, shape)
             tmp = rt.names.fresh(f"{v.id}_bar" if not rt.pending.get(rt.key(v.id)) else "t")
             rt.emit(_assign(tmp, term))
             rt.add(v.id, ast.Name(tmp, ast.Load()))
@@ -135,7 +150,7 @@ def _append(rt, s):
 
 def _list_reduction(helper):
     def handler(rt, s):
-        x = s.args["x"]
+        x = _first(s)
         if not (isinstance(x, ast.Name) and x.id in rt.roots and _is_list(rt.kinds, x)):
             return False
         if s.target in rt.activity:

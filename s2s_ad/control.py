@@ -428,7 +428,8 @@ class StructuredLowerer(_Lowerer):
         self.current[target.id] = ast.Name(name, ast.Load())
 
     def callee_object(self, node):
-        if isinstance(node, ast.Call) and self.is_external(node.func):
+        if (isinstance(node, ast.Call) and self.is_external(node.func)
+                and not (isinstance(node.func, ast.Attribute) and self._is_array_method(node.func))):
             try:
                 return self.resolve(node.func)
             except TranslationError:
@@ -464,7 +465,8 @@ class StructuredLowerer(_Lowerer):
             items = [self.expr(e) for e in node.elts]
             return self.emit(target, cr.MAKE_LIST, {f"i{k}": v for k, v in enumerate(items)},
                              node, call_args=items)
-        if isinstance(node, ast.Call) and self.is_external(node.func):
+        if (isinstance(node, ast.Call) and self.is_external(node.func)
+                and not (isinstance(node.func, ast.Attribute) and self._is_array_method(node.func))):
             fn = self.resolve(node.func)
             if rules.rule_for_call(fn) is None:
                 from .inline import inline_call

@@ -9,6 +9,10 @@ not written at all but substituted, so ±1 seeds fold away. The explicit form
 """
 import ast
 import copy
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
 
 from . import containers, ir, rules, tape
 from .errors import TranslationError
@@ -76,6 +80,27 @@ def _is_real(kind):
     return kind is None or kind.is_real or kind.pytype is list
 
 
+@dataclass
+class Masked:
+    """An adjoint equal to `value` where `cond` holds and 0 elsewhere, as the adjoint of
+    a `where` branch is. It stays unevaluated through elementwise rules, which apply
+    the mask after their own derivative: where(c, g * f'(x), 0) rather than
+    where(c, g, 0) * f'(x), so an infinite f' at a masked-out point (sqrt at 0) cannot
+    turn 0 * inf into NaN in the gradient."""
+    cond: ast.expr
+    value: ast.expr
+
+
+@dataclass
+class Filled:
+    """An adjoint that is the scalar `value` at every position of an array of `shape`,
+    as after a full sum or mean. Elementwise rules use the scalar as it is (NumPy
+    broadcasts it); elsewhere it becomes np.full(shape, value)."""
+    value: ast.expr
+    shape: tuple
+    dtype: object
+
+
 class ReverseTransform:
     """Builds the reverse sweep of a structured trace from the kinds of its values
     (observed on example arguments; None where unknown).
@@ -107,6 +132,7 @@ class ReverseTransform:
         self.out = []                   # the reverse block being written
         self.pairs = []                 # tape.BlockPair for every block inside a loop
         self.loop_depth = 0
+        self.neg_names = set()          # adjoint names of temporaries holding -adjoint
         self.roots = containers.adjoint_roots(trace, kinds, self.activity)
         self.mutated = containers.written_arrays(trace)
 
@@ -125,7 +151,7 @@ class ReverseTransform:
 
     def gradients(self):
         """One expression per differentiated parameter, in `wrt` order."""
-        out = []
+        out, owners = [], set()
         for p in self.wrt:
             kind = self.kinds.get(p)
             expr = self.finish(p) if p in self.activity else None
@@ -133,8 +159,32 @@ class ReverseTransform:
                 expr = self._zero(p, kind)
             elif kind is not None and kind.is_python_number and not self._all_floats():
                 expr = ast.Call(ast.Name("float", ast.Load()), [expr], [])
+            elif kind is not None and kind.is_array:
+                expr = self._fresh(expr, kind, owners)
             out.append(expr)
         return out
+    def _fresh(self, expr, kind, owners):
+        """Make an array gradient a new writable array of the input's shape and dtype.
+        Adjoints built by arithmetic are fresh already; a parameter or forward value, a
+        read-only broadcast view, or an array another gradient returns is copied; 0-d
+        results (NumPy scalars) and non-float64 dtypes go through np.asarray."""
+        np_name = ast.Name(self.modules["np"], ast.Load())
+        dtype = ast.Attribute(np_name, np.dtype(kind.dtype).name, ast.Load())
+        if number(expr) is not None:
+            return ast.Call(ast.Attribute(np_name, "full", ast.Load()),
+                            [ast.Constant(kind.shape), expr], [ast.keyword("dtype", dtype)])
+        definitions = {st.targets[0].id: st.value for st in self.out
+                       if isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Name)}
+        owner = _fresh_owner(expr, definitions, self.modules["np"])
+        if owner is None or owner in owners:
+            return ast.Call(ast.Attribute(np_name, "array", ast.Load()), [expr],
+                            [ast.keyword("dtype", dtype)])
+        owners.add(owner)
+        if kind.shape == () or np.dtype(kind.dtype) != np.float64:
+            return ast.Call(ast.Attribute(np_name, "asarray", ast.Load()), [expr],
+                            [ast.keyword("dtype", dtype)])
+        return expr
+
 
     def block(self, items, materialize=True):
         if materialize:
@@ -153,7 +203,7 @@ class ReverseTransform:
             return
         if s.target not in self.activity:
             return
-        g = self.finish(s.target)
+        g = self.finish(s.target, keep_mask=s.rule.broadcasts is True)
         if g is None:
             return
         for param, operand in s.args.items():
@@ -253,6 +303,8 @@ class ReverseTransform:
     def add(self, var, term):
         """Record one contribution to var's adjoint."""
         key = self.key(var)
+        if key in self.acc or not self.lean or self.mutated:
+            term = self._materialise(term)
         if key in self.acc:
             bar = self._bar(key)
             self.emit(_assign(bar, simplify(ast.BinOp(ast.Name(bar, ast.Load()), ast.Add(), term))))
@@ -267,33 +319,60 @@ class ReverseTransform:
                 term = ast.Name(tmp, ast.Load())
             self.pending.setdefault(key, []).append(term)
 
-    def finish(self, var):
+    def finish(self, var, keep_mask=False):
         """The expression for var's complete adjoint (None: no contribution), writing it
-        if it needs a name."""
+        if it needs a name. With `keep_mask` (var feeds an elementwise rule), an adjoint
+        masked by one condition stays Masked and a Filled one stays Filled."""
         key = self.key(var)
         if key in self.adjoint:
             return self.adjoint[key]
         terms = self.pending.pop(key, [])
+        lazy = self._lazy(key, terms) if keep_mask and key not in self.acc else None
+        if lazy is not None:
+            self.adjoint[key] = lazy
+            return lazy
+        terms = [self._materialise(t) for t in terms]
         if key in self.acc:
             if terms:
                 self._write(key, terms, accumulate=True)
             expr = ast.Name(self._bar(key), ast.Load())
         elif not terms:
             expr = None
-        elif len(terms) == 1 and (_is_atom(terms[0]) or
-                                  (self.loop_depth and _is_negated_atom(terms[0]))):
-            # Inside loops `-a_bar` is substituted too: the signs then fold into the
-            # sums that use it (c_bar - a_bar * v), one statement less per iteration.
+        elif len(terms) == 1 and _is_atom(terms[0]):
             expr = terms[0]
+        elif len(terms) == 1 and _is_neg(terms[0]):
+            # Keep the sign symbolic: the next rule usually cancels or absorbs it.
+            name = self.names.fresh(f"{key.split('@')[0]}_bar_neg")
+            kind = self.kinds.get(var)
+            if var in self.trace.temps and kind is not None and kind.is_array:
+                self.neg_names.add(name)
+            self.emit(_assign(name, terms[0].operand))
+            expr = ast.UnaryOp(ast.USub(), ast.Name(name, ast.Load()))
         else:
             expr = self._write(key, list(reversed(terms)))
         self.adjoint[key] = expr
         return expr
 
+    def _lazy(self, key, terms):
+        """A Masked adjoint with one condition, or a single Filled one, kept as it is."""
+        if not self.lean or not terms:
+            return None
+        conditions = {ast.dump(t.cond) for t in terms if isinstance(t, Masked)}
+        if len(conditions) == 1 and all(isinstance(t, Masked) for t in terms):
+            values = [t.value for t in terms]
+            value = values[0] if len(values) == 1 and _is_atom(values[0]) \
+                else self._write(key, list(reversed(values)))
+            return Masked(terms[0].cond, value)
+        if len(terms) == 1 and isinstance(terms[0], Filled):
+            value = terms[0].value if _is_atom(terms[0].value) \
+                else self._write(key, [terms[0].value])
+            return dataclasses.replace(terms[0], value=value)
+        return None
+
     def _sum_so_far(self, var):
         """var's adjoint as one expression, without writing it to a variable."""
         key = self.key(var)
-        terms = list(reversed(self.pending.pop(key, [])))
+        terms = [self._materialise(t) for t in reversed(self.pending.pop(key, []))]
         total = ast.Name(self._bar(key), ast.Load()) if key in self.acc else None
         for term in terms:
             total = term if total is None else simplify(ast.BinOp(total, ast.Add(), term))
@@ -304,7 +383,7 @@ class ReverseTransform:
         key = self.key(var)
         if key in self.acc or key in self.adjoint:
             return
-        terms = self.pending.pop(key, [])
+        terms = [self._materialise(t) for t in self.pending.pop(key, [])]
         if terms:
             self._write(key, list(reversed(terms)))
         else:
@@ -333,17 +412,108 @@ class ReverseTransform:
 
     def _contribution(self, s, param, operand, g):
         info = self._info(s)
-        template = s.rule.template(param, info)
+        try:
+            template = s.rule.template(param, info)
+            if template is not None and callable(s.rule.broadcasts):
+                from_shape = s.rule.broadcasts(info)    # the contribution's own shape
+        except rules.Unsupported as exc:
+            raise TranslationError(f"cannot differentiate this call of {s.rule.name}: {exc}",
+                                   s.loc) from None
         if template is None:
             raise TranslationError(f"no derivative rule for {s.rule.name} with respect to "
                                    f"its argument '{param}'", s.loc)
+        if isinstance(g, Filled):
+            lazy = self._filled_contribution(s, template, operand, g)
+            if lazy is not None:
+                return lazy
+            g = self._materialise(g)
+        mask = None
+        if isinstance(g, Masked):           # only elementwise rules receive one
+            mask, g = g.cond, g.value
+        if s.rule.selects is not None:      # where(condition, x, y)
+            condition = copy.deepcopy(s.args[s.rule.selects[0]])
+            if not s.rule.selects[1][param.partition("[")[0]]:
+                condition = self._np_call("logical_not", condition)
+            mask = condition if mask is None else self._np_call("logical_and", mask, condition)
         mapping = {name: _as_expression(op) for name, op in s.args.items()}
         mapping["g"] = g
         mapping["ans"] = ast.Name(s.target, ast.Load())
         expr = simplify(self._instantiate(template, mapping))
-        if s.rule.broadcasts:
-            expr = self._reduce_to(expr, operand, s.target)
-        return expr
+        if info.fills:                      # a scalar standing for the whole argument
+            kind = self._kind(operand)
+            if kind is not None and kind.is_array and mask is None:
+                return Filled(expr, kind.shape, kind.dtype)
+            expr = self._np_call("full_like", copy.deepcopy(operand), expr)
+        if not s.rule.broadcasts:
+            return expr if mask is None else self._materialise(Masked(mask, expr))
+        if callable(s.rule.broadcasts):
+            shape = from_shape
+        else:
+            result = self.kinds.get(s.target)
+            shape = result.shape if result is not None and result.is_numeric else None
+        reduced = self._reduce_to(expr, operand, shape)
+        if mask is None:
+            return reduced
+        if reduced is expr:                 # same shape: keep the mask for the next rule
+            return Masked(mask, expr)
+        return self._reduce_to(self._materialise(Masked(mask, expr)), operand, shape)
+
+    def _materialise(self, term):
+        """A Masked adjoint as an array, np.where(cond, value, 0.0); a Filled one as
+        np.full(shape, value)."""
+        if isinstance(term, Filled):
+            if term.shape == ():
+                return term.value
+            keywords = [] if np.dtype(term.dtype) == np.float64 else [ast.keyword(
+                "dtype", ast.Attribute(ast.Name(self.modules["np"], ast.Load()),
+                                       np.dtype(term.dtype).name, ast.Load()))]
+            call = self._np_call("full", ast.Constant(term.shape), term.value)
+            call.keywords = keywords
+            return call
+        if not isinstance(term, Masked):
+            return term
+        return self._np_call("where", term.cond, term.value, ast.Constant(0.0))
+
+    def _filled_contribution(self, s, template, operand, g):
+        """An elementwise rule fed a Filled adjoint: instantiate its template with the
+        scalar. The result is the operand's contribution as it is when its shape is the
+        operand's, or Filled again when it is still a scalar; else None (materialise)."""
+        if s.rule.broadcasts is not True or s.rule.selects is not None:
+            return None
+        shape = self._template_shape(template, s)
+        mine = self._kind(operand)
+        if shape is None or mine is None or not mine.is_numeric or mine.shape != g.shape:
+            return None                     # (the operand was broadcast: sum it normally)
+        mapping = {name: _as_expression(op) for name, op in s.args.items()}
+        mapping["g"] = g.value
+        mapping["ans"] = ast.Name(s.target, ast.Load())
+        expr = simplify(self._instantiate(template, mapping))
+        if shape == mine.shape:
+            return expr
+        if shape == () and mine.is_array:
+            return Filled(expr, mine.shape, mine.dtype)
+        return None
+
+    def _template_shape(self, template, s):
+        """The broadcast shape of the values a template reads besides g, or None."""
+        shapes = []
+        for node in ast.walk(template):
+            if not isinstance(node, ast.Name) or node.id == "g" or node.id in self.modules:
+                continue
+            if node.id == "ans":
+                kind = self.kinds.get(s.target)
+            elif node.id in s.args:
+                kind = self._kind(s.args[node.id])
+            else:
+                return None
+            if kind is None or not kind.is_real:    # g * mask must stay a float
+                return None
+            shapes.append(kind.shape)
+        return np.broadcast_shapes(*shapes) if shapes else ()
+
+    def _np_call(self, name, *args):
+        np_name = ast.Name(self.modules["np"], ast.Load())
+        return ast.Call(ast.Attribute(np_name, name, ast.Load()), list(args), [])
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -357,7 +527,9 @@ class ReverseTransform:
                 except LookupError:
                     pass
         active = {p for p, v in s.args.items() if self.trace.is_local(v) and v.id in self.activity}
-        return rules.RuleInfo(kinds, statics, self.kinds.get(s.target), active)
+        info = rules.RuleInfo(kinds, statics, self.kinds.get(s.target), active, s.args)
+        info.kind_of = self._kind           # for operands nested in an index or a list
+        return info
 
     def _kind(self, operand):
         if self.trace.is_local(operand):
@@ -383,23 +555,32 @@ class ReverseTransform:
                 if node.id in helpers:
                     return ast.Name(helpers[node.id], ast.Load())
                 return node
+
+            def visit_Subscript(self, node):
+                # `operands[1]` in a template: the element operand itself.
+                if isinstance(node.value, ast.Name) and isinstance(node.slice, ast.Constant):
+                    key = f"{node.value.id}[{node.slice.value}]"
+                    if key in mapping:
+                        return copy.deepcopy(mapping[key])
+                return self.generic_visit(node)
         return Substitute().visit(copy.deepcopy(template))
 
-    def _reduce_to(self, expr, operand, target):
-        """Sum a broadcast contribution back to the operand's shape; resolved at compile
-        time when both shapes are known, else left to the runtime helper."""
-        mine, theirs = self._kind(operand), self.kinds.get(target)
-        if mine is None or theirs is None or not (mine.is_numeric and theirs.is_numeric):
+    def _reduce_to(self, expr, operand, shape):
+        """Sum a contribution of shape `shape` (NumPy broadcast the operand to it) back to
+        the operand's shape: resolved at compile time when both shapes are known, else
+        left to the runtime helper."""
+        mine = self._kind(operand)
+        if mine is None or shape is None or not mine.is_numeric:
             return ast.Call(ast.Name(self.helpers["unbroadcast"], ast.Load()),
                             [expr, copy.deepcopy(operand)], [])
-        if mine.shape == theirs.shape:
+        if mine.shape == shape:
             return expr
         np_name = ast.Name(self.modules["np"], ast.Load())
         total = ast.Attribute(np_name, "sum", ast.Load())
         if mine.shape == ():
             return ast.Call(total, [expr], [])
-        lead = len(theirs.shape) - len(mine.shape)
-        kept = [lead + i for i, n in enumerate(mine.shape) if n == 1 and theirs.shape[lead + i] != 1]
+        lead = len(shape) - len(mine.shape)
+        kept = [lead + i for i, n in enumerate(mine.shape) if n == 1 and shape[lead + i] != 1]
         axes = tuple(range(lead)) + tuple(kept)
         axis = ast.Constant(axes[0] if len(axes) == 1 else axes)
         reduced = ast.Call(total, [expr], [ast.keyword("axis", axis)])
@@ -424,14 +605,51 @@ class ReverseTransform:
                    for v in self.activity.active)
 
 
+# Calls that return a new array (or a view of a new array: reshape, transpose, ...).
+_ALLOCATING = {"full_like", "full", "zeros", "ones", "outer", "einsum", "tensordot", "where",
+               "sum", "mean", "matmul", "dot", "inner", "concatenate", "stack", "sign",
+               "scatter", "scatter_add", "copy", "zeros_like", "adjoint_container"}
+_VIEWS = {"reshape", "transpose", "swapaxes", "expand_dims", "squeeze", "moveaxis", "T", "flip"}
+
+
+def _fresh_owner(expr, definitions, np_name):
+    """The name (or expression dump) that owns the new array `expr` evaluates to, or
+    None when `expr` may be an input, a forward value or a read-only view."""
+    if isinstance(expr, ast.Name):
+        value = definitions.get(expr.id)
+        if value is None:
+            return None
+        inner = _fresh_owner(value, definitions, np_name)
+        return inner if inner is None or isinstance(value, ast.Name) else expr.id
+    if isinstance(expr, (ast.BinOp, ast.UnaryOp)):
+        return ast.dump(expr)
+    if isinstance(expr, ast.Attribute) and expr.attr in _VIEWS:
+        return _fresh_owner(expr.value, definitions, np_name)
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
+        func = expr.func
+        on_module = isinstance(func.value, ast.Name) and func.value.id == np_name
+        if func.attr in _VIEWS:
+            base = expr.args[0] if on_module and expr.args else func.value
+            return None if on_module and not expr.args else \
+                _fresh_owner(base, definitions, np_name)
+        if func.attr in _ALLOCATING:
+            return ast.dump(expr)
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) \
+            and expr.func.id in _ALLOCATING:
+        return ast.dump(expr)           # a runtime helper
+    return None
+
+
 def _is_atom(expr):
-    """Names and numbers are substituted rather than given an adjoint variable."""
+    """Names, negated names and numbers are substituted rather than given an adjoint
+    variable; the signs then fold into the expressions that use them."""
+    if _is_neg(expr) and isinstance(expr.operand, ast.Name):
+        return True
     return isinstance(expr, (ast.Name, ast.Constant)) or number(expr) is not None
 
 
-def _is_negated_atom(expr):
-    return (isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub)
-            and isinstance(expr.operand, ast.Name))
+def _is_neg(expr):
+    return isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub)
 
 
 def _assign(name, value):

@@ -24,3 +24,19 @@ def zeros_like(x):
         return np.zeros(x.shape, dtype=np.result_type(x.dtype, np.float64)
                         if not np.issubdtype(x.dtype, np.inexact) else x.dtype)
     return 0.0
+
+
+def scatter(g, shape, index):
+    """The adjoint of `x[index]` for a basic index (ints, slices, None, ...) or a
+    boolean mask: zeros of x's shape with g written where x was read."""
+    out = np.zeros(shape, dtype=np.result_type(g))
+    out[index] = g
+    return out
+
+
+def scatter_add(g, shape, index):
+    """The adjoint of `x[index]` for an integer-array index: like `scatter`, but a
+    position read several times (x[[0, 0, 1]]) receives the sum of its adjoints."""
+    out = np.zeros(shape, dtype=np.result_type(g))
+    np.add.at(out, index, g)
+    return out

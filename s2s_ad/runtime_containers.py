@@ -14,7 +14,10 @@ def index_adjoint(x, index, g):
         out = [0.0] * len(x)
     else:
         out = np.zeros(np.shape(x), dtype=np.result_type(np.asarray(x).dtype, np.float64))
-    out[index] = out[index] + g
+    if isinstance(out, list):
+        out[index] = out[index] + g
+    else:
+        np.add.at(out, index, g)        # a repeated position adds up
     return out
 
 

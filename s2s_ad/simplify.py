@@ -83,6 +83,11 @@ def _binop(node):
             return left
         if _is_neg(left):                      # (-a) / b -> -(a / b)
             return negate(_binop(ast.BinOp(left.operand, op, right)))
+    if isinstance(op, ast.MatMult):            # (-a) @ b -> -(a @ b)
+        if _is_neg(left):
+            return negate(_binop(ast.BinOp(left.operand, op, right)))
+        if _is_neg(right):
+            return negate(_binop(ast.BinOp(left, op, right.operand)))
     if isinstance(op, ast.Pow) and rv == 1 and type(rv) is int:
         return left
     if isinstance(op, ast.Add):
@@ -254,28 +259,31 @@ def _renamed(operand, renames):
     return operand
 
 
-def fold_single_use_temporaries(statements, uses, temps):
-    """Inside loops, write a temporary that is read exactly once, by a later
-    assignment in the same block, into that assignment: `z2 = z1 * x; a = z2 - z3`
-    becomes `a = z1 * x - z3`. Each operation still runs once, on the same operands
-    (nothing they read is reassigned in between), so values are bit for bit the
-    same; the loop saves a store and a load per temporary. `uses` counts the reads of
-    every name in the whole generated function. Straight-line code is left as is."""
-    _fold_blocks(statements, uses, temps, in_loop=False)
+def fold_single_use_temporaries(statements, uses, temps, array_temps=()):
+    """Write a temporary that is read exactly once, by a later assignment in the same
+    block, into that assignment: `z2 = z1 * x; a = z2 - z3` becomes `a = z1 * x - z3`.
+    Each operation still runs once, on the same operands (nothing they read is
+    reassigned in between), so values are bit for bit the same. Inside loops this
+    saves a store and a load per temporary; outside them only array temporaries
+    (`array_temps`) are folded, so that an intermediate array dies as soon as it is
+    consumed, as in hand-written code, instead of living until the function returns
+    (which makes malloc return and refetch the memory on every call); scalar
+    straight-line code keeps its readable three-address form. `uses` counts the reads
+    of every name in the whole generated function."""
+    _fold_blocks(statements, uses, temps, set(array_temps), in_loop=False)
 
 
-def _fold_blocks(statements, uses, temps, in_loop):
+def _fold_blocks(statements, uses, temps, array_temps, in_loop):
     for s in statements:
         for field in ("body", "orelse"):
             inner = getattr(s, field, None)
             if isinstance(inner, list) and inner and isinstance(inner[0], ast.AST):
-                _fold_blocks(inner, uses, temps,
+                _fold_blocks(inner, uses, temps, array_temps,
                              in_loop or isinstance(s, (ast.For, ast.While)))
-    if in_loop:
-        _fold(statements, uses, temps)
+    _fold(statements, uses, temps if in_loop else array_temps, copies=in_loop)
 
 
-def _fold(statements, uses, temps):
+def _fold(statements, uses, temps, copies=True):
     i = 0
     while i < len(statements):
         s = statements[i]
@@ -284,7 +292,7 @@ def _fold(statements, uses, temps):
             j = _reader(statements, i, name)
             # A user's variable is folded only into the copy that carries it to the
             # next iteration, which then reads like their statement: x = x + dt * v.
-            if j is not None and (name in temps or _is_copy_of(statements[j], name)):
+            if j is not None and (name in temps or copies and _is_copy_of(statements[j], name)):
                 statements[j].value = _substitute(statements[j].value, name, s.value)
                 del statements[i]
                 i = max(i - 1, 0)
@@ -308,9 +316,11 @@ def _reader(statements, i, name):
                  and isinstance(n.ctx, ast.Load)}
         if name in reads:
             return j if isinstance(s, ast.Assign) and name in _names_of(s.value) else None
-        written = {n.id for n in ast.walk(s) if isinstance(n, ast.Name)
-                   and isinstance(n.ctx, ast.Store)}
-        if written & operands or not isinstance(s, (ast.Assign, ast.Expr)):
+        if not isinstance(s, ast.Assign):       # x_bar[i] += g, np.add.at(...), pop()
+            return None
+        # Names rebound, and arrays written into (buf[1] = v): either changes the value.
+        written = {n.id for t in s.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        if written & operands:
             return None
     return None
 

@@ -7,9 +7,12 @@ version (`x`, `x_2`, ...) so every value the reverse sweep may need stays availa
 temporaries are `z1, z2, ...` in trace order.
 """
 import ast
+import copy
 import inspect
 import numbers
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from . import rules
 from .errors import TranslationError, UnboundNameError
@@ -38,6 +41,10 @@ class Stmt:
             return ast.UnaryOp(rule.symbol(), a[0])
         if rule.spelling == rules.ATTRIBUTE:
             return ast.Attribute(a[0], rule.symbol, ast.Load())
+        if rule.spelling == rules.SUBSCRIPT:
+            return ast.Subscript(a[0], a[1], ast.Load())
+        if rule.spelling == rules.COMPARE:
+            return ast.Compare(a[0], [rule.symbol()], [a[1]])
         if rule.spelling == "copy":
             return a[0]
         keywords = [ast.keyword(k, v) for k, v in self.call_keywords]
@@ -51,8 +58,10 @@ class Stmt:
     def rename_operands(self, renames):
         """Point operands that name a key of `renames` at its value instead."""
         def sub(operand):
-            if isinstance(operand, ast.Name) and operand.id in renames:
-                return ast.Name(renames[operand.id], ast.Load())
+            if isinstance(operand, ast.Name):
+                return ast.Name(renames.get(operand.id, operand.id), ast.Load())
+            if isinstance(operand, (ast.List, ast.Tuple, ast.Subscript, ast.Slice)):
+                return _Rename(renames).visit(copy.deepcopy(operand))    # index, [a, b]
             return operand
         self.args = {k: sub(v) for k, v in self.args.items()}
         self.call_args = [sub(v) for v in self.call_args]
@@ -91,11 +100,6 @@ class NameAllocator:
             name = f"{base}_{n}"
         self.taken.add(name)
         return name
-
-
-def lower(parsed):
-    """Lower a ParsedFunction into a Trace, or raise a located TranslationError."""
-    return _Lowerer(parsed).run()
 
 
 class _Lowerer:
@@ -219,9 +223,13 @@ class _Lowerer:
             return self.emit(target, rule, {"x": x}, node, call_args=[x])
         if isinstance(node, ast.Call):
             return self.call(node, target)
-        if isinstance(node, ast.Tuple):
-            raise self.error("tuples are supported only in 'a, b = b, a' assignments for now",
-                             node)
+        if isinstance(node, (ast.Tuple, ast.List)):
+            operand = self.sequence(node)
+            if _is_static_sequence(operand):
+                return operand          # (0, 1) as an axis, [0, 0, 2] as an index
+            raise self.error("a list or tuple of computed values is supported only as an "
+                             "argument of a function that takes one, as in np.array([a, b]) "
+                             "or np.concatenate([a, b])", node)
         raise self.error(f"unsupported expression '{type(node).__name__}'", node)
 
     def name(self, node):
@@ -255,6 +263,9 @@ class _Lowerer:
             node = node.value
         return isinstance(node, ast.Name) and node.id not in self.assigned
 
+    def mentions_locals(self, node):
+        return any(isinstance(n, ast.Name) and n.id in self.assigned for n in ast.walk(node))
+
     def attribute(self, node, target):
         if self.is_external(node):          # math.pi, np.e: a constant of a module
             self.resolve(node)
@@ -265,9 +276,16 @@ class _Lowerer:
         x = self.expr(node.value)
         return self.emit(target, rule, {"x": x}, node, call_args=[x])
 
+    def sequence(self, node):
+        """A list/tuple literal with each element lowered to an operand."""
+        elements = [self.sequence(e) if isinstance(e, (ast.List, ast.Tuple)) else self.expr(e)
+                    for e in node.elts]
+        return type(node)(elements, ast.Load())
+
     def call(self, node, target):
         func = node.func
-        if isinstance(func, ast.Attribute) and not self.is_external(func):
+        if isinstance(func, ast.Attribute) and (not self.is_external(func)
+                                                or self._is_array_method(func)):
             return self.method_call(node, target)
         fn = self.resolve(func)
         rule = rules.rule_for_call(fn)
@@ -275,31 +293,58 @@ class _Lowerer:
             raise self.error(f"no derivative rule for {_describe_callee(fn, func)}; "
                              "s2s_ad can only differentiate calls it has rules for "
                              "(see the README's list)", node)
-        args = [self.expr(a) for a in node.args]
-        keywords = [(k.arg, self.expr(k.value)) for k in node.keywords]
-        if any(k is None for k, _ in keywords):
+        if any(k.arg is None for k in node.keywords):
             raise self.error("'**' in calls is not supported", node)
+        args = [self.argument(a) for a in node.args]
+        keywords = [(k.arg, self.argument(k.value)) for k in node.keywords]
         bound = self.bind(rule, args, keywords, node)
         return self.emit(target, rule, bound, node, call_args=args, call_keywords=keywords,
                          callee=func)
+
+    def _is_array_method(self, func):
+        """`data.reshape(...)` on a global array is a method call, like on a local."""
+        return isinstance(self.resolve(func.value), np.ndarray)
 
     def method_call(self, node, target):
         rule = rules.rule_for_operator(rules.METHOD, node.func.attr)
         if rule is None:
             raise self.error(f"no derivative rule for the method '.{node.func.attr}()'", node)
         receiver = self.expr(node.func.value)
-        args = [receiver] + [self.expr(a) for a in node.args]
-        keywords = [(k.arg, self.expr(k.value)) for k in node.keywords]
+        args = [receiver] + [self.argument(a) for a in node.args]
+        keywords = [(k.arg, self.argument(k.value)) for k in node.keywords]
         bound = self.bind(rule, args, keywords, node)
         return self.emit(target, rule, bound, node, call_args=args, call_keywords=keywords)
 
+    def argument(self, node):
+        """A call argument: an operand, or a list/tuple literal of operands."""
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return self.sequence(node)
+        return self.expr(node)
+
     def bind(self, rule, args, keywords, node):
+        """Map the rule's parameter names to operands. A list/tuple of operands (or a
+        *varargs parameter) also binds each element, as 'arrays[0]', 'arrays[1]', ...,
+        so that each element gets its own adjoint."""
+        names = set(rule.signature.parameters)
+        open_ended = any(p.kind is p.VAR_KEYWORD for p in rule.signature.parameters.values())
+        for keyword, _ in keywords:
+            if keyword not in names and not open_ended:
+                raise self.error(f"the keyword argument '{keyword}=' of {rule.name} is "
+                                 "not supported (s2s_ad refuses it rather than ignore it)",
+                                 node)
         try:
             bound = rule.signature.bind(*args, **dict(keywords))
         except TypeError as exc:
             raise self.error(f"unsupported call of {rule.name}: {exc}", node) from None
         bound.apply_defaults()
-        return {k: _as_operand(v) for k, v in bound.arguments.items()}
+        out = {}
+        for name, value in bound.arguments.items():
+            if isinstance(value, tuple):                    # *varargs
+                value = ast.Tuple(list(value), ast.Load())
+            out[name] = _as_operand(value)
+            for path, element in _elements(out[name]):
+                out[f"{name}{path}"] = element
+        return out
 
     def emit(self, target, rule, args, node, **spelling):
         if target is None:
@@ -314,11 +359,35 @@ class _Lowerer:
         return self.parsed.error(message, node)
 
 
+class _Rename(ast.NodeTransformer):
+    def __init__(self, renames):
+        self.renames = renames
+
+    def visit_Name(self, node):
+        return ast.Name(self.renames.get(node.id, node.id), ast.Load())
+
+
 def _as_operand(value):
     """Defaults from a rule's signature arrive as Python values: make them constants."""
     if isinstance(value, ast.AST):
         return value
     return ast.Constant(value)
+
+
+def _elements(operand, path=""):
+    """(index path, operand) for each leaf of a list/tuple literal of operands."""
+    if isinstance(operand, (ast.List, ast.Tuple)):
+        for i, element in enumerate(operand.elts):
+            if isinstance(element, (ast.List, ast.Tuple)):
+                yield from _elements(element, f"{path}[{i}]")
+            else:
+                yield f"{path}[{i}]", element
+
+
+def _is_static_sequence(operand):
+    return all(isinstance(leaf, ast.Constant) or (isinstance(leaf, ast.UnaryOp)
+                                                 and isinstance(leaf.operand, ast.Constant))
+               for _, leaf in _elements(operand))
 
 
 def _assigned_names(fn):
@@ -348,6 +417,9 @@ def static_value(operand, parsed):
         return operand.value
     if isinstance(operand, ast.UnaryOp) and isinstance(operand.operand, ast.Constant):
         return -operand.operand.value
+    if isinstance(operand, (ast.Tuple, ast.List)):
+        values = [static_value(e, parsed) for e in operand.elts]
+        return tuple(values) if isinstance(operand, ast.Tuple) else values
     if isinstance(operand, (ast.Name, ast.Attribute)):
         try:
             value = _external_value(operand, parsed)

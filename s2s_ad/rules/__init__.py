@@ -27,6 +27,13 @@ BINOP = "binop"          # x <op> y
 UNARY = "unary"          # <op> x
 ATTRIBUTE = "attribute"  # x.T
 METHOD = "method"        # x.sum(axis=0)
+SUBSCRIPT = "subscript"  # x[index]
+COMPARE = "compare"      # x < y
+
+
+class Unsupported(Exception):
+    """Raised by a template function for a case its rule does not cover (the reverse
+    transform turns it into a located error)."""
 
 
 @dataclass
@@ -38,6 +45,7 @@ class Rule:
     symbol: object = None           # ast operator class (BINOP/UNARY) or attribute/method name
     broadcasts: bool = False        # elementwise with NumPy broadcasting
     zero_grad: bool = False         # piecewise constant: the derivative is 0 everywhere
+    selects: tuple = None           # where-like: (condition param, {param: taken if true})
     tangent: dict = field(default_factory=dict)   # reserved for forward mode
 
     @property
@@ -45,10 +53,15 @@ class Rule:
         return list(self.signature.parameters)
 
     def template(self, param, info):
-        """The adjoint template for `param` as an expression AST, or None."""
-        template = self.adjoints.get(param)
+        """The adjoint template for `param` as an expression AST, or None. For an
+        element of a list argument ('arrays[1]') it is the template of 'arrays', with
+        `info.element` the element's index path, e.g. (1,)."""
+        base, bracket, rest = param.partition("[")
+        template = self.adjoints.get(base)
         if template is None:
             return None
+        info.param = param
+        info.element = tuple(int(i) for i in rest.rstrip("]").split("][")) if bracket else None
         if callable(template):
             template = template(info)
         return _parse_template(template)
@@ -70,10 +83,13 @@ _BY_OBJECT = {}      # the callable itself -> Rule (resolved by object, not by s
 _OPERATORS = {}      # (spelling, ast operator class or attribute name) -> Rule
 
 
-def defrule(fn, spec, *, name=None, broadcasts=False, zero_grad=False, **adjoints):
-    """Register the rule for calls of the callable `fn`."""
+def defrule(fn, spec, *, name=None, broadcasts=False, zero_grad=False, selects=None,
+            **adjoints):
+    """Register the rule for calls of the callable `fn`. `broadcasts` is True for an
+    elementwise rule (each contribution has the result's shape and is summed back to its
+    argument's shape), or a function of the RuleInfo giving the contribution's shape."""
     rule = Rule(name or describe(fn), _signature(spec), adjoints,
-                broadcasts=broadcasts, zero_grad=zero_grad)
+                broadcasts=broadcasts, zero_grad=zero_grad, selects=selects)
     _BY_OBJECT[_key(fn)] = (fn, rule)
     return rule
 
@@ -115,11 +131,28 @@ def describe(fn):
 class RuleInfo:
     """What a template function may ask about one call site at compile time."""
 
-    def __init__(self, kinds, statics, result_kind, active):
+    def __init__(self, kinds, statics, result_kind, active, operands=None):
         self.kinds = kinds              # parameter name -> Kind or None (unknown)
         self.statics = statics          # parameter name -> static Python value
         self.result_kind = result_kind
         self.active = active            # parameter names whose argument is active
+        self.operands = operands or {}  # parameter name -> the operand's AST
+        self.param = None               # the parameter whose adjoint is asked for
+        self.element = None             # its index path when it is a list element
+        self.fills = False              # set by a template that returns a scalar to be
+                                        # spread over the whole argument (full sum/mean)
+
+    def shape(self, param):
+        """The compile-time shape of an argument (or 'ans'), or raise Unsupported."""
+        kind = self.result_kind if param == "ans" else self.kinds.get(param)
+        if kind is None or not kind.is_numeric:
+            raise Unsupported(f"this rule needs the shape of '{param}'; call the gradient "
+                              "with example arguments so it can specialise")
+        return kind.shape
+
+    def get(self, param, default=None):
+        """A static argument's value, or `default` when it is not static."""
+        return self.statics.get(param, default)
 
     def is_active(self, param):
         return param in self.active

@@ -11,21 +11,13 @@ import builtins
 
 import numpy as np
 
-from . import BINOP, METHOD, UNARY, defop, defrule
+from . import COMPARE, METHOD, SUBSCRIPT, defop, defrule, rule_for_call, rule_for_operator
 
 
-def _compare_spelling(op):
-    return lambda a: ast.Compare(a[0], [op()], [a[1]])
+# Comparisons (piecewise constant) have their rules in operators.py.
+COMPARISONS = {op: rule_for_operator(COMPARE, op)
+               for op in (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq)}
 
-
-COMPARISONS = {}
-for _op, _name in ((ast.Lt, "lt"), (ast.LtE, "le"), (ast.Gt, "gt"), (ast.GtE, "ge"),
-                   (ast.Eq, "eq"), (ast.NotEq, "ne")):
-    COMPARISONS[_op] = defop(_compare_spelling(_op), _op, _name, "x, y", zero_grad=True)
-
-defop(UNARY, ast.Not, "not", "x", zero_grad=True)
-
-defrule(builtins.len, "x", zero_grad=True)
 defrule(builtins.int, "x", zero_grad=True)
 defrule(builtins.round, "x, ndigits=None", zero_grad=True)
 # At a tie the gradient goes to the first argument, an element of the Clarke gradient.
@@ -37,10 +29,8 @@ def _subscript(a):
     return ast.Subscript(a[0], a[1], ast.Load())
 
 
-# x[index]: the adjoint is `x_bar[index] += g` on an adjoint container; this template
-# (a zero array with g at index) is the fallback when x has no such container.
-GETITEM = defop(_subscript, "getitem", "getitem", "x, index",
-                x="index_adjoint(x, index, g)")
+# x[index]: the rule is in numpy_indexing.py.
+GETITEM = rule_for_operator(SUBSCRIPT, None)
 # x[index] = v, a statement; `saved` is the overwritten part when the reverse needs it.
 SETITEM = defop(lambda a: None, "setitem", "setitem", "x, index, v, saved=None")
 # The overwritten part of x, copied before a write.
@@ -61,15 +51,11 @@ def _sum_adjoint(info):
 
 
 SUM = defrule(builtins.sum, "x", x=_sum_adjoint)
-ARRAY = defrule(np.array, "x", x="g")
-COPY_METHOD = defop(METHOD, "copy", "copy (.copy())", "x", x="g")
-COPY = defrule(np.copy, "x", x="g")
 
-# Functions that return a new array the function owns, so it may write into it.
-_fresh = [ARRAY, COPY_METHOD, COPY, MAKE_LIST]
-for _fn in (np.zeros, np.ones, np.empty, np.zeros_like, np.ones_like, np.empty_like):
-    _fresh.append(defrule(_fn, "shape, dtype=None", name=f"numpy.{_fn.__name__}",
-                          zero_grad=True))
-_fresh.append(defrule(np.full, "shape, fill_value, dtype=None", name="numpy.full",
-                      fill_value="np.sum(g)"))
+# np.array, copies and constructors have their rules in numpy_shapes.py. These return a
+# new array that the function owns, so it may write into it.
+ARRAY = rule_for_call(np.array)
+_fresh = [ARRAY, rule_for_call(np.copy), rule_for_operator(METHOD, "copy"), MAKE_LIST]
+_fresh += [rule_for_call(fn) for fn in (np.zeros, np.ones, np.empty, np.full, np.zeros_like,
+                                        np.ones_like, np.empty_like, np.full_like)]
 FRESH = {id(rule) for rule in _fresh}

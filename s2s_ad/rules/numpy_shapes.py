@@ -1,0 +1,136 @@
+"""Shape manipulation: reshape, transpose, swapaxes, expand_dims, squeeze, ravel,
+flatten, concatenate, stack, hstack, vstack, broadcast_to, flip, np.array of values.
+
+Each adjoint moves g back into the argument's layout; shapes, offsets and axes are
+compile-time literals (`g[:, 3:5]` for the second block of a concatenation).
+"""
+import numpy as np
+
+from . import ATTRIBUTE, METHOD, Unsupported, defop, defrule
+
+
+def _back(param="a"):
+    """reshape-like operations: the adjoint is g in the argument's shape."""
+    return lambda info: f"np.reshape(g, {info.shape(param)!r})"
+
+
+defrule(np.reshape, "a, shape", a=_back())
+defop(METHOD, "reshape", "ndarray.reshape", "a, *shape", a=_back())
+defrule(np.ravel, "a", a=_back())
+defop(METHOD, "ravel", "ndarray.ravel", "a", a=_back())
+defop(METHOD, "flatten", "ndarray.flatten", "a", a=_back())
+defrule(np.squeeze, "a, axis=None", a=_back())
+defop(METHOD, "squeeze", "ndarray.squeeze", "a, axis=None", a=_back())
+defrule(np.expand_dims, "a, axis", a=_back())
+defrule(np.atleast_1d, "a", a=_back())
+defrule(np.atleast_2d, "a", a=_back())
+
+
+def _inverse_permutation(info, axes):
+    ndim = len(info.shape("a"))
+    if axes is None or axes == ():
+        return None                         # reversing the axes is its own inverse
+    if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+        axes = axes[0]                      # x.transpose((1, 0, 2))
+    return tuple(int(i) for i in np.argsort([a % ndim for a in axes]))
+
+
+def _transpose(info):
+    if "axes" not in info.statics:
+        raise Unsupported("'axes' must be literal")
+    axes = info.static("axes")
+    inverse = _inverse_permutation(info, axes if isinstance(axes, tuple) or axes is None
+                                   else (axes,))
+    return "np.transpose(g)" if inverse is None else f"np.transpose(g, {inverse!r})"
+
+
+defrule(np.transpose, "a, axes=None", a=_transpose)
+defop(METHOD, "transpose", "ndarray.transpose", "a, *axes", a=_transpose)
+defrule(np.swapaxes, "a, axis1, axis2", a="np.swapaxes(g, axis1, axis2)")
+defop(METHOD, "swapaxes", "ndarray.swapaxes", "a, axis1, axis2",
+      a="np.swapaxes(g, axis1, axis2)")
+defrule(np.moveaxis, "a, source, destination", a="np.moveaxis(g, destination, source)")
+defrule(np.flip, "m, axis=None", m="np.flip(g, axis)")
+defrule(np.fliplr, "m", m="np.fliplr(g)")
+defrule(np.flipud, "m", m="np.flipud(g)")
+# broadcast_to is the broadcasting in elementwise rules made explicit: sum back.
+defrule(np.broadcast_to, "array, shape", broadcasts=True, array="g")
+
+# Copies.
+defrule(np.copy, "a", a="g")
+defop(METHOD, "copy", "ndarray.copy", "a", a="g")
+
+
+def _block(axis, offset, size, ndim):
+    """The index text selecting [offset, offset + size) along `axis`."""
+    return "g[" + ":, " * axis + f"{offset}:{offset + size}" + "]" if axis < ndim else None
+
+
+def _pieces(info):
+    """The element shapes of a list argument, in order."""
+    shapes, i = [], 0
+    while f"arrays[{i}]" in info.kinds:
+        shapes.append(info.shape(f"arrays[{i}]"))
+        i += 1
+    return shapes
+
+
+def _concatenate(info):
+    axis, shapes, i = info.get("axis", 0), _pieces(info), info.element[0]
+    if axis is None:                        # flattened first
+        offset = sum(int(np.prod(s)) for s in shapes[:i])
+        size = int(np.prod(shapes[i]))
+        return f"np.reshape(g[{offset}:{offset + size}], {shapes[i]!r})"
+    axis %= len(shapes[i])
+    offset = sum(s[axis] for s in shapes[:i])
+    return _block(axis, offset, shapes[i][axis], len(shapes[i]))
+
+
+def _stack(info):
+    ndim = len(info.shape("ans"))
+    axis, i = info.get("axis", 0) % ndim, info.element[0]
+    return "g[" + ":, " * axis + f"{i}]"
+
+
+def _hstack(info):
+    shapes, i = _pieces(info), info.element[0]
+    if len(info.shape("ans")) == 1:         # 1-D (and 0-d) pieces join end to end
+        offset = sum(int(np.prod(s)) for s in shapes[:i])
+        size = int(np.prod(shapes[i]))
+        return f"np.reshape(g[{offset}:{offset + size}], {shapes[i]!r})"
+    offset = sum(s[1] for s in shapes[:i])
+    return _block(1, offset, shapes[i][1], 2)
+
+
+def _vstack(info):
+    shapes, i = _pieces(info), info.element[0]
+    rows = [s[0] if len(s) >= 2 else 1 for s in shapes]     # 1-D pieces become rows
+    offset = sum(rows[:i])
+    return f"np.reshape(g[{offset}:{offset + rows[i]}], {shapes[i]!r})"
+
+
+defrule(np.concatenate, "arrays, axis=0", arrays=_concatenate)
+defrule(np.stack, "arrays, axis=0", arrays=_stack)
+defrule(np.hstack, "arrays", arrays=_hstack)
+defrule(np.vstack, "arrays", arrays=_vstack)
+
+
+def _array(info):
+    """np.array([a, b, c]) stacks its elements: element (i, j) gets g[i, j]. A single
+    array argument is copied."""
+    if info.element is None:
+        return "g"
+    return "g[" + ", ".join(str(i) for i in info.element) + "]"
+
+
+for fn in (np.array, np.asarray):
+    defrule(fn, "object, dtype=None", object=_array)
+
+# Constructors: their values do not depend on any argument differentiably.
+for fn in (np.zeros, np.ones, np.empty, np.zeros_like, np.ones_like, np.empty_like, np.eye,
+           np.identity, np.arange, np.linspace):
+    defrule(fn, "*args, **kwargs", zero_grad=True)
+# ... except the fill value of np.full/np.full_like: every element is that value.
+defrule(np.full, "shape, fill_value, dtype=None", fill_value="np.sum(g)")
+defrule(np.full_like, "a, fill_value, dtype=None", a="np.zeros_like(a)",
+        fill_value="np.sum(g)")
