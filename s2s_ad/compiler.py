@@ -3,6 +3,7 @@ transform -> emit. One `GradientCompiler` per decorated function; `compile(args)
 per argument signature.
 """
 import ast
+import collections
 import math
 from dataclasses import dataclass
 
@@ -102,8 +103,8 @@ class GradientCompiler:
             live_out = reads(returns)
         in_forward = {id(s) for s in forward}
         statements = eliminate_dead_code(forward + reverse, live_out)
-        counts = _read_counts(statements + [returns])
-        adjoint_temps = {n for n, k in _store_counts(reverse).items()
+        counts = _name_counts(statements + [returns], ast.Load)
+        adjoint_temps = {n for n, k in _name_counts(reverse, ast.Store).items()
                          if k == 1 and n.endswith("_bar") and n not in _stored(forward)}
         arrays = {v for v in trace.temps if kinds.get(v) is not None and kinds[v].is_array}
         array_temps = (arrays | {transform.bar_names[v] for v in arrays if v in transform.bar_names}
@@ -214,21 +215,12 @@ def _method(name, attr):
     return ast.Attribute(ast.Name(name, ast.Load()), attr, ast.Load())
 
 
-def _read_counts(statements):
-    counts = {}
+def _name_counts(statements, ctx):
+    """How often each name is read (ctx=ast.Load) or assigned (ast.Store)."""
+    counts = collections.Counter()
     for s in statements:
-        for n in ast.walk(s):
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load):
-                counts[n.id] = counts.get(n.id, 0) + 1
-    return counts
-
-
-def _store_counts(statements):
-    counts = {}
-    for s in statements:
-        for n in ast.walk(s):
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
-                counts[n.id] = counts.get(n.id, 0) + 1
+        counts.update(n.id for n in ast.walk(s) if isinstance(n, ast.Name)
+                      and isinstance(n.ctx, ctx))
     return counts
 
 

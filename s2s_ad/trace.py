@@ -103,6 +103,10 @@ class NameAllocator:
 
 
 class _Lowerer:
+    """Lowers expressions and plain assignments into three-address statements; the
+    statement-level lowering (control flow, versions, early exits) extends it in
+    control.py (`StructuredLowerer`)."""
+
     def __init__(self, parsed):
         self.parsed = parsed
         fn = parsed.node
@@ -116,23 +120,6 @@ class _Lowerer:
         self.body = []
         self.locals = set(self.params)
         self.temps = set()
-
-    def run(self):
-        statements = list(self.parsed.node.body)
-        if statements and _is_docstring(statements[0]):
-            statements = statements[1:]
-        for i, node in enumerate(statements):
-            if isinstance(node, ast.Return):
-                if i != len(statements) - 1:
-                    raise self.error("code after 'return' never runs; remove it", statements[i + 1])
-                if node.value is None:
-                    raise self.error("a differentiated function must return a value", node)
-                result = self.expr(node.value)
-                return Trace(self.parsed, self.params, self.body, result, self.parsed.loc(node),
-                             self.locals, self.names.taken, self.temps)
-            self.statement(node)
-        raise self.error("a differentiated function must end with 'return <value>'",
-                         statements[-1] if statements else self.parsed.node)
 
     # -- statements -------------------------------------------------------------
 
@@ -180,13 +167,6 @@ class _Lowerer:
                 self.current[t.id] = name
         else:
             raise self.error("only names and tuples of names can be assigned to", target)
-
-    def new_version(self, user_name):
-        """The name a new assignment to `user_name` writes: the name itself the first
-        time, then x_2, x_3, ... so that earlier values stay readable."""
-        name = self.names.fresh(user_name) if user_name in self.locals else user_name
-        self.locals.add(name)
-        return name
 
     # -- expressions --------------------------------------------------------------
 
@@ -262,9 +242,6 @@ class _Lowerer:
         while isinstance(node, ast.Attribute):
             node = node.value
         return isinstance(node, ast.Name) and node.id not in self.assigned
-
-    def mentions_locals(self, node):
-        return any(isinstance(n, ast.Name) and n.id in self.assigned for n in ast.walk(node))
 
     def attribute(self, node, target):
         if self.is_external(node):          # math.pi, np.e: a constant of a module
