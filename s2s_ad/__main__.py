@@ -1,10 +1,12 @@
 """Command line: `python -m s2s_ad {demo, show, bench}`."""
 import argparse
-import ast
+import math
 import importlib.util
 import pathlib
 import sys
 import traceback
+
+import numpy
 
 
 def main(argv=None):
@@ -16,7 +18,7 @@ def main(argv=None):
     show.add_argument("target", help="path/to/file.py:function")
     show.add_argument("--argnums", default="0", help="comma-separated, e.g. 0,1")
     show.add_argument("--args", default=None,
-                      help="example arguments as a Python literal, e.g. '2.0, 5.0' "
+                      help="example arguments as Python expressions (np and math available), e.g. '2.0, np.ones(3)' "
                            "(specialises the code to their kinds; default: generic code)")
     bench = commands.add_parser("bench", help="run the benchmark suite (benchmarks/)")
     bench.add_argument("rest", nargs=argparse.REMAINDER, help="options for benchmarks/run.py")
@@ -27,6 +29,8 @@ def main(argv=None):
         return _run(args, extra)
     except TranslationError as error:       # a located message, no compiler traceback
         sys.stderr.write("".join(traceback.format_exception_only(error)))
+        if args.command == "show" and not args.args and "example arguments" in str(error):
+            sys.stderr.write("hint: give example arguments, e.g. --args 'np.ones(3), 2.0'\n")
         return 1
 
 
@@ -56,7 +60,7 @@ def _show(args):
     argnums = numbers[0] if len(numbers) == 1 else numbers
     example = ()
     if args.args:
-        example = ast.literal_eval(f"({args.args},)")
+        example = eval(f"({args.args},)", {"np": numpy, "numpy": numpy, "math": math})
     show(fun, *example, argnums=argnums)
     return 0
 

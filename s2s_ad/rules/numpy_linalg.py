@@ -7,11 +7,9 @@ from . import BINOP, METHOD, Unsupported, defop, defrule
 
 
 def _ndims(info, x, y):
-    """The operands' numbers of dimensions (2 when unknown: the generic version)."""
-    def ndim(p):
-        kind = info.kind(p)
-        return len(kind.shape) if kind is not None and kind.is_numeric else 2
-    return ndim(x), ndim(y)
+    """The operands' numbers of dimensions. The adjoint depends on them, so a version
+    compiled without example arguments (shapes unknown) is refused, not guessed."""
+    return len(info.shape(x)), len(info.shape(y))
 
 
 def _matmul_adjoint(x, y, which):
