@@ -13,7 +13,8 @@ from . import runtime
 from .emit import compile_function
 from .errors import TranslationError, UnboundNameError
 from .frontend import parse_function
-from .kinds import Kind, kind_of
+from .kind_flow import settle_kinds
+from .kinds import kind_of, merge_kinds
 from . import tape
 from .control import lower_structured as lower
 from .forward import ForwardEmitter, assign as _assign
@@ -75,6 +76,7 @@ class GradientCompiler:
         kinds = {}
         if args is not None:
             kinds = self._observe(trace, args, namespace)
+            settle_kinds(trace, kinds, namespace)
             self._check_kinds(trace, kinds)
 
         transform = ReverseTransform(trace, kinds, self.wrt, names, modules, helpers, lean)
@@ -137,7 +139,7 @@ class GradientCompiler:
         def note(name, value):
             kind = kind_of(value)
             seen = kinds.get(name, kind)
-            kinds[name] = kind if seen == kind else _merge_kinds(seen, kind)
+            kinds[name] = merge_kinds(seen, kind)
 
         statements = [_note_call(p) for p in trace.params]
         statements += ForwardEmitter(after_assign=lambda name: [_note_call(name)]).block(
@@ -195,20 +197,6 @@ def _allocate(objects, trace, names):
                       and k not in trace.locals), None)
         chosen[conventional] = alias or names.fresh(conventional)
     return chosen
-
-
-_SCALAR = Kind(np.ndarray, (), np.dtype(np.float64))
-
-
-def _merge_kinds(a, b):
-    """A value seen as a Python float once and as a float64 scalar another time (a
-    loop accumulating x[i]) is a scalar either way: code for NumPy scalars works for
-    both. Anything else that varies is unknown (None): the generic helpers handle it."""
-    if a is None or b is None:
-        return None
-    if {a, b} <= {Kind(float), _SCALAR}:
-        return _SCALAR
-    return None
 
 
 def _method(name, attr):

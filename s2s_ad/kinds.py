@@ -53,6 +53,23 @@ def kind_of(value):
     return Kind(t)
 
 
+_FLOAT64_SCALAR = Kind(np.ndarray, (), np.dtype(np.float64))
+
+
+def merge_kinds(a, b):
+    """The kind of a value seen as `a` once and as `b` another time (another loop
+    iteration, another branch), or None when code specialised for one would be wrong
+    for the other. A Python float and a float64 scalar merge: NumPy-scalar code works
+    for both (a loop accumulating x[i] starts from 0.0)."""
+    if a == b:
+        return a
+    if a is None or b is None:
+        return None
+    if {a, b} <= {Kind(float), _FLOAT64_SCALAR}:
+        return _FLOAT64_SCALAR
+    return None
+
+
 def signature_key(args):
     """The cache key of an argument tuple: cheap, since it runs on every call."""
     return tuple([(a.shape, a.dtype) if type(a) is np.ndarray else type(a) for a in args])

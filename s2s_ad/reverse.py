@@ -245,7 +245,7 @@ class ReverseTransform:
         carried = [(h, last) for h, last in item.carried if h in self.activity]
         for h, _ in carried:
             self.materialize(h)
-        headers = {h for h, _ in item.carried}
+        headers = [h for h, _ in item.carried]      # in order: the tape tuple follows it
         for name in _outer_reads(item, self.trace):
             if name in self.activity and name not in headers:
                 self.materialize(name)
@@ -287,7 +287,9 @@ class ReverseTransform:
             target = self.names.fresh("_")
         self.out.append(ast.For(ast.Name(target, ast.Store()), iterate, code or [ast.Pass()], []))
         self.pairs.append(tape.BlockPair([item.cond_body or [], item.body], code,
-                                         own_index=item.target, headers=headers))
+                                         own_index=item.target, headers=headers,
+                                         outermost_loop=self.loop_depth == 0,
+                                         counter=item.counter))
 
     # -- adjoints --------------------------------------------------------------------
 

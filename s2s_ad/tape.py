@@ -26,11 +26,14 @@ from .rules import control_rules as cr
 class BlockPair:
     """A forward block (or the blocks of a loop iteration) and its reverse code."""
 
-    def __init__(self, forward_blocks, reverse, own_index=None, headers=()):
+    def __init__(self, forward_blocks, reverse, own_index=None, headers=(),
+                 outermost_loop=False, counter=None):
         self.forward_blocks = forward_blocks    # lists of IR items, run in order
         self.reverse = reverse                  # list of reverse statements (filled later)
         self.own_index = own_index              # a for loop's index: not recorded
         self.headers = list(headers)            # loop-carried values, rebound per iteration
+        self.outermost_loop = outermost_loop    # a loop not nested in another one
+        self.counter = counter
 
 
 def plan(pairs, pop_name):
@@ -44,12 +47,44 @@ def plan(pairs, pop_name):
             defined += level_definitions(block)
         if pair.own_index is not None:
             defined = [d for d in defined if d != pair.own_index]
+        if pair.outermost_loop:
+            invariant = loop_invariants(pair)
+            defined = [d for d in defined if d not in invariant]
         names = [d for d in dict.fromkeys(defined) if d in needed]
         if not names:
             continue
         pushes[id(pair.forward_blocks[-1])] = names
         pair.reverse.insert(0, pop_statement(names, pop_name))
     return pushes
+
+
+def loop_invariants(pair):
+    """Statements of an outermost loop's own level whose operands do not change inside
+    the loop (`z1 = -k` in a loop that never rebinds k): every iteration computes the
+    same value, so the reverse sweep reads the last one and nothing is recorded. (In a
+    nested loop the value changes with the outer loop, so this is not applied there.)"""
+    changing = set(pair.headers) | {n for n in (pair.own_index, pair.counter) if n}
+    level = []
+    for block in pair.forward_blocks:
+        for item in ir.walk_items(block):
+            if isinstance(item, ir.If):
+                changing.update(t for t, _, _ in item.phis)
+            elif isinstance(item, ir.Loop):
+                changing.update(h for h, _ in item.carried)
+                changing.update(n for n in (item.target, item.counter) if n)
+            else:
+                changing.add(item.target)
+        level += [item for item in block if not isinstance(item, (ir.If, ir.Loop))]
+    invariant = set()
+    for _ in range(len(level)):             # an invariant may feed another
+        for item in level:
+            if item.target in invariant or item.rule in (cr.SETITEM, cr.APPEND):
+                continue
+            operands = {n.id for v in item.args.values() for n in ast.walk(v)
+                        if isinstance(n, ast.Name)}
+            if not (operands & (changing - invariant)):
+                invariant.add(item.target)
+    return invariant
 
 
 def reads_deep(statements):

@@ -146,8 +146,10 @@ class RuleInfo:
         """The compile-time shape of an argument (or 'ans'), or raise Unsupported."""
         kind = self.result_kind if param == "ans" else self.kinds.get(param)
         if kind is None or not kind.is_numeric:
-            raise Unsupported(f"this rule needs the shape of '{param}'; call the gradient "
-                              "with example arguments so it can specialise")
+            raise Unsupported(f"this adjoint needs the shape of '{param}', which is not "
+                              "known: call the gradient with example arguments so it can "
+                              "specialise, and if it was, the shape depends on the data "
+                              "(a mask, a computed index) or on a branch")
         return kind.shape
 
     def get(self, param, default=None):

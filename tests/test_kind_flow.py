@@ -1,0 +1,59 @@
+"""Compiled code is specialised on the kinds seen at the first call of a signature;
+these are the cases where a later call with the same signature could see other shapes
+(a branch the first call did not take, a mask), which must still be right."""
+import numpy as np
+import pytest
+
+from s2s_ad import grad
+
+
+def pick(a, b, w, c):
+    if c > 0:
+        y = a
+    else:
+        y = b
+    return np.sum(y * w)
+
+
+def masked_sum(x):
+    return np.sum(x[x > 0])
+
+
+def masked_mean_square(x):
+    y = x[x > 0]
+    return np.mean(y * y)
+
+
+def untaken_scalar_branch(x, c):
+    if c > 0:
+        y = x * x
+    else:
+        y = np.sin(x) * 3.0
+    return y * 2.0
+
+
+def test_a_branch_the_first_call_did_not_take_may_give_another_shape():
+    g = grad(pick, argnums=(0, 1))
+    a, b, w = np.ones(3), np.ones(1), np.arange(3.0)
+    ga, gb = g(a, b, w, 1.0)                # compiles on this path
+    assert np.array_equal(ga, w) and np.array_equal(gb, [0.0])
+    ga, gb = g(a, b, w, -1.0)               # same signature, the other branch
+    assert np.array_equal(ga, np.zeros(3)) and np.array_equal(gb, [3.0])
+    assert gb.shape == b.shape
+
+
+@pytest.mark.parametrize("f, expected", [
+    (masked_sum, lambda x: (x > 0) * 1.0),
+    (masked_mean_square, lambda x: (x > 0) * 2 * x / np.sum(x > 0)),
+])
+def test_masks_whose_size_changes_between_calls(f, expected):
+    g = grad(f)
+    for x in (np.array([1.0, -1.0, 2.0]), np.array([1.0, 1.0, 2.0]), np.array([-1.0, 3.0, -2.0])):
+        assert np.allclose(g(x), expected(x), rtol=1e-14)
+
+
+def test_scalar_branches_keep_their_kinds_and_stay_lean():
+    g = grad(untaken_scalar_branch)
+    assert g(0.5, 1.0) == pytest.approx(2.0)
+    assert g(0.5, -1.0) == pytest.approx(6.0 * np.cos(0.5))
+    assert "unbroadcast" not in g.source      # the untaken branch's kinds were inferred
