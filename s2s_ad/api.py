@@ -68,11 +68,11 @@ def _dispatcher(fun, compiler):
     key_parts = ", ".join(f"_s2s_t{i} if _s2s_t{i} is not _s2s_ndarray else "
                           f"({p}.shape, {p}.dtype)" for i, p in enumerate(params))
     source = "\n".join([
-        f"def _s2s_make(_s2s_cache, _s2s_compile, _s2s_ndarray):",
+        "def _s2s_make(_s2s_cache, _s2s_compile, _s2s_ndarray):",
         f"    def {fun.__name__}({', '.join(params)}):",
         *[f"        _s2s_t{i} = type({p})" for i, p in enumerate(params)],
         f"        _s2s_function = _s2s_cache.get(({key_parts}{',' if len(params) == 1 else ''}))",
-        f"        if _s2s_function is None:",
+        "        if _s2s_function is None:",
         f"            _s2s_function = _s2s_compile({', '.join(params)})",
         f"        return _s2s_function({', '.join(params)})",
         f"    return {fun.__name__}",

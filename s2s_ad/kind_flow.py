@@ -26,7 +26,7 @@ import numpy as np
 
 from . import ir
 from .kinds import kind_of, merge_kinds
-from .trace import Stmt, static_value
+from .trace import Stmt, operand_kind
 
 _UNSEEN = object()
 
@@ -74,17 +74,7 @@ class _Settler:
             self.kinds[s.target] = self.evaluate(s)
 
     def kind(self, operand):
-        if self.trace.is_local(operand):
-            return self.kinds.get(operand.id)
-        try:
-            return kind_of(static_value(operand, self.trace.parsed))
-        except LookupError:
-            pass
-        try:
-            return kind_of(eval(compile(ast.Expression(operand), "<kind>", "eval"),
-                                dict(self.namespace)))
-        except Exception:
-            return None
+        return operand_kind(operand, self.trace, self.kinds)
 
     def evaluate(self, s):
         """The kind of s's result on stand-in values of its operands' kinds."""

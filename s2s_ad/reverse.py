@@ -17,10 +17,9 @@ import numpy as np
 from . import containers, ir, rules, tape
 from .errors import TranslationError
 from .forward import range_call
-from .kinds import kind_of
 from .rules import control_rules as cr
 from .simplify import number, simplify
-from .trace import Stmt, static_value
+from .trace import Stmt, operand_kind, static_value
 
 SEED = 1.0
 
@@ -534,16 +533,7 @@ class ReverseTransform:
         return info
 
     def _kind(self, operand):
-        if self.trace.is_local(operand):
-            return self.kinds.get(operand.id)
-        try:
-            return kind_of(static_value(operand, self.trace.parsed))
-        except LookupError:
-            pass
-        try:
-            return kind_of(_external(operand, self.trace.parsed))
-        except (KeyError, AttributeError, TypeError):
-            return None
+        return operand_kind(operand, self.trace, self.kinds)
 
     def _instantiate(self, template, mapping):
         modules, helpers = self.modules, self.helpers
@@ -656,16 +646,6 @@ def _is_neg(expr):
 
 def _assign(name, value):
     return ast.Assign([ast.Name(name, ast.Store())], value, lineno=0)
-
-
-def _external(node, parsed):
-    if isinstance(node, ast.Name):
-        return parsed.lookup(node.id)
-    if isinstance(node, ast.Attribute):
-        return getattr(_external(node.value, parsed), node.attr)
-    if isinstance(node, ast.Constant):
-        return node.value
-    raise TypeError(node)
 
 
 def _assign_many(targets, values):

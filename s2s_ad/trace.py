@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import rules
-from .errors import TranslationError, UnboundNameError
+from .errors import UnboundNameError
 from .frontend import Loc, ParsedFunction
+from .kinds import kind_of
 
 
 @dataclass
@@ -399,7 +400,7 @@ def static_value(operand, parsed):
         return tuple(values) if isinstance(operand, ast.Tuple) else values
     if isinstance(operand, (ast.Name, ast.Attribute)):
         try:
-            value = _external_value(operand, parsed)
+            value = external_value(operand, parsed)
         except (KeyError, AttributeError):
             raise LookupError(operand) from None
         if isinstance(value, (numbers.Number, str, tuple, type(None))):
@@ -407,7 +408,27 @@ def static_value(operand, parsed):
     raise LookupError(operand)
 
 
-def _external_value(node, parsed):
+def external_value(node, parsed):
+    """The object a module-level name, attribute chain or literal denotes."""
     if isinstance(node, ast.Name):
         return parsed.lookup(node.id)
-    return getattr(_external_value(node.value, parsed), node.attr)
+    if isinstance(node, ast.Attribute):
+        return getattr(external_value(node.value, parsed), node.attr)
+    if isinstance(node, ast.Constant):
+        return node.value
+    raise TypeError(node)
+
+
+def operand_kind(operand, trace, kinds):
+    """An operand's kind: a local's, from `kinds`; else that of the literal or
+    module-level value it names (None when it cannot be looked up)."""
+    if trace.is_local(operand):
+        return kinds.get(operand.id)
+    try:
+        return kind_of(static_value(operand, trace.parsed))
+    except LookupError:
+        pass
+    try:
+        return kind_of(external_value(operand, trace.parsed))
+    except (KeyError, AttributeError, TypeError):
+        return None

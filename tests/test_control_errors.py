@@ -1,7 +1,6 @@
 """Unsupported constructs around control flow give located errors."""
 import inspect
 
-import numpy as np
 import pytest
 
 from s2s_ad import TranslationError, grad

@@ -6,7 +6,7 @@ compile-time literals (`g[:, 3:5]` for the second block of a concatenation).
 """
 import numpy as np
 
-from . import ATTRIBUTE, METHOD, Unsupported, defop, defrule
+from . import METHOD, Unsupported, defop, defrule
 
 
 def _back(param="a"):
