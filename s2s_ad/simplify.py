@@ -7,6 +7,8 @@ same IEEE result at run time).
 import ast
 import dataclasses
 
+from .trace import renamed
+
 
 def simplify(node):
     """Return a simplified copy-free rewrite of an expression AST (bottom-up)."""
@@ -129,7 +131,7 @@ def eliminate_common_subexpressions(trace):
     around the write too, since the next iteration sees the write."""
     renames = {}
     body = _cse_block(trace.body, {}, renames, trace.temps)
-    trace = dataclasses.replace(trace, body=body, result=_renamed(trace.result, renames))
+    trace = dataclasses.replace(trace, body=body, result=renamed(trace.result, renames))
     return _renumber_temps(trace)
 
 
@@ -139,30 +141,30 @@ def _cse_block(items, seen, renames, temps):
     for item in items:
         if isinstance(item, ir.If):
             new = dataclasses.replace(
-                item, test=_renamed(item.test, renames),
+                item, test=renamed(item.test, renames),
                 body=_cse_block(item.body, dict(seen), renames, temps),
                 orelse=_cse_block(item.orelse, dict(seen), renames, temps))
-            new.phis = [(t, _renamed(a, renames), _renamed(b, renames)) for t, a, b in item.phis]
+            new.phis = [(t, renamed(a, renames), renamed(b, renames)) for t, a, b in item.phis]
             _forget(seen, _written(item.body) | _written(item.orelse))
             out.append(new)
         elif isinstance(item, ir.Loop):
             inner = dict(seen)
             _forget(inner, _written(item.body) | _written(item.cond_body or []))
-            new = dataclasses.replace(item, bounds=[_renamed(b, renames) for b in item.bounds or []]
+            new = dataclasses.replace(item, bounds=[renamed(b, renames) for b in item.bounds or []]
                                       if item.bounds is not None else None)
             new.cond_body = (_cse_block(item.cond_body, inner, renames, temps)
                              if item.cond_body is not None else None)
-            new.cond = _renamed(item.cond, renames)
+            new.cond = renamed(item.cond, renames)
             new.body = _cse_block(item.body, inner, renames, temps)
-            new.carried = [(h, _renamed(last, renames)) for h, last in item.carried]
-            new.exit_flag = _renamed(item.exit_flag, renames)
+            new.carried = [(h, renamed(last, renames)) for h, last in item.carried]
+            new.exit_flag = renamed(item.exit_flag, renames)
             _forget(seen, _written(item.body))
             out.append(new)
         else:
             stmt = dataclasses.replace(item)
             if hasattr(item, "inlined"):
                 stmt.inlined = item.inlined
-            _rename_deep(stmt, renames)
+            stmt.rename_operands(renames)
             if _is_effect(stmt):
                 _forget(seen, {stmt.target})
                 out.append(stmt)
@@ -194,13 +196,6 @@ def _forget(seen, containers):
         del seen[key]
 
 
-def _rename_deep(stmt, renames):
-    """Rename operands, including names nested in them (the bounds of a slice)."""
-    stmt.args = {k: _renamed(v, renames) for k, v in stmt.args.items()}
-    stmt.call_args = [_renamed(v, renames) for v in stmt.call_args]
-    stmt.call_keywords = [(k, _renamed(v, renames)) for k, v in stmt.call_keywords]
-
-
 def _renumber_temps(trace):
     """Number the surviving temporaries z1, z2, ... without gaps, in trace order."""
     from . import ir
@@ -220,43 +215,29 @@ def _renumber_temps(trace):
     if not renumber:
         return trace
     _apply(trace.body, renumber)
-    return dataclasses.replace(trace, result=_renamed(trace.result, renumber))
+    return dataclasses.replace(trace, result=renamed(trace.result, renumber))
 
 
 def _apply(items, renames):
     from . import ir
     for item in items:
         if isinstance(item, ir.If):
-            item.test = _renamed(item.test, renames)
-            item.phis = [(renames.get(t, t), _renamed(a, renames), _renamed(b, renames))
+            item.test = renamed(item.test, renames)
+            item.phis = [(renames.get(t, t), renamed(a, renames), renamed(b, renames))
                          for t, a, b in item.phis]
             _apply(item.body, renames)
             _apply(item.orelse, renames)
         elif isinstance(item, ir.Loop):
             if item.bounds is not None:
-                item.bounds = [_renamed(b, renames) for b in item.bounds]
-            item.cond = _renamed(item.cond, renames)
-            item.carried = [(h, _renamed(last, renames)) for h, last in item.carried]
-            item.exit_flag = _renamed(item.exit_flag, renames)
+                item.bounds = [renamed(b, renames) for b in item.bounds]
+            item.cond = renamed(item.cond, renames)
+            item.carried = [(h, renamed(last, renames)) for h, last in item.carried]
+            item.exit_flag = renamed(item.exit_flag, renames)
             _apply(item.cond_body or [], renames)
             _apply(item.body, renames)
         else:
-            _rename_deep(item, renames)
+            item.rename_operands(renames)
             item.target = renames.get(item.target, item.target)
-
-
-def _renamed(operand, renames):
-    if operand is None or not renames:
-        return operand
-    if isinstance(operand, ast.Name):
-        return ast.Name(renames.get(operand.id, operand.id), ast.Load())
-    if isinstance(operand, (ast.Slice, ast.Tuple)):
-        class Rename(ast.NodeTransformer):
-            def visit_Name(self, node):
-                return ast.Name(renames.get(node.id, node.id), ast.Load())
-        import copy
-        return Rename().visit(copy.deepcopy(operand))
-    return operand
 
 
 def fold_single_use_temporaries(statements, uses, temps, array_temps=()):

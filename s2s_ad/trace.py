@@ -58,15 +58,20 @@ class Stmt:
 
     def rename_operands(self, renames):
         """Point operands that name a key of `renames` at its value instead."""
-        def sub(operand):
-            if isinstance(operand, ast.Name):
-                return ast.Name(renames.get(operand.id, operand.id), ast.Load())
-            if isinstance(operand, (ast.List, ast.Tuple, ast.Subscript, ast.Slice)):
-                return _Rename(renames).visit(copy.deepcopy(operand))    # index, [a, b]
-            return operand
-        self.args = {k: sub(v) for k, v in self.args.items()}
-        self.call_args = [sub(v) for v in self.call_args]
-        self.call_keywords = [(k, sub(v)) for k, v in self.call_keywords]
+        self.args = {k: renamed(v, renames) for k, v in self.args.items()}
+        self.call_args = [renamed(v, renames) for v in self.call_args]
+        self.call_keywords = [(k, renamed(v, renames)) for k, v in self.call_keywords]
+
+
+def renamed(operand, renames):
+    """`operand` with the names in `renames` replaced, inside an index or a list too."""
+    if operand is None or not renames:
+        return operand
+    if isinstance(operand, ast.Name):
+        return ast.Name(renames.get(operand.id, operand.id), ast.Load())
+    if isinstance(operand, (ast.List, ast.Tuple, ast.Subscript, ast.Slice)):
+        return _Rename(renames).visit(copy.deepcopy(operand))    # x[i + 1], [a, b]
+    return operand
 
 
 @dataclass

@@ -65,3 +65,20 @@ def test_appending_to_an_argument_list_is_refused():
     with pytest.raises(TranslationError) as info:
         grad(cases.append_to_argument)(1.0, [])
     assert info.value.lineno == cases.append_to_argument.__code__.co_firstlineno + 1
+
+
+def filled_with(x, c):
+    a = np.full(4, c)
+    b = np.full_like(x, c * c)
+    return np.sum(a * x + b * x)
+
+
+def builtin_extremes(x, y):
+    return min(x, y) * 2.0 + max(x * y, 0.5) + sum([x, y, x * y])
+
+
+def test_fill_values_and_builtin_min_max_sum_against_finite_differences():
+    x = np.array([0.3, -1.2, 2.0, 0.7])
+    assert check_grad(filled_with, x, 0.8, argnums=(0, 1)).max_rel_error < 1e-8
+    for point in ((0.4, 1.3), (1.7, 0.2), (-0.5, -2.0)):
+        assert check_grad(builtin_extremes, *point, argnums=(0, 1)).max_rel_error < 1e-8

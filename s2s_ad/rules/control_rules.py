@@ -44,6 +44,8 @@ APPEND = defop(lambda a: None, "append", "append", "l, v")
 
 
 def _sum_adjoint(info):
+    if info.element is not None:        # sum([a, b, c]): each element gets g
+        return "g"
     kind = info.kind("x")
     if kind is not None and kind.is_array:
         return "np.full_like(x, g)"
