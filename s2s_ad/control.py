@@ -534,6 +534,8 @@ class StructuredLowerer(_Lowerer):
     # -- containers ----------------------------------------------------------------------
 
     def index(self, node):
+        if isinstance(node, ast.List) and all(isinstance(e, ast.Constant) for e in node.elts):
+            return node                 # x[[0, 0, 2]]: a literal index, fixed length
         if isinstance(node, ast.Slice):
             parts = [None if p is None else self.expr(p)
                      for p in (node.lower, node.upper, node.step)]

@@ -70,9 +70,9 @@ def _binop(node):
             return right
         if rv == 1 and type(rv) is float and _is_float_valued(left):
             return left
-        if lv == 1 and type(lv) is int:
+        if lv == 1 and type(lv) is int and not _is_boolean(right):
             return right
-        if rv == 1 and type(rv) is int:
+        if rv == 1 and type(rv) is int and not _is_boolean(left):
             return left
         if lv == -1:
             return negate(right)
@@ -115,9 +115,21 @@ def _is_neg(node):
 
 
 def _is_float_valued(node):
-    """Dropping `1.0 *` must not turn a float result into an int: keep it unless the
-    other side is clearly not a bare integer literal."""
-    return not (isinstance(node, ast.Constant) and type(node.value) is int)
+    """Dropping `1.0 *` must not turn a float result into an int or a boolean array:
+    keep it before an integer literal and before a comparison or a logical operator."""
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return False
+    return not _is_boolean(node)
+
+
+def _is_boolean(node):
+    """A comparison or a logical operation: its value is a bool (array)."""
+    if isinstance(node, (ast.Compare, ast.BoolOp)):
+        return True
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Invert, ast.Not)):
+        return True
+    return isinstance(node, ast.BinOp) and isinstance(node.op, (ast.BitAnd, ast.BitOr,
+                                                                ast.BitXor))
 
 
 def eliminate_common_subexpressions(trace):
