@@ -125,8 +125,9 @@ def _setitem(rt, s):
             rt.add(v.id, ast.Name(tmp, ast.Load()))
         zero = ast.Subscript(_bar(rt, x.id), index, ast.Store())
         rt.emit(ast.Assign([zero], ast.Constant(0.0), lineno=0))
-    elif rt.is_active(v) or x.id in rt.activity:
+    elif x.id in rt.activity:
         raise _unsupported(s, "writing into this array")
+    # else the output does not depend on x: the write passes nothing back to v
     restore = ast.Subscript(ast.Name(x.id, ast.Load()), index, ast.Store())
     rt.emit(ast.Assign([restore], ast.Name(saved.id, ast.Load()), lineno=0))
     return True

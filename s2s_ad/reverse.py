@@ -672,8 +672,15 @@ def _copy(operand):
     return copy.deepcopy(operand)
 
 
-def _names_in(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+def _names_in(term):
+    """The names an adjoint term reads (a Masked or Filled one included)."""
+    if isinstance(term, Masked):
+        parts = [term.cond, term.value]
+    elif isinstance(term, Filled):
+        parts = [term.value]
+    else:
+        parts = [term]
+    return {n.id for part in parts for n in ast.walk(part) if isinstance(n, ast.Name)}
 
 
 def _as_expression(operand):

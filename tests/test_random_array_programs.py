@@ -73,8 +73,34 @@ def programs(draw):
     lines = []
     for k in range(draw(st.integers(0, 3))):
         shape = draw(st.sampled_from(SHAPES))
-        lines.append(f"    t{k} = {draw(expression(names, shape, 2))}")
-        names.setdefault(shape, []).append(f"t{k}")
+        kind = draw(st.sampled_from(["assign", "branch", "loop", "rows", "writes"]))
+        target = f"t{k}"
+        if kind == "assign":
+            lines.append(f"    {target} = {draw(expression(names, shape, 2))}")
+        elif kind == "branch":
+            test = draw(expression(names, (), 1))
+            lines += [f"    if {test} > 0.1:",
+                      f"        {target} = {draw(expression(names, shape, 2))}",
+                      "    else:",
+                      f"        {target} = {draw(expression(names, shape, 1))}"]
+        elif kind == "loop":
+            inner = {**names, shape: names.get(shape, []) + [target]}
+            lines += [f"    {target} = {draw(expression(names, shape, 1))}",
+                      f"    for i in range({draw(st.integers(0, 3))}):",
+                      f"        {target} = {target} * 0.5 + np.sin({draw(expression(inner, shape, 1))})"]
+        elif kind == "rows":
+            shape = (3,)
+            inner = {**names, (3,): names[(3,)] + ["row", target]}
+            lines += [f"    {target} = {draw(expression(names, shape, 1))}",
+                      "    for row in W:",
+                      f"        {target} = {target} + np.tanh({draw(expression(inner, shape, 1))})"]
+        else:
+            shape = (3,)
+            lines += [f"    {target} = np.zeros(3)",
+                      f"    {target}[1] = {draw(expression(names, (), 1))}",
+                      f"    {target}[0] += {draw(expression(names, (), 1))}",
+                      f"    {target} = ({target}) * ({draw(expression(names, (3,), 1))})"]
+        names.setdefault(shape, []).append(target)
     shape = draw(st.sampled_from(SHAPES))
     result = draw(expression(names, shape, 2))
     lines.append(f"    return np.sum({result})")
