@@ -82,3 +82,22 @@ def test_fill_values_and_builtin_min_max_sum_against_finite_differences():
     assert check_grad(filled_with, x, 0.8, argnums=(0, 1)).max_rel_error < 1e-8
     for point in ((0.4, 1.3), (1.7, 0.2), (-0.5, -2.0)):
         assert check_grad(builtin_extremes, *point, argnums=(0, 1)).max_rel_error < 1e-8
+
+
+def loop_after_a_full_sum(x, W):
+    t = np.sin(x)
+    for row in W:
+        t = t + np.tanh(row * x)
+    return np.sum(np.sum(x) * t)
+
+
+def write_the_output_ignores(x, W):
+    buf = np.zeros(3)
+    buf[1] = np.mean(W)
+    return np.sum(np.mean(W) * x)
+
+
+def test_regressions_found_by_the_random_programs():
+    x, W = np.array([0.3, -0.7, 1.1]), np.array([[0.5, -0.2, 0.9], [1.3, 0.4, -0.6]])
+    for f in (loop_after_a_full_sum, write_the_output_ignores):
+        assert check_grad(f, x, W, argnums=(0, 1)).max_rel_error < 1e-8
