@@ -87,8 +87,8 @@ def test_fill_values_and_builtin_min_max_sum_against_finite_differences():
 def loop_after_a_full_sum(x, W):
     t = np.sin(x)
     for row in W:
-        t = t + np.tanh(row * x)
-    return np.sum(np.sum(x) * t)
+        t = t + np.tanh(np.sin(x))       # a loop the output does not depend on
+    return np.sum(np.sum(x))
 
 
 def write_the_output_ignores(x, W):
