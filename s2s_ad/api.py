@@ -10,28 +10,32 @@ from .errors import TranslationError
 from .kinds import signature_key
 
 
-def grad(fun=None, argnums=0):
+def grad(fun=None, argnums=0, has_aux=False):
     """The gradient of a scalar-valued `fun` with respect to argument(s) `argnums`.
 
     Use as `grad(f)`, `@grad` or `@grad(argnums=(0, 1))`. An int `argnums` gives one
     gradient, a tuple gives a tuple. Each gradient has its input's type and shape.
+    With `has_aux=True`, `fun` returns `(output, aux)` and the result is
+    `(gradient, aux)`; `aux` is passed through, not differentiated.
     """
-    return _transform(fun, argnums, with_value=False)
+    return _transform(fun, argnums, with_value=False, has_aux=has_aux)
 
 
-def value_and_grad(fun=None, argnums=0):
-    """Like `grad`, but the result is `(fun(*args), gradient)` from one sweep."""
-    return _transform(fun, argnums, with_value=True)
+def value_and_grad(fun=None, argnums=0, has_aux=False):
+    """Like `grad`, but the result is `(fun(*args), gradient)` from one sweep, or
+    `((output, aux), gradient)` with `has_aux=True`."""
+    return _transform(fun, argnums, with_value=True, has_aux=has_aux)
 
 
-def _transform(fun, argnums, with_value):
+def _transform(fun, argnums, with_value, has_aux=False):
     if fun is None:                       # @grad(argnums=...)
-        return functools.partial(_transform, argnums=argnums, with_value=with_value)
+        return functools.partial(_transform, argnums=argnums, with_value=with_value,
+                                 has_aux=has_aux)
     if hasattr(fun, "_s2s_compiler"):
         raise NotImplementedError("grad of a function that s2s_ad already transformed "
                                   "(higher-order derivatives) is not supported yet")
     try:
-        compiler = GradientCompiler(fun, argnums, with_value)
+        compiler = GradientCompiler(fun, argnums, with_value, has_aux)
     except TranslationError as error:
         raise _user_facing(error) from None
     return _dispatcher(fun, compiler)

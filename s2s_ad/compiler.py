@@ -41,14 +41,15 @@ class Compiled:
 
 
 class GradientCompiler:
-    def __init__(self, fun, argnums, with_value):
+    def __init__(self, fun, argnums, with_value, has_aux=False):
         self.fun = fun
         self.parsed = parse_function(fun)
         self.params = [a.arg for a in self.parsed.node.args.args]
         self.argnums, self.wrt = _check_argnums(argnums, self.params, self.parsed)
         self.with_value = with_value
+        self.has_aux = has_aux
         try:                        # resolve names now if they are all bound already
-            self._trace = lower(self.parsed)
+            self._trace = lower(self.parsed, self.has_aux)
         except UnboundNameError:    # ... else at the first call
             self._trace = None
 
@@ -56,7 +57,7 @@ class GradientCompiler:
     def trace(self):
         if self._trace is None:
             self.parsed = parse_function(self.fun)      # a fresh look at its globals
-            self._trace = lower(self.parsed)
+            self._trace = lower(self.parsed, self.has_aux)
         return self._trace
 
     def compile(self, args=None, lean=True):
@@ -83,8 +84,7 @@ class GradientCompiler:
         reverse = transform.reverse_sweep()
         grads = transform.gradients()
         gradient = grads[0] if isinstance(self.argnums, int) else ast.Tuple(grads, ast.Load())
-        returns = ast.Return(ast.Tuple([trace.result, gradient], ast.Load())
-                             if self.with_value else gradient)
+        returns = self._returns(trace.result, gradient, trace)
         live_out = reads(returns)
         eliminate_dead_code(reverse, live_out)
         tape_name, push, pop = (names.fresh(n) for n in ("tape", "tape_push", "tape_pop"))
@@ -100,8 +100,7 @@ class GradientCompiler:
             kept = names.fresh(f"{value.id}_result")
             forward.append(_assign(kept, value))
             value = ast.Name(kept, ast.Load())
-            returns = ast.Return(ast.Tuple([value, gradient], ast.Load())
-                                 if self.with_value else gradient)
+            returns = self._returns(value, gradient, trace)
             live_out = reads(returns)
         in_forward = {id(s) for s in forward}
         statements = eliminate_dead_code(forward + reverse, live_out)
@@ -128,6 +127,17 @@ class GradientCompiler:
         function.__defaults__ = self.fun.__defaults__
         self.tape_records = {id_: names for id_, names in pushes.items()}
         return Compiled(function, source, kinds)
+
+    def _returns(self, value, gradient, trace):
+        """JAX's shapes: grad -> g or (g, aux); value_and_grad -> (v, g) or ((v, aux), g)."""
+        if self.has_aux:
+            aux = trace.aux
+            if self.with_value:
+                return ast.Return(ast.Tuple([ast.Tuple([value, aux], ast.Load()), gradient],
+                                            ast.Load()))
+            return ast.Return(ast.Tuple([gradient, aux], ast.Load()))
+        return ast.Return(ast.Tuple([value, gradient], ast.Load()) if self.with_value
+                          else gradient)
 
     # -- kinds ---------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ version name, or a constant). Besides user names it tracks pseudo-variables:
     '#cnt'  ... asked to continue                            (per iteration)
     '#ret'  the function returned                            (per call)
     '#rv'   the value returned
+    '#aux'  with has_aux, the auxiliary value returned beside it
     '#val'  the value of a conditional expression
 
 Exits are compile-time state while they are certain (a constant True/False) and
@@ -31,20 +32,23 @@ from .trace import Stmt, Trace, _Lowerer, _is_docstring
 TRUE, FALSE = ast.Constant(True), ast.Constant(False)
 _EXITS = ("#brk", "#cnt", "#ret")
 _PSEUDO_BASE = {"#brk": "broke", "#cnt": "skip", "#ret": "returned", "#rv": "result",
-                "#val": None}
+                "#aux": "aux", "#val": None}
 NO, MAYBE, YES = "no", "maybe", "yes"
 
 
-def lower_structured(parsed):
-    return StructuredLowerer(parsed).run()
+def lower_structured(parsed, has_aux=False):
+    return StructuredLowerer(parsed, has_aux).run()
 
 
 class StructuredLowerer(_Lowerer):
-    def __init__(self, parsed):
+    def __init__(self, parsed, has_aux=False):
         super().__init__(parsed)
+        self.has_aux = has_aux          # the function returns (output, auxiliary data)
         self.current = {p: ast.Name(p, ast.Load()) for p in self.params}
         self.current["#ret"] = FALSE
         self.current["#rv"] = ast.Constant(None)    # what a phi copies on paths without return
+        if has_aux:
+            self.current["#aux"] = ast.Constant(None)
         self.loop_depth = 0
         self.prefix = ""                # callee prefix while inlining: 'helper_'
         self.fresh_arrays = set()       # version names of arrays this function created
@@ -66,6 +70,7 @@ class StructuredLowerer(_Lowerer):
                       self.parsed.loc(self.result_node), self.locals, self.names.taken,
                       self.temps)
         trace.extra_namespace = self.extra_namespace
+        trace.aux = self.current.get("#aux")
         return trace
 
     # -- versions ----------------------------------------------------------------------
@@ -215,7 +220,14 @@ class StructuredLowerer(_Lowerer):
             if node.value is None:
                 raise self.error("a differentiated function must return a value", node)
             self.result_node = node
-            self.current["#rv"] = self.expr(node.value)
+            value = node.value
+            if self.has_aux and not self.inlining:
+                if not (isinstance(value, ast.Tuple) and len(value.elts) == 2):
+                    raise self.error("with has_aux=True the function must return a pair "
+                                     "(output, auxiliary data)", node)
+                self.current["#aux"] = self.expr(value.elts[1])
+                value = value.elts[0]
+            self.current["#rv"] = self.expr(value)
             self.current["#ret"] = TRUE
             if self.loop_depth:
                 self.current["#brk"] = TRUE
@@ -312,7 +324,7 @@ class StructuredLowerer(_Lowerer):
         outside = _loads(self.parsed.node, exclude=node)
         carried = sorted(assigned & (outside | _exposed(body, set())))
         if _has(body, ast.Return):
-            carried += ["#ret", "#rv"]
+            carried += ["#ret", "#rv"] + (["#aux"] if "#aux" in self.current else [])
         headers = {}
         for name in carried:
             # A value first assigned in the loop starts as None, as a phi may copy it
@@ -461,6 +473,12 @@ class StructuredLowerer(_Lowerer):
             return self.conditional(node.test, node.body, node.orelse, node, target)
         if isinstance(node, ast.Subscript):
             return self.getitem(self.expr(node.value), self.index(node.slice), node, target)
+        if isinstance(node, ast.Dict):
+            if not all(isinstance(k, ast.Constant) for k in node.keys):
+                raise self.error("only dicts with literal keys are supported", node)
+            parts = [p for k, v in zip(node.keys, node.values) for p in (k, self.expr(v))]
+            return self.emit(target, cr.MAKE_DICT, {f"a{k}": v for k, v in enumerate(parts)},
+                             node, call_args=parts)
         if isinstance(node, ast.List):
             items = [self.expr(e) for e in node.elts]
             return self.emit(target, cr.MAKE_LIST, {f"i{k}": v for k, v in enumerate(items)},

@@ -143,7 +143,8 @@ def eliminate_common_subexpressions(trace):
     around the write too, since the next iteration sees the write."""
     renames = {}
     body = _cse_block(trace.body, {}, renames, trace.temps)
-    trace = dataclasses.replace(trace, body=body, result=renamed(trace.result, renames))
+    trace = dataclasses.replace(trace, body=body, result=renamed(trace.result, renames),
+                                aux=renamed(trace.aux, renames))
     return _renumber_temps(trace)
 
 
@@ -227,7 +228,8 @@ def _renumber_temps(trace):
     if not renumber:
         return trace
     _apply(trace.body, renumber)
-    return dataclasses.replace(trace, result=renamed(trace.result, renumber))
+    return dataclasses.replace(trace, result=renamed(trace.result, renumber),
+                               aux=renamed(trace.aux, renumber))
 
 
 def _apply(items, renames):

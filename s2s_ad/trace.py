@@ -84,6 +84,7 @@ class Trace:
     locals: set                     # every local name in the trace (user versions + temps)
     taken: set                      # names generated code must not reuse
     temps: set = field(default_factory=set)   # the z1, z2, ... among the locals
+    aux: ast.expr = None            # with has_aux: the auxiliary value returned
 
     @property
     def name(self):

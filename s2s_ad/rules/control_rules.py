@@ -41,6 +41,10 @@ SAVE = defop(lambda a: ast.Call(ast.Attribute(_subscript(a), "copy", ast.Load())
 # Its arguments are bound as i0, i1, ... by the lowering.
 MAKE_LIST = defop(lambda a: ast.List(list(a), ast.Load()), "list", "list", "")
 APPEND = defop(lambda a: None, "append", "append", "l, v")
+# {"key": value, ...}: a dict of values, never differentiated (has_aux data, say). Its
+# arguments are bound as k0, v0, k1, v1, ... by the lowering.
+MAKE_DICT = defop(lambda a: ast.Dict(list(a[0::2]), list(a[1::2])), "dict", "dict", "",
+                  zero_grad=True)
 
 
 def _sum_adjoint(info):
