@@ -388,8 +388,11 @@ class StructuredLowerer(_Lowerer):
         if fn is builtins.reversed:
             inner = it.args[0]
             if self.callee_object(inner) is builtins.range:
-                raise self.error("reversed(range(...)) is not supported; write "
-                                 "range(stop - 1, start - 1, -1)", it)
+                # The same indices backwards: loop over the range object range(...)[::-1]
+                span = self.call_rule(builtins.range, [self.expr(a) for a in inner.args], it)
+                seq = self.getitem(span, ast.Slice(None, None, ast.Constant(-1)), it)
+                n = self.call_rule(builtins.len, [seq], it)
+                return [n], None, lambda index: self.bind_target(target, seq, index)
             seq = self.expr(inner)
             n = self.call_rule(builtins.len, [seq], it)
             last = self.binop(ast.Sub, n, ast.Constant(1), it)

@@ -108,3 +108,27 @@ def test_code_outside_loops_has_no_tape():
     g(2.0, 1.0)
     assert "tape" not in g.source
 
+
+
+def horner(coeffs, x):
+    acc = 0.0
+    for i in reversed(range(len(coeffs))):
+        acc = acc * x + coeffs[i]
+    return acc
+
+
+def stepped_backwards(x):
+    s = 0.0
+    for i in reversed(range(1, 8, 3)):
+        s = s * x + i
+    return s
+
+
+def test_reversed_range_loops():
+    c = np.array([1.0, -2.0, 0.5, 3.0])
+    assert check_grad(horner, c, 0.7, argnums=(0, 1)).max_rel_error < 1e-8
+    value, (gc, gx) = value_and_grad(horner, argnums=(0, 1))(c, 0.7)
+    assert value == horner(c, 0.7)
+    assert np.allclose(gc, 0.7 ** np.arange(4), rtol=1e-14)
+    # s = ((7 x + 4) x + 1): ds/dx = 14 x + 4
+    assert grad(stepped_backwards)(0.5) == pytest.approx(14 * 0.5 + 4)

@@ -19,6 +19,8 @@ COMPARISONS = {op: rule_for_operator(COMPARE, op)
                for op in (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq)}
 
 defrule(builtins.int, "x", zero_grad=True)
+# A range as a value: `reversed(range(...))` loops over `range(...)[::-1]`.
+defrule(builtins.range, "start, stop=None, step=None", zero_grad=True)
 defrule(builtins.round, "x, ndigits=None", zero_grad=True)
 # At a tie the gradient goes to the first argument, an element of the Clarke gradient.
 defrule(builtins.min, "x, y", x="g * (x <= y)", y="g * (y < x)")
