@@ -228,8 +228,12 @@ def _renumber_temps(trace):
     if not renumber:
         return trace
     _apply(trace.body, renumber)
+    # The new names are locals and temporaries now, in place of the old ones.
+    locals_ = (trace.locals - set(renumber)) | set(renumber.values())
+    temps = (trace.temps - set(renumber)) | set(renumber.values())
     return dataclasses.replace(trace, result=renamed(trace.result, renumber),
-                               aux=renamed(trace.aux, renumber))
+                               aux=renamed(trace.aux, renumber), locals=locals_, temps=temps,
+                               taken=trace.taken | set(renumber.values()))
 
 
 def _apply(items, renames):

@@ -39,38 +39,80 @@ def expressions(names, depth=2):
 
 @st.composite
 def programs(draw):
-    """The source of `def f(x, y): ...` and nothing else."""
+    """The source of `def f(x, y): ...` (and of a helper it may call)."""
     names = list(PARAMS)
     lines = []
     for k in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["assign", "reassign", "branch", "loop"]))
-        target = draw(st.sampled_from(names)) if kind == "reassign" else f"t{k}"
+        kind = draw(st.sampled_from(["assign", "reassign", "augmented", "unpack", "branch",
+                                     "loop", "while", "break", "continue", "return",
+                                     "call", "ifexp"]))
+        target = draw(st.sampled_from(names)) if kind in ("reassign", "augmented") else f"t{k}"
+        e = lambda depth=2, extra=(): draw(expressions(names + list(extra), depth))  # noqa
         if kind in ("assign", "reassign"):
-            lines.append(f"    {target} = {draw(expressions(names))}")
+            lines.append(f"    {target} = {e()}")
+        elif kind == "augmented":
+            lines.append(f"    {target} {draw(st.sampled_from(['+=', '-=', '*=']))} {e(1)}")
+        elif kind == "unpack":
+            lines.append(f"    {target}, {target}b = {e(1)}, {e(1)}")
+            names.append(f"{target}b")
         elif kind == "branch":
-            test = draw(expressions(names, 1))
-            lines += [f"    if {test} > 0.3:",
-                      f"        {target} = {draw(expressions(names))}",
+            lines += [f"    if {e(1)} > 0.3:",
+                      f"        {target} = {e()}",
                       "    else:",
-                      f"        {target} = {draw(expressions(names))}"]
-        else:
-            steps = draw(st.integers(1, 4))
-            body = draw(expressions(names + [target, "i"], 1))
-            lines += [f"    {target} = {draw(expressions(names, 1))}",
-                      f"    for i in range({steps}):",
+                      f"        {target} = {e()}"]
+        elif kind == "loop":
+            body = e(1, [target, "i"])
+            lines += [f"    {target} = {e(1)}",
+                      f"    for i in range({draw(st.integers(0, 4))}):",
                       "        if i % 2 == 0:",
                       f"            {target} = {target} * 0.5 + math.sin({body})",
                       "        else:",
                       f"            {target} = {target} - 0.25 * ({body})"]
+        elif kind == "while":
+            lines += [f"    {target} = {e(1)}",
+                      f"    n{k} = 0",
+                      f"    while n{k} < {draw(st.integers(0, 3))}:",
+                      f"        {target} = math.tanh({target} + {e(1)})",
+                      f"        n{k} += 1"]
+        elif kind == "break":
+            lines += [f"    {target} = {e(1)}",
+                      "    for i in range(4):",
+                      f"        {target} = {target} * 0.8 + math.cos({e(1, [target])})",
+                      f"        if {e(1, [target])} > 0.5:",
+                      "            break"]
+        elif kind == "continue":
+            lines += [f"    {target} = {e(1)}",
+                      "    for i in range(4):",
+                      f"        if {e(1, [target, 'i'])} > 0.2:",
+                      "            continue",
+                      f"        {target} = {target} + 0.3 * math.sin({e(1, [target])})"]
+        elif kind == "return":
+            lines += ["    for i in range(3):",
+                      f"        if {e(1)} > 1.0 + i:",
+                      f"            return {e()}"]
+            continue
+        elif kind == "call":
+            lines.append(f"    {target} = helper({e(1)}, scale={e(1)})")
+        else:
+            lines.append(f"    {target} = ({e(1)}) if {e(1)} > 0.1 else ({e(1)})")
         if target not in names:
             names.append(target)
     lines.append(f"    return {draw(expressions(names))}")
     return "def f(x, y):\n" + "\n".join(lines) + "\n"
 
 
+HELPER = """
+def helper(a, scale=0.5):
+    b = math.sin(a) * scale
+    if b > 0.2:
+        return b * a
+    return b + a
+"""
+
+
 def load(source, tmp_path):
     path = tmp_path / f"random_program_{next(_counter)}.py"
-    path.write_text("import math\n\n\n" + source)
+    path.write_text("import math\n\n" + HELPER + "\n\n" + source)
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module

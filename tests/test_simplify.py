@@ -66,3 +66,14 @@ def test_seed_and_unit_factors_fold_away():
     assert g(3.0, 4.0) == (4.0, 2.0)
     assert "1.0 *" not in g.source and "* 1.0" not in g.source
     assert "x_bar" not in g.source        # a single-term adjoint is substituted
+
+
+def unused_conditional_value(x, y):
+    t0 = x if x > 0.1 else y
+    return -x
+
+
+def test_renumbered_temporaries_stay_locals():
+    # The conditional expression reserves a temporary it never uses; renumbering the
+    # next one into that gap must keep it a local, or the output looks constant.
+    assert grad(unused_conditional_value, argnums=(0, 1))(0.5, 0.0) == (-1.0, 0.0)
