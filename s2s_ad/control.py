@@ -293,9 +293,14 @@ class StructuredLowerer(_Lowerer):
             raise self.error("'for ... else' is not supported", node.orelse[0])
         bounds, target_name, bind_targets = self.iteration(node)
         loop = ir.Loop("for", [], target=None, bounds=bounds, loc=self.parsed.loc(node))
+        index = self.new_version(target_name) if target_name else self.new_version_temp("i")
+        if target_name and _may_run_zero_times(bounds):
+            # After zero iterations Python leaves the name as it was; a phi may copy it.
+            before = self.current.get(target_name, ast.Constant(None))
+            self.emit(index, rules.rule_for_operator("copy", None), {"x": before}, node,
+                      call_args=[before])
 
         def begin():
-            index = self.new_version(target_name) if target_name else self.new_version_temp("i")
             loop.target = index
             if target_name:
                 self.current[target_name] = ast.Name(index, ast.Load())
@@ -693,6 +698,13 @@ def _exposed(statements, defined):
 def _is_append(node):
     return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
             and node.func.attr == "append")
+
+
+def _may_run_zero_times(bounds):
+    values = [b.value for b in bounds if isinstance(b, ast.Constant)]
+    if len(values) != len(bounds) or not all(type(v) is int for v in values):
+        return True
+    return len(range(*values)) == 0
 
 
 def _surely_leaves(statements):

@@ -65,6 +65,12 @@ def merge_kinds(a, b):
         return a
     if a is None or b is None:
         return None
+    # None marks a name not bound yet (a loop index before a loop that may not run,
+    # a result before the return): its other kind is the one that matters.
+    if a.pytype is type(None):
+        return b
+    if b.pytype is type(None):
+        return a
     if {a, b} <= {Kind(float), _FLOAT64_SCALAR}:
         return _FLOAT64_SCALAR
     return None
