@@ -65,9 +65,9 @@ class ForwardEmitter:
     def copies(self, pairs):
         out = []
         for target, operand in pairs:
-            if operand is None:
-                continue
-            out.append(assign(target, operand))
+            # A branch that leaves the name unassigned binds it to None, so that an
+            # enclosing join can still copy it (Python would never read it).
+            out.append(assign(target, ast.Constant(None) if operand is None else operand))
             if self.after_assign:
                 out += self.after_assign(target)
         return out

@@ -132,3 +132,37 @@ def test_reversed_range_loops():
     assert np.allclose(gc, 0.7 ** np.arange(4), rtol=1e-14)
     # s = ((7 x + 4) x + 1): ds/dx = 14 x + 4
     assert grad(stepped_backwards)(0.5) == pytest.approx(14 * 0.5 + 4)
+
+
+def zero_trip_loops(x, y):
+    for i in range(3):
+        if x > 1.0 + i:
+            return x
+    t1 = y
+    for i in range(int(x > 5.0)):        # runs zero times here
+        t1 = t1 * 0.5 + x
+    return y * t1
+
+
+def returns_from_several_loops(x, y):
+    for i in range(2):
+        if x > 1.0 + i:
+            return x
+    for i in range(2):
+        if y > 3.0 + i:
+            return y * y
+    if x > 0.3:
+        t = y
+    else:
+        t = y * 2.0
+    return t * x
+
+
+@pytest.mark.parametrize("point", [(0.5, 0.2), (2.5, 0.2), (0.1, 3.5), (0.1, 0.4)])
+def test_names_bound_only_on_some_paths(point):
+    # Regressions from the random programs: a loop index after zero iterations, and a
+    # value defined only on paths that did not return, copied at a join.
+    for f in (zero_trip_loops, returns_from_several_loops):
+        value, _ = value_and_grad(f, argnums=(0, 1))(*point)
+        assert value == f(*point)
+        assert check_grad(f, *point, argnums=(0, 1)).max_rel_error < 1e-8
