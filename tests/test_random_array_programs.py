@@ -18,8 +18,9 @@ SHAPES = [(), (2,), (3,), (2, 3)]
 ELEMENTWISE = ["np.sin({})", "np.tanh({})", "-({})", "np.exp(np.sin({}))",
                "np.sqrt(1.0 + ({0}) * ({0}))", "np.square({})", "np.arctan({})",
                "np.log1p(({0}) * ({0}))"]
+# hypot keeps away from the origin, where it is not differentiable (docs/nonsmooth.md)
 BINARY = ["({}) + ({})", "({}) - ({})", "({}) * ({})", "({}) / (1.5 + np.cos({}))",
-          "np.maximum({}, {})", "np.hypot({}, {})"]
+          "np.maximum({}, {})", "np.hypot({0}, 0.5 + ({1}) * ({1}))"]
 
 
 BASE = {(): "s", (2,): "W[:, 1]", (3,): "x", (2, 3): "W"}
@@ -73,7 +74,8 @@ def programs(draw):
     lines = []
     for k in range(draw(st.integers(0, 3))):
         shape = draw(st.sampled_from(SHAPES))
-        kind = draw(st.sampled_from(["assign", "branch", "loop", "rows", "writes"]))
+        kind = draw(st.sampled_from(["assign", "branch", "loop", "rows", "writes", "list",
+                                     "loop_writes", "while"]))
         target = f"t{k}"
         if kind == "assign":
             lines.append(f"    {target} = {draw(expression(names, shape, 2))}")
@@ -94,6 +96,26 @@ def programs(draw):
             lines += [f"    {target} = {draw(expression(names, shape, 1))}",
                       "    for row in W:",
                       f"        {target} = {target} + np.tanh({draw(expression(inner, shape, 1))})"]
+        elif kind == "list":
+            shape = (2,)
+            inner = {**names, (3,): names[(3,)] + ["row"]}
+            lines += [f"    {target}_items = []",
+                      "    for row in W:",
+                      f"        {target}_items.append(np.sum({draw(expression(inner, (3,), 1))}))",
+                      f"    {target} = np.array({target}_items)"]
+        elif kind == "loop_writes":
+            shape = (3,)
+            inner = {**names, (): names[()] + ["x[i]"]}
+            lines += [f"    {target} = np.zeros(3)",
+                      "    for i in range(3):",
+                      f"        {target}[i] = {draw(expression(inner, (), 1))}"]
+        elif kind == "while":
+            shape = ()
+            lines += [f"    {target} = {draw(expression(names, (), 1))}",
+                      f"    n{k} = 0",
+                      f"    while n{k} < {draw(st.integers(0, 3))}:",
+                      f"        {target} = np.tanh({target} + np.sum({draw(expression(names, (3,), 1))}))",
+                      f"        n{k} += 1"]
         else:
             shape = (3,)
             lines += [f"    {target} = np.zeros(3)",
