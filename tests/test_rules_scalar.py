@@ -115,3 +115,17 @@ def test_broadcasting_adjoints_reduce_to_the_operand_shape(xshape, bshape, rng):
     gx, gb = grad(broadcast_ops, argnums=(0, 1))(x, b)
     assert gx.shape == x.shape and gb.shape == b.shape
     assert check_grad(broadcast_ops, x, b, argnums=(0, 1)).max_rel_error < 1e-7
+
+
+def relu(x):
+    return max(x, 0.0)
+
+
+def larger(x, y):
+    return max(x, y) - min(x, 2.0 * y)
+
+
+def test_builtin_max_and_min_follow_the_documented_tie_rules():
+    assert (grad(relu)(-1.0), grad(relu)(0.0), grad(relu)(1.0)) == (0.0, 0.0, 1.0)
+    assert grad(larger, argnums=(0, 1))(1.0, 1.0) == (0.5 - 1.0, 0.5)    # max tie split
+    assert grad(larger, argnums=(0, 1))(2.0, 1.0) == (1.0 - 0.5, -1.0)  # min(2, 2) tie split

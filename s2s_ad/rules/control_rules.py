@@ -11,6 +11,7 @@ import builtins
 
 import numpy as np
 
+from .numpy_elementwise import max_adjoint
 from . import COMPARE, METHOD, SUBSCRIPT, defop, defrule, rule_for_call, rule_for_operator
 
 
@@ -22,9 +23,9 @@ defrule(builtins.int, "x", zero_grad=True)
 # A range as a value: `reversed(range(...))` loops over `range(...)[::-1]`.
 defrule(builtins.range, "start, stop=None, step=None", zero_grad=True)
 defrule(builtins.round, "x, ndigits=None", zero_grad=True)
-# At a tie the gradient goes to the first argument, an element of the Clarke gradient.
-defrule(builtins.min, "x, y", x="g * (x <= y)", y="g * (y < x)")
-defrule(builtins.max, "x, y", x="g * (x >= y)", y="g * (y > x)")
+# The same tie rule as np.maximum/np.minimum: max(x, 0.0) is relu, with relu'(0) = 0.
+defrule(builtins.min, "x, y", x=max_adjoint("x", "y", "<"), y=max_adjoint("y", "x", "<"))
+defrule(builtins.max, "x, y", x=max_adjoint("x", "y", ">"), y=max_adjoint("y", "x", ">"))
 
 
 def _subscript(a):

@@ -42,7 +42,7 @@ for fn, template in _UNARY:
     defrule(fn, "x", broadcasts=True, x=template)
 
 
-def _max_adjoint(mine, other, strict):
+def max_adjoint(mine, other, strict):
     """maximum/minimum: the gradient goes to the larger (smaller) argument. At a tie
     it is split evenly when both are differentiated; against a constant the tie goes
     to the constant, so relu = maximum(x, 0) has relu'(0) = 0 (Clarke: [0, 1])."""
@@ -55,7 +55,7 @@ def _max_adjoint(mine, other, strict):
 
 for fn, strict in ((np.maximum, ">"), (np.fmax, ">"), (np.minimum, "<"), (np.fmin, "<")):
     defrule(fn, "x, y", broadcasts=True,
-            x=_max_adjoint("x", "y", strict), y=_max_adjoint("y", "x", strict))
+            x=max_adjoint("x", "y", strict), y=max_adjoint("y", "x", strict))
 
 defrule(np.add, "x, y", broadcasts=True, x="g", y="g")
 defrule(np.subtract, "x, y", broadcasts=True, x="g", y="-g")
