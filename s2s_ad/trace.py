@@ -8,7 +8,6 @@ temporaries are `z1, z2, ...` in trace order.
 """
 import ast
 import copy
-import inspect
 import numbers
 from dataclasses import dataclass, field
 
@@ -144,11 +143,6 @@ class _Lowerer:
             value = ast.BinOp(ast.Name(node.target.id, ast.Load()), node.op, node.value)
             ast.copy_location(value, node)
             self.assign(node.target, value)
-        elif isinstance(node, (ast.If, ast.For, ast.While, ast.Break, ast.Continue)):
-            keyword = {ast.If: "if", ast.For: "for", ast.While: "while",
-                       ast.Break: "break", ast.Continue: "continue"}[type(node)]
-            raise self.error(f"'{keyword}' is not supported yet: s2s_ad handles "
-                             "straight-line code for now", node)
         elif isinstance(node, ast.Expr):
             raise self.error("an expression statement has no effect on the result; "
                              "assign it or remove it", node)
@@ -274,7 +268,7 @@ class _Lowerer:
         fn = self.resolve(func)
         rule = rules.rule_for_call(fn)
         if rule is None:
-            raise self.error(f"no derivative rule for {_describe_callee(fn, func)}; "
+            raise self.error(f"no derivative rule for {rules.describe(fn)}; "
                              "s2s_ad can only differentiate calls it has rules for "
                              "(see the README's list)", node)
         if any(k.arg is None for k in node.keywords):
@@ -385,13 +379,6 @@ def _assigned_names(fn):
 def _is_docstring(node):
     return (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
             and isinstance(node.value.value, str))
-
-
-def _describe_callee(fn, func_node):
-    if inspect.isfunction(fn):
-        return (f"the Python function '{fn.__qualname__}' (calls to user functions are "
-                "not supported yet)")
-    return rules.describe(fn)
 
 
 def static_value(operand, parsed):
