@@ -27,27 +27,10 @@ def to_source(node):
     return text
 
 
-def function_source(header, sections, returns):
-    """Assemble a function's text: `header` is a FunctionDef (body ignored), `sections`
-    a list of (comment, [(line comment or None, stmt AST)]), `returns` the final stmt."""
-    header = ast.FunctionDef(header.name, header.args, [ast.Pass()], [], None, None,
-                             **_type_params())
-    head = to_source(header).rstrip().splitlines()
-    lines = head[:-1]                       # drop the placeholder 'pass'
-    for comment, statements in sections:
-        if not statements:
-            continue
-        if comment:
-            lines.append(f"    # {comment}")
-        last_note = None
-        for note, statement in statements:
-            if note and note != last_note:      # one note per source line
-                lines.append(f"    # {note}")
-            last_note = note
-            for line in to_source(statement).rstrip().splitlines():
-                lines.append("    " + line)
-    lines.append("    " + to_source(returns).strip())
-    return "\n".join(lines) + "\n"
+def function_header(name, args):
+    """The `def name(args):` line, printed by the same printer as the body."""
+    stub = ast.FunctionDef(name, args, [ast.Pass()], [], None, None, **_type_params())
+    return to_source(stub).rstrip().splitlines()[:-1]      # drop the placeholder 'pass'
 
 
 def _type_params():

@@ -2,16 +2,14 @@
 comments (one comment per run of statements from the same line, at every depth)."""
 import ast
 
-from .emit import to_source
+from .emit import function_header, to_source
 from .forward import NOTE
 
 
 def render_function(header, sections, returns):
     """The text of a function: `header` a FunctionDef (body ignored), `sections` a list
     of (comment, [statement]), `returns` the final statement."""
-    from .emit import function_source
-    stub = function_source(header, [], ast.Pass())
-    lines = stub.rstrip().splitlines()[:-1]          # drop the placeholder 'pass'
+    lines = function_header(header.name, header.args)
     for comment, statements in sections:
         if not statements:
             continue
