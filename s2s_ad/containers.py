@@ -78,7 +78,7 @@ def new_container(rt, name):
     if kind is not None and kind.is_array and kind.is_real:
         np_name = ast.Name(rt.modules["np"], ast.Load())
         return ast.Call(ast.Attribute(np_name, "zeros_like", ast.Load()), [x], [])
-    return ast.Call(ast.Name(rt.helpers["adjoint_container"], ast.Load()), [x], [])
+    return ast.Call(ast.Name(rt.helpers["zeros_like"], ast.Load()), [x], [])
 
 
 def _first(s):

@@ -600,7 +600,7 @@ class ReverseTransform:
 # Calls that return a new array (or a view of a new array: reshape, transpose, ...).
 _ALLOCATING = {"full_like", "full", "zeros", "ones", "outer", "einsum", "tensordot", "where",
                "sum", "mean", "matmul", "dot", "inner", "concatenate", "stack", "sign",
-               "scatter", "scatter_add", "copy", "zeros_like", "adjoint_container"}
+               "scatter", "scatter_add", "copy", "zeros_like"}
 _VIEWS = {"reshape", "transpose", "swapaxes", "expand_dims", "squeeze", "moveaxis", "T", "flip"}
 
 

@@ -19,7 +19,10 @@ def unbroadcast(g, like):
 
 
 def zeros_like(x):
-    """The zero gradient of `x`: 0.0 for a number, an array of zeros for an array."""
+    """The zero gradient of `x`: 0.0 for a number, a float array of zeros for an array,
+    a list of zeros for a list (an adjoint container, updated in place)."""
+    if isinstance(x, list):
+        return [0.0] * len(x)
     if isinstance(x, np.ndarray):
         return np.zeros(x.shape, dtype=np.result_type(x.dtype, np.float64)
                         if not np.issubdtype(x.dtype, np.inexact) else x.dtype)

@@ -21,15 +21,6 @@ def index_adjoint(x, index, g):
     return out
 
 
-def adjoint_container(x):
-    """A zero adjoint container for x: a list for a list, a float array for an array."""
-    if isinstance(x, list):
-        return [0.0] * len(x)
-    x = np.asarray(x)
-    dtype = x.dtype if np.issubdtype(x.dtype, np.inexact) else np.float64
-    return np.zeros(x.shape, dtype=dtype)
-
-
 def spread(x, g):
     """The adjoint of sum(x) for a list (or any sequence): g for every element."""
     if isinstance(x, np.ndarray):
@@ -51,9 +42,8 @@ def add_elements(acc, g):
     return acc
 
 
-HELPERS = {f.__name__: f for f in (index_adjoint, adjoint_container, spread, add_each,
+HELPERS = {f.__name__: f for f in (index_adjoint, spread, add_each,
                                    add_elements)}
 
 defrule(index_adjoint, "x, index, g", name="index_adjoint", g="g[index]")
-defrule(adjoint_container, "x", name="adjoint_container", zero_grad=True)
 defrule(spread, "x, g", name="spread", g="sum(g)")
