@@ -47,27 +47,26 @@ def _generic_spread(info, scale):
     return f"np.broadcast_to({g}, np.shape(a))"
 
 
-def _sum(info):
-    if info.kind("a") is None:
-        return _generic_spread(info, False)
-    if info.shape("a") == ():
-        return "g"
-    if len(reduced_axes(info)) == len(info.shape("a")) and not info.get("keepdims", False):
-        info.fills = True                   # g at every position of a
-        return "g"
-    return f"np.broadcast_to({spread(info, 'g')}, {info.shape('a')!r})"
+def _spread_adjoint(mean):
+    """sum (mean=False) and mean: g spread over the reduced axes, divided by the
+    count for a mean. A full reduction passes back a scalar that NumPy broadcasts."""
+    def template(info):
+        if info.kind("a") is None:
+            return _generic_spread(info, mean)
+        if info.shape("a") == ():
+            return "g"
+        per_element = f"g / {float(count(info))!r}" if mean else "g"
+        if len(reduced_axes(info)) == len(info.shape("a")) and not info.get("keepdims", False):
+            info.fills = True                   # the same value at every position of a
+            return per_element
+        spread_g = spread(info, "g")
+        if mean:
+            spread_g += f" / {float(count(info))!r}"
+        return f"np.broadcast_to({spread_g}, {info.shape('a')!r})"
+    return template
 
 
-def _mean(info):
-    if info.kind("a") is None:
-        return _generic_spread(info, True)
-    if info.shape("a") == ():
-        return "g"
-    n = float(count(info))
-    if len(reduced_axes(info)) == len(info.shape("a")) and not info.get("keepdims", False):
-        info.fills = True
-        return f"g / {n!r}"
-    return f"np.broadcast_to({spread(info, 'g')} / {n!r}, {info.shape('a')!r})"
+_sum, _mean = _spread_adjoint(mean=False), _spread_adjoint(mean=True)
 
 
 def _prod(info):
