@@ -45,3 +45,15 @@ def test_show_reports_translation_errors_with_their_location(tmp_path):
     assert out.returncode != 0
     assert "bad.py" in out.stderr and "line 2" in out.stderr
     assert "comprehensions are not supported" in out.stderr
+
+
+def test_show_without_example_arguments_hints_at_them(tmp_path):
+    path = tmp_path / "model.py"
+    path.write_text("import numpy as np\n\ndef f(W, x):\n    return np.sum(W @ x)\n")
+    out = run("show", f"{path}:f")
+    assert out.returncode == 1
+    assert "model.py" in out.stderr and "line 4" in out.stderr
+    assert "--args" in out.stderr
+    out = run("show", f"{path}:f", "--args", "np.ones((2, 3)), np.ones(3)")
+    assert out.returncode == 0, out.stderr
+    assert "W_bar" in out.stdout

@@ -57,3 +57,15 @@ def test_aux_is_not_differentiated():
         y = x * 3.0
         return y * y, y
     assert grad(f, has_aux=True)(2.0) == (36.0, 6.0)
+
+
+def computed_key(x):
+    key = "a"
+    return x * x, {key: x}
+
+
+def test_dict_keys_must_be_literals():
+    with pytest.raises(TranslationError, match="literal keys") as info:
+        grad(computed_key, has_aux=True)
+    lines, start = inspect.getsourcelines(computed_key)
+    assert info.value.lineno == start + 2

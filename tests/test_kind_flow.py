@@ -57,3 +57,20 @@ def test_scalar_branches_keep_their_kinds_and_stay_lean():
     assert g(0.5, 1.0) == pytest.approx(2.0)
     assert g(0.5, -1.0) == pytest.approx(6.0 * np.cos(0.5))
     assert "unbroadcast" not in g.source      # the untaken branch's kinds were inferred
+
+
+def max_of_masked_rows(x):
+    y = x[x[:, 0] > 0]
+    return np.sum(np.max(y, axis=1))
+
+
+def test_an_adjoint_that_needs_an_unfixed_shape_is_refused_at_its_line():
+    # y's row count depends on the data, and max's adjoint is written with shapes:
+    # refused, pointing at the call, rather than specialised to the first call.
+    import inspect
+    from s2s_ad import TranslationError
+    with pytest.raises(TranslationError, match="needs the shape of 'a'") as info:
+        grad(max_of_masked_rows)(np.array([[1.0, 2.0], [-1.0, 3.0]]))
+    lines, start = inspect.getsourcelines(max_of_masked_rows)
+    assert info.value.lineno == start + 2
+    assert "np.max(y, axis=1)" in info.value.text
