@@ -22,6 +22,7 @@ from .liveness import eliminate_dead_code, reads
 from .render import render_function
 from .reverse import ReverseTransform
 from .runtime_containers import HELPERS as _CONTAINER_HELPERS
+from .runtime_tape import HELPERS as _TAPE_HELPERS
 from .simplify import eliminate_common_subexpressions, fold_single_use_temporaries
 from .trace import NameAllocator
 
@@ -29,7 +30,7 @@ from .trace import NameAllocator
 _TEMPLATE_MODULES = {"np": np, "math": math}
 _HELPERS = {"unbroadcast": runtime.unbroadcast, "zeros_like": runtime.zeros_like,
             "scatter": runtime.scatter, "scatter_add": runtime.scatter_add,
-            **_CONTAINER_HELPERS}
+            **_CONTAINER_HELPERS, **_TAPE_HELPERS}
 _NOTE = "__s2s_note__"
 
 
@@ -88,12 +89,17 @@ class GradientCompiler:
         live_out = reads(returns)
         eliminate_dead_code(reverse, live_out)
         tape_name, push, pop = (names.fresh(n) for n in ("tape", "tape_push", "tape_pop"))
-        pushes = tape.plan(transform.pairs, pop)
+        check = helpers["tape_check"] if tape.checking() else None
+        pushes = tape.plan(transform.pairs, pop, check)
         forward = ForwardEmitter(pushes, push=push).block(trace.body)
         if pushes:
             forward[:0] = [_assign(tape_name, ast.List([], ast.Load())),
                            _assign(push, _method(tape_name, "append"))]
             reverse.insert(0, _assign(pop, _method(tape_name, "pop")))
+            if check:
+                empty = ast.Call(ast.Name(helpers["tape_empty"], ast.Load()),
+                                 [ast.Name(tape_name, ast.Load())], [])
+                reverse.append(ast.Expr(empty))
         value = trace.result
         if trace.is_local(value) and value.id in _stored(reverse):
             # The reverse sweep restores earlier values of this name: keep the result.

@@ -43,6 +43,9 @@ class ForwardEmitter:
             return []
         value = (ast.Name(names[0], ast.Load()) if len(names) == 1 else
                  ast.Tuple([ast.Name(n, ast.Load()) for n in names], ast.Load()))
+        if getattr(self.pushes, "check", False):    # S2S_AD_CHECK: tag the entry
+            tag = next(self.pushes.tags[id(b)] for b in blocks if id(b) in self.pushes)
+            value = ast.Tuple([ast.Constant(tag), value], ast.Load())
         call = ast.Call(ast.Name(self.push_name, ast.Load()), [value], [])
         return [ast.Expr(call)]
 

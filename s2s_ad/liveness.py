@@ -10,6 +10,7 @@ which can only keep more.
 import ast
 
 _MUTATORS = {"append", "pop"}
+KEEP = "_s2s_keep"      # a statement with this attribute set is never dropped (tape pops)
 
 
 def eliminate_dead_code(statements, live_out):
@@ -38,6 +39,10 @@ def _block(statements, live, remove):
 
 
 def _statement(s, live, remove):
+    if getattr(s, KEEP, False):
+        stored = {n.id for t in s.targets for n in ast.walk(t) if isinstance(n, ast.Name)
+                  and isinstance(n.ctx, ast.Store)}
+        return s, (live - stored) | reads(s.value)
     if isinstance(s, (ast.Assign, ast.AugAssign)):
         targets = s.targets if isinstance(s, ast.Assign) else [s.target]
         names, containers = set(), set()

@@ -12,14 +12,22 @@ the same range).
 
 The forward sweep pushes one tuple per block execution, at the block's end; the
 reverse block pops it first thing. Push and pop are the list's bound methods
-(`tape_push = tape.append`), which saves an attribute lookup per iteration. Blocks nest, so one Python list serves the whole
-function, popped exactly in reverse order of the pushes. Outside loops nothing is
-overwritten and nothing is recorded.
+(`tape_push = tape.append`), which saves an attribute lookup per iteration. Blocks
+nest, so one Python list serves the whole function, popped exactly in reverse order of
+the pushes. Outside loops nothing is overwritten and nothing is recorded.
+
+Pairing is structural: a block records what its reverse reads *before assigning it*
+(upward-exposed reads; a name an inner loop's own pop provides is not the outer
+block's business), and a pop is never removed as dead code, so every push has its pop.
+With `S2S_AD_CHECK=1` in the environment at compile time each entry carries its
+block's tag, every pop checks the tag, and the reverse sweep ends by checking that the
+tape is empty (`runtime.tape_check`, `runtime.tape_empty`).
 """
 import ast
+import os
 
 from . import ir
-from .liveness import reads
+from .liveness import KEEP, reads
 from .rules import control_rules as cr
 
 
@@ -36,12 +44,27 @@ class BlockPair:
         self.counter = counter
 
 
-def plan(pairs, pop_name):
+def checking():
+    """Is the tape debug mode on (S2S_AD_CHECK=1)?"""
+    return os.environ.get("S2S_AD_CHECK", "") not in ("", "0")
+
+
+class Plan(dict):
+    """{id(forward block): [recorded names]}, plus each block's tag for check mode."""
+
+    def __init__(self, check):
+        super().__init__()
+        self.check = check
+        self.tags = {}
+
+
+def plan(pairs, pop_name, check_name=None):
     """Decide each block's recorded names and insert the pops into the reverse code.
-    Returns {id(forward block): [names]} for the forward emitter."""
-    pushes = {}
+    Returns the Plan the forward emitter pushes by. With `check_name` (the runtime
+    helper's name in generated code), entries are tagged and every pop checked."""
+    pushes = Plan(check_name is not None)
     for pair in pairs:
-        needed = reads_deep(pair.reverse)
+        needed = exposed_reads(pair.reverse)
         defined = list(pair.headers)
         for block in pair.forward_blocks:
             defined += level_definitions(block)
@@ -53,8 +76,11 @@ def plan(pairs, pop_name):
         names = [d for d in dict.fromkeys(defined) if d in needed]
         if not names:
             continue
-        pushes[id(pair.forward_blocks[-1])] = names
-        pair.reverse.insert(0, pop_statement(names, pop_name))
+        key = id(pair.forward_blocks[-1])
+        pushes[key] = names
+        pushes.tags[key] = len(pushes.tags) + 1
+        pair.reverse.insert(0, pop_statement(names, pop_name, check_name,
+                                             pushes.tags[key]))
     return pushes
 
 
@@ -87,11 +113,45 @@ def loop_invariants(pair):
     return invariant
 
 
-def reads_deep(statements):
-    out = set()
+def exposed_reads(statements):
+    """Names these statements may read before they assign them: the values a reverse
+    block needs from outside (from the tape, or in place)."""
+    exposed = set()
+    _exposed(statements, set(), exposed)
+    return exposed
+
+
+def _exposed(statements, defined, exposed):
+    """Add to `exposed` what `statements` read that `defined` (assigned on every path
+    so far) does not cover; return the names assigned on every path through them."""
+    defined = set(defined)
     for s in statements:
-        out |= reads(s)
-    return out
+        if isinstance(s, ast.If):
+            exposed |= reads(s.test) - defined
+            after_then = _exposed(s.body, defined, exposed)
+            after_else = _exposed(s.orelse, defined, exposed)
+            defined |= after_then & after_else
+        elif isinstance(s, (ast.For, ast.While)):
+            head = s.iter if isinstance(s, ast.For) else s.test
+            exposed |= reads(head) - defined
+            inner = set(defined)
+            if isinstance(s, ast.For):
+                inner |= _stored(s.target)
+            _exposed(s.body, inner, exposed)    # the body may run zero times
+        elif isinstance(s, ast.Assign):
+            exposed |= reads(s.value) - defined
+            for t in s.targets:
+                exposed |= reads(t) - defined   # x_bar[i] = ... reads x_bar and i
+                defined |= {n.id for n in ast.walk(t) if isinstance(n, ast.Name)
+                            and isinstance(n.ctx, ast.Store)}
+        else:
+            exposed |= reads(s) - defined
+    return defined
+
+
+def _stored(node):
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)
+            and isinstance(n.ctx, ast.Store)}
 
 
 def level_definitions(block):
@@ -108,10 +168,14 @@ def level_definitions(block):
     return names
 
 
-def pop_statement(names, pop_name):
+def pop_statement(names, pop_name, check_name=None, tag=None):
     pop = ast.Call(ast.Name(pop_name, ast.Load()), [], [])
+    if check_name is not None:
+        pop = ast.Call(ast.Name(check_name, ast.Load()), [pop, ast.Constant(tag)], [])
     if len(names) == 1:
         target = ast.Name(names[0], ast.Store())
     else:
         target = ast.Tuple([ast.Name(n, ast.Store()) for n in names], ast.Store())
-    return ast.Assign([target], pop, lineno=0)
+    statement = ast.Assign([target], pop, lineno=0)
+    setattr(statement, KEEP, True)
+    return statement

@@ -77,7 +77,8 @@ def test_loop_runs_backwards_over_the_same_range():
     assert "for i in reversed(range(start, stop, step)):" in g.source
 
 
-def test_tape_records_only_what_the_reverse_needs():
+def test_tape_records_only_what_the_reverse_needs(monkeypatch):
+    monkeypatch.delenv("S2S_AD_CHECK", raising=False)     # entries untagged, as shipped
     g = grad(cc.oscillator, argnums=(0, 1))
     g(4.0, 0.5)
     forward = g.source.split("# reverse sweep")[0]
