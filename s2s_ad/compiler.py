@@ -16,6 +16,7 @@ from .frontend import parse_function
 from .kind_flow import settle_kinds
 from .kinds import kind_of, merge_kinds
 from . import tape
+from .aliasing import alias_classes, check_mutations
 from .control import lower_structured as lower
 from .forward import ForwardEmitter, assign as _assign
 from .liveness import eliminate_dead_code, reads
@@ -80,6 +81,8 @@ class GradientCompiler:
             kinds = self._observe(trace, args, namespace)
             settle_kinds(trace, kinds, namespace)
             self._check_kinds(trace, kinds)
+        aliases = alias_classes(trace, kinds)
+        check_mutations(trace, kinds, aliases)
 
         transform = ReverseTransform(trace, kinds, self.wrt, names, modules, helpers, lean)
         reverse = transform.reverse_sweep()
@@ -87,7 +90,7 @@ class GradientCompiler:
         gradient = grads[0] if isinstance(self.argnums, int) else ast.Tuple(grads, ast.Load())
         returns = self._returns(trace.result, gradient, trace)
         live_out = reads(returns)
-        eliminate_dead_code(reverse, live_out)
+        eliminate_dead_code(reverse, live_out, aliases)
         tape_name, push, pop = (names.fresh(n) for n in ("tape", "tape_push", "tape_pop"))
         check = helpers["tape_check"] if tape.checking() else None
         pushes = tape.plan(transform.pairs, pop, check)
@@ -109,7 +112,7 @@ class GradientCompiler:
             returns = self._returns(value, gradient, trace)
             live_out = reads(returns)
         in_forward = {id(s) for s in forward}
-        statements = eliminate_dead_code(forward + reverse, live_out)
+        statements = eliminate_dead_code(forward + reverse, live_out, aliases)
         counts = _name_counts(statements + [returns], ast.Load)
         adjoint_temps = {n for n, k in _name_counts(reverse, ast.Store).items()
                          if k == 1 and n.endswith("_bar") and n not in _stored(forward)}

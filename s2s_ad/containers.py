@@ -115,10 +115,12 @@ def _setitem(rt, s):
     if x.id in rt.roots:
         slot = ast.Subscript(_bar(rt, x.id), index, ast.Load())
         if rt.is_active(v):
-            if not _is_scalar_index(rt, index):
-                slot = ast.Call(ast.Attribute(slot, "copy", ast.Load()), [], [])
             kind = rt.kinds.get(saved.id)
             shape = kind.shape if kind is not None and kind.is_numeric else None
+            if shape != ():
+                # out_bar[1] of a 2-D out is a view of the row, which is zeroed next:
+                # the adjoint of v must own its numbers.
+                slot = ast.Call(ast.Attribute(slot, "copy", ast.Load()), [], [])
             term = rt._reduce_to(slot, v, shape)
             tmp = rt.names.fresh(f"{v.id}_bar" if not rt.pending.get(rt.key(v.id)) else "t")
             rt.emit(_assign(tmp, term))
@@ -171,11 +173,6 @@ def _make_list(rt, s):
         if g is not None and rt.is_active(operand):
             rt.add(operand.id, ast.Subscript(g, ast.Constant(k), ast.Load()))
     return True
-
-
-def _is_scalar_index(rt, index):
-    kind = rt._kind(index) if isinstance(index, (ast.Name, ast.Constant)) else None
-    return kind is not None and kind.pytype is int
 
 
 def _assign(name, value):

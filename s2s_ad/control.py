@@ -30,6 +30,8 @@ from .rules import control_rules as cr
 from .trace import Stmt, Trace, _Lowerer, _is_docstring
 
 TRUE, FALSE = ast.Constant(True), ast.Constant(False)
+_OP_SYMBOLS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**",
+               ast.MatMult: "@", ast.Mod: "%", ast.FloorDiv: "//"}
 _EXITS = ("#brk", "#cnt", "#ret")
 _PSEUDO_BASE = {"#brk": "broke", "#cnt": "skip", "#ret": "returned", "#rv": "result",
                 "#aux": "aux", "#val": None}
@@ -52,6 +54,7 @@ class StructuredLowerer(_Lowerer):
         self.loop_depth = 0
         self.prefix = ""                # callee prefix while inlining: 'helper_'
         self.fresh_arrays = set()       # version names of arrays this function created
+        self.fresh_lists = set()        # ... of those, the Python lists
         self.inlining = []              # the user functions being inlined (recursion check)
         self.extra_namespace = {}       # externals of inlined callees under their new names
         self.note_prefix = None         # note for statements of an inlined callee
@@ -109,6 +112,8 @@ class StructuredLowerer(_Lowerer):
             self.current[target.id] = ast.Name(name, ast.Load())
             if self.is_fresh(operand):
                 self.fresh_arrays.add(name)
+                if operand.id in self.fresh_lists:
+                    self.fresh_lists.add(name)
         elif isinstance(target, ast.Subscript):
             self.setitem(target, value)
         else:
@@ -124,6 +129,8 @@ class StructuredLowerer(_Lowerer):
             stmt.inlined = self.note_prefix
         if id(rule) in cr.FRESH:
             self.fresh_arrays.add(stmt.target)
+        if rule is cr.MAKE_LIST:
+            self.fresh_lists.add(stmt.target)
         return result
 
     def is_fresh(self, operand):
@@ -211,6 +218,8 @@ class StructuredLowerer(_Lowerer):
             fresh = [v for v in (x, y) if v is not None]
             if all(self.is_fresh(v) for v in fresh):
                 self.fresh_arrays.add(target)
+                if all(v.id in self.fresh_lists for v in fresh):
+                    self.fresh_lists.add(target)
         return merged
 
     # -- statements ----------------------------------------------------------------------
@@ -239,6 +248,8 @@ class StructuredLowerer(_Lowerer):
             self.for_statement(node)
         elif isinstance(node, ast.While):
             self.while_statement(node)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            self.augmented_assignment(node)
         elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Subscript):
             load = ast.Subscript(node.target.value, node.target.slice, ast.Load())
             value = ast.copy_location(ast.BinOp(ast.copy_location(load, node), node.op,
@@ -254,6 +265,32 @@ class StructuredLowerer(_Lowerer):
                              "function are not supported; define the helper outside", node)
         else:
             super().statement(node)
+
+    def augmented_assignment(self, node):
+        """`y += v` changes an array (or list) in place, so every name sharing it sees
+        the change; on a number it rebinds y. An array the function created is written
+        in place as `y[...] = y + v`; anything else is lowered as `y = y + v` with the
+        statement marked in place, and aliasing.py refuses, once kinds are known, the
+        cases where that would differ from Python (a shared array read afterwards, or an
+        argument's array changed)."""
+        user = node.target.id
+        load = ast.copy_location(ast.Name(user, ast.Load()), node)
+        value = ast.copy_location(ast.BinOp(load, node.op, node.value), node)
+        current = self.current.get(user) if user in self.assigned else None
+        if isinstance(current, ast.Name) and current.id in self.fresh_lists:
+            raise self.error(f"'{user} {_OP_SYMBOLS.get(type(node.op), '?')}= ...' extends "
+                             f"the list '{user}' in place, which s2s_ad does not follow; "
+                             f"use {user}.append(...) for each element", node)
+        if self.is_fresh(current):
+            whole = ast.copy_location(ast.Subscript(ast.Name(user, ast.Store()),
+                                                    ast.Constant(Ellipsis), ast.Store()), node)
+            self.setitem(whole, value)
+            return
+        self.assign(node.target, value)
+        stmt = self.body[-1] if self.body else None
+        if isinstance(stmt, Stmt) and stmt.target == self.current[user].id \
+                and stmt.rule.spelling == rules.BINOP:
+            stmt.inplace = True
 
     def if_statement(self, node, rest):
         test = self.expr(node.test)
@@ -341,6 +378,8 @@ class StructuredLowerer(_Lowerer):
                           call_args=[operand])
                 if self.is_fresh(operand):
                     self.fresh_arrays.add(header)
+                    if operand.id in self.fresh_lists:
+                        self.fresh_lists.add(header)
             self.current[name] = ast.Name(header, ast.Load())
             headers[name] = header
         outer_body = self.body

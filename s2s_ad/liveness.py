@@ -13,11 +13,19 @@ _MUTATORS = {"append", "pop"}
 KEEP = "_s2s_keep"      # a statement with this attribute set is never dropped (tape pops)
 
 
-def eliminate_dead_code(statements, live_out):
+def eliminate_dead_code(statements, live_out, aliases=None):
     """Drop dead assignments from `statements`, in place (nested blocks keep their
-    identity, which tape.py relies on); `live_out` is the set of names read after."""
-    _block(statements, set(live_out), remove=True)
+    identity, which tape.py relies on); `live_out` is the set of names read after.
+    `aliases` maps a name to the names that may share its memory (aliasing.py): a write
+    into `out` is kept while a view of `out` is still read."""
+    _block(statements, set(live_out), remove=True, aliases=aliases or {})
     return statements
+
+
+def _any_live(containers, live, aliases):
+    """Is any of these containers, or a name sharing memory with one, live?"""
+    return any(c in live or not aliases.get(c, frozenset()).isdisjoint(live)
+               for c in containers)
 
 
 def reads(node):
@@ -25,10 +33,10 @@ def reads(node):
             and isinstance(n.ctx, ast.Load)}
 
 
-def _block(statements, live, remove):
+def _block(statements, live, remove, aliases):
     kept = []
     for statement in reversed(statements):
-        statement, live = _statement(statement, live, remove)
+        statement, live = _statement(statement, live, remove, aliases)
         if statement is not None:
             kept.append(statement)
     kept.reverse()
@@ -38,7 +46,7 @@ def _block(statements, live, remove):
     return kept, live
 
 
-def _statement(s, live, remove):
+def _statement(s, live, remove, aliases):
     if getattr(s, KEEP, False):
         stored = {n.id for t in s.targets for n in ast.walk(t) if isinstance(n, ast.Name)
                   and isinstance(n.ctx, ast.Store)}
@@ -53,7 +61,7 @@ def _statement(s, live, remove):
             live_needed = names & live
         else:
             live_needed = names & live
-        if not live_needed and not (containers & live):
+        if not live_needed and not _any_live(containers, live, aliases):
             return None, live
         live = live - names if isinstance(s, ast.Assign) else live
         live = live | reads(s.value) | containers
@@ -65,12 +73,12 @@ def _statement(s, live, remove):
         return s, live
     if isinstance(s, ast.Expr):
         containers = _mutated(s.value)
-        if containers and not (containers & live):
+        if containers and not _any_live(containers, live, aliases):
             return None, live
         return s, live | reads(s.value) | containers
     if isinstance(s, ast.If):
-        body, live_body = _block(s.body, set(live), remove)
-        orelse, live_else = _block(s.orelse, set(live), remove)
+        body, live_body = _block(s.body, set(live), remove, aliases)
+        orelse, live_else = _block(s.orelse, set(live), remove, aliases)
         if remove and not body and not orelse:
             return None, live
         if remove and not body:
@@ -80,12 +88,12 @@ def _statement(s, live, remove):
         defined = _names(s.target) if isinstance(s, ast.For) else set()
         live_in = set()
         while True:             # fixed point: what the next iteration reads is live here
-            _, start = _block(s.body, live | live_in, remove=False)
+            _, start = _block(s.body, live | live_in, False, aliases)
             start = start - defined
             if start <= live_in:
                 break
             live_in |= start
-        body, _ = _block(s.body, live | live_in, remove)
+        body, _ = _block(s.body, live | live_in, remove, aliases)
         head = s.iter if isinstance(s, ast.For) else s.test
         if remove and not body:
             return None, live | reads(head)

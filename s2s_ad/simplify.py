@@ -175,8 +175,6 @@ def _cse_block(items, seen, renames, temps):
             out.append(new)
         else:
             stmt = dataclasses.replace(item)
-            if hasattr(item, "inlined"):
-                stmt.inlined = item.inlined
             stmt.rename_operands(renames)
             if _is_effect(stmt):
                 _forget(seen, {stmt.target})

@@ -29,6 +29,8 @@ class Stmt:
     call_args: list = field(default_factory=list)     # operands as the user passed them
     call_keywords: list = field(default_factory=list)  # [(keyword, operand)]
     callee: ast.expr = None         # the user's spelling of the called function
+    inlined: str = None             # note of the inlined call this statement came from
+    inplace: bool = False           # `y += v`: on an array, y's memory changes in place
 
     def forward_expr(self):
         """The right-hand side as Python: the same operation the user wrote."""

@@ -1,0 +1,201 @@
+"""Which values may share memory, and the refusal of reads that aliasing would make wrong.
+
+NumPy arrays are mutable: `t = out[:2]` is a view, `y = x` names the same object, and
+`out[0] = s` or `y += 1.0` changes every name that shares the memory. The forward sweep
+repeats the user's operations, so its values follow Python exactly; adjoints do not: the
+reverse sweep of `t = out[:2]` passes t's adjoint to `out` as it was when t was taken.
+So a name that shares memory with an array, read after that array was changed in
+place, is refused with a located error that says which copy to take.
+
+Two results:
+
+- `alias_classes(trace, kinds)`: name -> the set of names that may share its memory
+  (copies, views, phi and loop-carried copies of each other). Dead-code elimination
+  uses it: restoring `out[i] = saved` in the reverse sweep is needed while any view of
+  `out` is still read.
+- `check_mutations(trace, kinds, classes)`: walks the trace in program order and
+  raises a TranslationError at the first read of a value that an in-place change made
+  stale, and at an in-place change of an argument's array.
+"""
+import ast
+import re
+
+import numpy as np
+
+from . import ir, rules
+from .errors import TranslationError
+from .rules import control_rules as cr
+from .trace import Stmt
+
+_VIEW_CALLS = [np.reshape, np.ravel, np.squeeze, np.expand_dims, np.atleast_1d,
+               np.atleast_2d, np.atleast_3d, np.transpose, np.swapaxes, np.moveaxis,
+               np.flip, np.fliplr, np.flipud, np.broadcast_to, np.asarray, np.diagonal,
+               np.real, np.imag]
+_VIEW_OPERATORS = [(rules.METHOD, m) for m in ("reshape", "ravel", "squeeze", "transpose",
+                                               "swapaxes", "view", "diagonal")]
+_VIEW_OPERATORS += [(rules.ATTRIBUTE, a) for a in ("T", "real", "imag")]
+_VIEW_OPERATORS += [("copy", None), (rules.SUBSCRIPT, None)]
+
+
+def _view_rules():
+    found = [rules.rule_for_call(fn) for fn in _VIEW_CALLS]
+    found += [rules.rule_for_operator(s, sym) for s, sym in _VIEW_OPERATORS]
+    return {id(r) for r in found if r is not None}
+
+
+VIEW_RULES = _view_rules()      # rules whose result may be (a view of) their first operand
+
+
+def user_name(version):
+    """The user's spelling of an SSA version: out_2 -> out."""
+    return re.sub(r"_\d+$", "", version)
+
+
+class _Classes:
+    """Union-find over names."""
+
+    def __init__(self):
+        self.parent = {}
+
+    def find(self, name):
+        root = name
+        while self.parent.get(root, root) != root:
+            root = self.parent[root]
+        while self.parent.get(name, name) != root:      # path compression
+            self.parent[name], name = root, self.parent[name]
+        return root
+
+    def union(self, a, b):
+        ra, rb = self.find(a), self.find(b)
+        self.parent.setdefault(rb, rb)
+        if ra != rb:
+            self.parent[ra] = rb
+
+
+def alias_classes(trace, kinds):
+    """name -> frozenset of the names that may share its memory (itself included);
+    names that share with nothing are left out."""
+    classes = _Classes()
+    for item in ir.walk_items(trace.body):
+        for target, source in _sharing_edges(item, trace, kinds):
+            classes.union(target, source)
+    members = {}
+    for name in list(classes.parent):
+        members.setdefault(classes.find(name), set()).add(name)
+    out = {}
+    for group in members.values():
+        if len(group) > 1:
+            group = frozenset(group)
+            for name in group:
+                out[name] = group
+    return out
+
+
+def _sharing_edges(item, trace, kinds):
+    """(target, source) pairs: target may be source's memory after this item."""
+    if isinstance(item, ir.If):
+        return [(t, o.id) for t, a, b in item.phis for o in (a, b) if trace.is_local(o)]
+    if isinstance(item, ir.Loop):
+        return [(h, last.id) for h, last in item.carried if trace.is_local(last)]
+    if item.rule in (cr.SETITEM, cr.APPEND):
+        return []
+    if item.inplace:
+        # y += 1.0 on an array changes y's memory in place: the new version is it.
+        x = item.args["x"]
+        return [(item.target, x.id)] if trace.is_local(x) and _may_be_array(kinds, x.id) else []
+    if id(item.rule) not in VIEW_RULES:
+        return []
+    first = item.args.get(item.rule.params[0]) if item.rule.params else None
+    if not trace.is_local(first) or not _may_be_array(kinds, item.target):
+        return []
+    return [(item.target, first.id)]
+
+
+def _may_be_array(kinds, name):
+    """Could this value be a mutable container (an array of one or more dimensions, or
+    a list)? Unknown kinds could."""
+    kind = kinds.get(name)
+    if kind is None:
+        return True
+    if kind.is_array:
+        return kind.shape != ()
+    return kind.pytype is list
+
+
+def check_mutations(trace, kinds, classes):
+    """Refuse reads of values an in-place change made stale (see the module doc)."""
+    _Mutations(trace, kinds, classes).block(trace.body, set())
+
+
+class _Mutations:
+    def __init__(self, trace, kinds, classes):
+        self.trace = trace
+        self.kinds = kinds
+        self.classes = classes
+        self.params = set(trace.params)
+        self.why = {}           # stale name -> (location of the change, changed name)
+
+    def block(self, items, stale):
+        for item in items:
+            if isinstance(item, ir.If):
+                self.read(item.test, stale, item.loc)
+                then = self.block(item.body, set(stale))
+                orelse = self.block(item.orelse, set(stale))
+                for target, a, b in item.phis:
+                    self.read(a, then, item.loc)
+                    self.read(b, orelse, item.loc)
+                stale = (then | orelse) - {t for t, _, _ in item.phis}
+            elif isinstance(item, ir.Loop):
+                for bound in item.bounds or []:
+                    self.read(bound, stale, item.loc)
+                entry = set(stale)
+                for _ in range(2):      # the second pass sees what the back edge carries
+                    end = self.block((item.cond_body or []) + item.body, set(stale))
+                    for header, last in item.carried:
+                        self.read(last, end, item.loc)
+                    end -= {h for h, _ in item.carried}
+                    stale = entry | end
+            else:
+                stale = self.stmt(item, stale)
+        return stale
+
+    def stmt(self, s, stale):
+        for key, operand in s.args.items():
+            self.read(operand, stale, s.loc)
+        if s.rule is cr.SETITEM:
+            return self.change(s.args["x"].id, s.args["x"].id, s, stale)
+        stale = stale - {s.target}
+        if s.inplace and self.trace.is_local(s.args["x"]) \
+                and _may_be_array(self.kinds, s.args["x"].id):
+            stale = self.change(s.args["x"].id, s.target, s, stale)
+        return stale
+
+    def change(self, changed, kept, s, stale):
+        """`changed`'s memory is written in place by s; `kept` names it afterwards."""
+        sharing = self.classes.get(changed, {changed})
+        touched = sharing & self.params
+        if touched:
+            param = sorted(touched)[0]
+            raise TranslationError(
+                f"this changes the array '{param}' in place, and '{param}' is the caller's "
+                f"argument, which s2s_ad never modifies; compute a new array instead "
+                f"(for example '{user_name(changed)} = {user_name(changed)} + ...' "
+                f"rather than '+=')", s.loc)
+        for name in sharing - {changed, kept}:
+            stale = stale | {name}
+            self.why[name] = (s.loc, user_name(changed))
+        return stale
+
+    def read(self, operand, stale, loc):
+        if operand is None or not stale:
+            return
+        for node in ast.walk(operand):
+            if isinstance(node, ast.Name) and node.id in stale:
+                where, changed = self.why[node.id]
+                name = user_name(node.id)
+                raise TranslationError(
+                    f"'{name}' shares memory with '{changed}', which line {where.lineno} "
+                    f"changed in place after '{name}' was taken; Python's '{name}' sees "
+                    "that change, which s2s_ad cannot differentiate. Take a copy where "
+                    f"'{name}' is made (for example '{name} = ....copy()' or np.array(...)), "
+                    "or write the change as a new array", loc)

@@ -1,0 +1,185 @@
+"""Views, aliases and in-place operators: Python's semantics, or a located refusal.
+
+NumPy's `out[i] = v`, `y += v` and views such as `out[:2]` or `out[1]` share memory.
+Each case here either matches the exact gradient or is refused at the user's line."""
+import numpy as np
+import pytest
+
+from s2s_ad import grad, value_and_grad
+from s2s_ad.errors import TranslationError
+
+
+def line_of(f, offset):
+    return f.__code__.co_firstlineno + offset
+
+
+def row_rewritten_from_itself(x):
+    h = np.zeros((2, 3))
+    h[1] = x
+    h[1] = 2.0 * h[1]
+    return np.sum(h)
+
+
+def test_a_row_adjoint_is_not_a_view_of_the_zeroed_row():
+    assert np.array_equal(grad(row_rewritten_from_itself)(np.ones(3)), [2.0, 2.0, 2.0])
+
+
+def two_writes(v):
+    out = np.zeros(2)
+    out[0] = v * 2.0
+    out[1] = v
+    return np.sum(out * out)
+
+
+def test_two_element_writes_of_one_value():
+    assert grad(two_writes)(1.5) == pytest.approx(2 * 1.5 * 4 + 2 * 1.5)
+
+
+def slice_reads_its_own_buffer(s):
+    out = np.ones(3)
+    out[1:] = out[1:] * s
+    return np.sum(out * out)
+
+
+def test_a_slice_write_that_reads_its_own_buffer():
+    # out = [1, s, s]: the saved view out[1:] must be restored before the reverse reads it
+    value, g = value_and_grad(slice_reads_its_own_buffer)(0.7)
+    assert value == slice_reads_its_own_buffer(0.7)
+    assert g == pytest.approx(4 * 0.7)
+
+
+def shifted_in_a_loop(x):
+    out = np.array(x)
+    for k in range(3):
+        out[:-1] = out[1:] * 0.5 + out[:-1]
+    return np.sum(out * out)
+
+
+def test_overlapping_slice_writes_in_a_loop():
+    x = np.array([0.3, -1.2, 0.8, 2.0])
+    eps = 1e-6
+    expected = [(shifted_in_a_loop(x + eps * e) - shifted_in_a_loop(x - eps * e)) / (2 * eps)
+                for e in np.eye(4)]
+    assert np.allclose(grad(shifted_in_a_loop)(x), expected, rtol=1e-7)
+
+
+def view_read_after_a_write(s):
+    out = np.ones(3)
+    t = out[:2]
+    out[0] = s
+    return np.sum(t)
+
+
+def view_read_after_in_place_subtraction(s):
+    out = np.ones(3)
+    t = out[:2]
+    out -= s
+    return np.sum(t)
+
+
+@pytest.mark.parametrize("f", [view_read_after_a_write, view_read_after_in_place_subtraction])
+def test_a_view_read_after_its_base_changed_is_refused_at_the_read(f):
+    with pytest.raises(TranslationError, match="'t' shares memory with 'out'") as error:
+        grad(f)(0.7)
+    assert error.value.lineno == line_of(f, 4)
+    assert ".copy()" in str(error.value)
+
+
+def view_then_copy(s):
+    out = np.ones(3)
+    t = out[:2].copy()
+    out[0] = s
+    return np.sum(t) + np.sum(out)
+
+
+def test_the_suggested_copy_is_accepted():
+    assert grad(view_then_copy)(0.7) == 1.0
+
+
+def in_place_on_a_created_array(s):
+    out = np.ones(3)
+    out -= s
+    out *= s
+    return np.sum(out)
+
+
+def test_in_place_operators_on_an_array_the_function_created():
+    value, g = value_and_grad(in_place_on_a_created_array)(0.7)
+    assert value == in_place_on_a_created_array(0.7)
+    assert g == pytest.approx(3 * (1 - 2 * 0.7))
+
+
+def in_place_on_a_computed_array(x):
+    z = x * 2.0
+    z += 1.0
+    return np.sum(z * z)
+
+
+def alias_of_a_computed_array(x):
+    z = x * 2.0
+    w = z
+    z += 1.0
+    return np.sum(w)
+
+
+def test_in_place_on_a_computed_array_and_its_alias():
+    x = np.array([0.5, -1.0])
+    assert np.allclose(grad(in_place_on_a_computed_array)(x), 4 * (2 * x + 1))
+    with pytest.raises(TranslationError, match="'w' shares memory with 'z'") as error:
+        grad(alias_of_a_computed_array)(x)
+    assert error.value.lineno == line_of(alias_of_a_computed_array, 4)
+
+
+def alias_of_the_argument(x):
+    y = x
+    y += 1.0
+    return np.sum(x * y)
+
+
+def test_changing_the_callers_array_in_place_is_refused():
+    x = np.array([1.0, 2.0])
+    with pytest.raises(TranslationError, match="'x' is the caller's argument") as error:
+        value_and_grad(alias_of_the_argument)(x)
+    assert error.value.lineno == line_of(alias_of_the_argument, 2)
+    assert np.array_equal(x, [1.0, 2.0])
+
+
+def scalar_aliases(x):
+    a = x
+    b = a
+    a += 1.0
+    return a * b
+
+
+def test_in_place_operators_on_numbers_rebind_as_python_does():
+    value, g = value_and_grad(scalar_aliases)(0.5)
+    assert value == scalar_aliases(0.5)
+    assert g == pytest.approx(2 * 0.5 + 1)
+
+
+def view_taken_before_a_loop(x):
+    out = np.zeros(3)
+    t = out[:1]
+    s = 0.0
+    for i in range(3):
+        s = s + np.sum(t) * x
+        out[0] = x * i
+    return s
+
+
+def test_a_view_read_in_a_loop_that_changes_its_base_is_refused():
+    with pytest.raises(TranslationError, match="'t' shares memory with 'out'") as error:
+        grad(view_taken_before_a_loop)(0.5)
+    assert error.value.lineno == line_of(view_taken_before_a_loop, 5)
+
+
+def extends_a_list(x):
+    values = [x]
+    values += [x * 2.0]
+    return sum(values)
+
+
+def test_extending_a_list_in_place_is_refused_with_what_to_write():
+    with pytest.raises(TranslationError, match="append") as error:
+        grad(extends_a_list)(0.5)
+    assert error.value.lineno == line_of(extends_a_list, 2)
