@@ -24,6 +24,7 @@ from .render import render_function
 from .reverse import ReverseTransform
 from .runtime_containers import HELPERS as _CONTAINER_HELPERS
 from .runtime_tape import HELPERS as _TAPE_HELPERS
+from .runtime_sequences import HELPERS as _SEQUENCE_HELPERS
 from .simplify import eliminate_common_subexpressions, fold_single_use_temporaries
 from .trace import NameAllocator
 
@@ -31,7 +32,8 @@ from .trace import NameAllocator
 _TEMPLATE_MODULES = {"np": np, "math": math}
 _HELPERS = {"unbroadcast": runtime.unbroadcast, "zeros_like": runtime.zeros_like,
             "scatter": runtime.scatter, "scatter_add": runtime.scatter_add,
-            **_CONTAINER_HELPERS, **_TAPE_HELPERS}
+            **_CONTAINER_HELPERS, **_TAPE_HELPERS,
+            **_SEQUENCE_HELPERS}
 _NOTE = "__s2s_note__"
 
 

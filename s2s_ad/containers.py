@@ -17,7 +17,10 @@ when nothing reads `out`. Each handler returns True when it wrote the adjoint.
 """
 import ast
 
+import numpy as np
+
 from . import ir
+from .rules import rule_for_call
 from .rules import control_rules as cr
 from .rules.numpy_indexing import accumulates
 from .trace import Stmt
@@ -45,12 +48,17 @@ def adjoint_roots(trace, kinds, activity):
             base = item.args["x"]
         elif item.rule is cr.APPEND:
             base = item.args["l"]
-        elif item.rule in (cr.SUM, cr.ARRAY) and _is_list(kinds, _first(item)):
+        elif (item.rule in (cr.SUM, cr.ARRAY) or id(item.rule) in _JOINS) \
+                and _is_list(kinds, _first(item)):
             base = _first(item)
         if (isinstance(base, ast.Name) and base.id in activity and base.id in defined
                 and base.id not in excluded and _container_kind(kinds, base.id)):
             roots.add(base.id)
     return roots
+
+
+_JOINED = (np.stack, np.concatenate, np.vstack, np.hstack)
+_JOINS = {id(rule_for_call(fn)) for fn in _JOINED}
 
 
 def written_arrays(trace):
@@ -165,6 +173,28 @@ def _list_reduction(helper):
     return handler
 
 
+def _joined_list(how):
+    """np.stack / concatenate / vstack / hstack of a local list built at run time."""
+    def handler(rt, s):
+        x = _first(s)
+        if not isinstance(x, ast.Name):
+            return False                # a list literal: each element's own template
+        if x.id not in rt.roots:
+            if rt.is_active(x) and s.target in rt.activity:
+                raise _unsupported(s, f"np.{how} of '{x.id}'")
+            return True
+        if s.target in rt.activity:
+            g = rt.finish(s.target)
+            if g is not None:
+                g = rt._materialise(g)
+                fn = ast.Name(rt.helpers["add_joined"], ast.Load())
+                axis = s.args.get("axis", ast.Constant(0))
+                rt.emit(ast.Expr(ast.Call(fn, [_bar(rt, x.id), x, g, ast.Constant(how),
+                                               axis], [])))
+        return True
+    return handler
+
+
 def _make_list(rt, s):
     if s.target not in rt.activity:
         return True
@@ -192,4 +222,6 @@ HANDLERS = {
     id(cr.SUM): _list_reduction("add_each"),
     id(cr.ARRAY): _list_reduction("add_elements"),
     id(cr.MAKE_LIST): _make_list,
+    **{id(rule_for_call(fn)): _joined_list(fn.__name__)
+       for fn in _JOINED},
 }

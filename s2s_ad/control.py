@@ -628,7 +628,8 @@ class StructuredLowerer(_Lowerer):
                              f"{user} = np.array({user})", target)
         index = self.index(target.slice)
         operand = self.expr(value)
-        saved = self.emit(None, cr.SAVE, {"x": array, "index": index}, target,
+        save = cr.SAVE_ITEM if array.id in self.fresh_lists else cr.SAVE
+        saved = self.emit(None, save, {"x": array, "index": index}, target,
                           call_args=[array, index])
         self.body.append(Stmt(array.id, cr.SETITEM,
                               {"x": array, "index": index, "v": operand, "saved": saved},

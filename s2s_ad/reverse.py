@@ -412,6 +412,9 @@ class ReverseTransform:
         return self.bar_names[key]
 
     def _contribution(self, s, param, operand, g):
+        base, _, path = param.partition("[")
+        if path and not s.rule.handles_elements(base):
+            return self._element_of_whole(s, base, param[len(base):], g)
         info = self._info(s)
         try:
             template = s.rule.template(param, info)
@@ -458,6 +461,15 @@ class ReverseTransform:
         if reduced is expr:                 # same shape: keep the mask for the next rule
             return Masked(mask, expr)
         return self._reduce_to(self._materialise(Masked(mask, expr)), operand, shape)
+
+    def _element_of_whole(self, s, base, path, g):
+        """np.mean([x, y]): the contribution to the list argument as a whole, an array,
+        read at the element's position."""
+        whole = self._materialise(self._contribution(s, base, s.args[base], g))
+        index = [ast.Constant(int(i)) for i in path.strip("[]").split("][")]
+        array = self._np_call("asarray", whole)
+        return ast.Subscript(array, index[0] if len(index) == 1 else
+                             ast.Tuple(index, ast.Load()), ast.Load())
 
     def _materialise(self, term):
         """A Masked adjoint as an array, np.where(cond, value, 0.0); a Filled one as

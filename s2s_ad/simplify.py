@@ -191,7 +191,7 @@ def _cse_block(items, seen, renames, temps):
 
 def _is_effect(stmt):
     from .rules import control_rules as cr
-    return stmt.rule in (cr.SETITEM, cr.APPEND, cr.SAVE)
+    return stmt.rule in (cr.SETITEM, cr.APPEND, cr.SAVE, cr.SAVE_ITEM)
 
 
 def _written(items):

@@ -46,11 +46,19 @@ class Rule:
     broadcasts: bool = False        # elementwise with NumPy broadcasting
     zero_grad: bool = False         # piecewise constant: the derivative is 0 everywhere
     selects: tuple = None           # where-like: (condition param, {param: taken if true})
+    elements: bool = False          # its templates handle list elements (info.element)
     tangent: dict = field(default_factory=dict)   # reserved for forward mode
 
     @property
     def params(self):
         return list(self.signature.parameters)
+
+    def handles_elements(self, param):
+        """Does the template of `param` give each element of a list argument its own
+        adjoint (np.concatenate([a, b]), *operands)? If not, the reverse transform
+        reads the element's part out of the whole argument's adjoint."""
+        p = self.signature.parameters.get(param)
+        return self.elements or (p is not None and p.kind is p.VAR_POSITIONAL)
 
     def template(self, param, info):
         """The adjoint template for `param` as an expression AST, or None. For an
@@ -84,12 +92,13 @@ _OPERATORS = {}      # (spelling, ast operator class or attribute name) -> Rule
 
 
 def defrule(fn, spec, *, name=None, broadcasts=False, zero_grad=False, selects=None,
-            **adjoints):
+            elements=False, **adjoints):
     """Register the rule for calls of the callable `fn`. `broadcasts` is True for an
     elementwise rule (each contribution has the result's shape and is summed back to its
     argument's shape), or a function of the RuleInfo giving the contribution's shape."""
     rule = Rule(name or describe(fn), _signature(spec), adjoints,
-                broadcasts=broadcasts, zero_grad=zero_grad, selects=selects)
+                broadcasts=broadcasts, zero_grad=zero_grad, selects=selects,
+                elements=elements)
     _BY_OBJECT[_key(fn)] = (fn, rule)
     return rule
 

@@ -39,6 +39,9 @@ SETITEM = defop(lambda a: None, "setitem", "setitem", "x, index, v, saved=None")
 # The overwritten part of x, copied before a write.
 SAVE = defop(lambda a: ast.Call(ast.Attribute(_subscript(a), "copy", ast.Load()), [], []),
              "save", "save", "x, index", zero_grad=True)
+# The overwritten element of a list: assigning L[i] replaces the element without
+# changing it, so the reference itself is the saved value.
+SAVE_ITEM = defop(_subscript, "save_item", "save_item", "x, index", zero_grad=True)
 
 # Python lists as local containers.
 # Its arguments are bound as i0, i1, ... by the lowering.
@@ -59,7 +62,7 @@ def _sum_adjoint(info):
     return "spread(x, g)"
 
 
-SUM = defrule(builtins.sum, "x", x=_sum_adjoint)
+SUM = defrule(builtins.sum, "x", elements=True, x=_sum_adjoint)
 
 # np.array, copies and constructors have their rules in numpy_shapes.py. These return a
 # new array that the function owns, so it may write into it.

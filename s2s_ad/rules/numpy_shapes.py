@@ -109,10 +109,10 @@ def _vstack(info):
     return f"np.reshape(g[{offset}:{offset + rows[i]}], {shapes[i]!r})"
 
 
-defrule(np.concatenate, "arrays, axis=0", arrays=_concatenate)
-defrule(np.stack, "arrays, axis=0", arrays=_stack)
-defrule(np.hstack, "arrays", arrays=_hstack)
-defrule(np.vstack, "arrays", arrays=_vstack)
+defrule(np.concatenate, "arrays, axis=0", elements=True, arrays=_concatenate)
+defrule(np.stack, "arrays, axis=0", elements=True, arrays=_stack)
+defrule(np.hstack, "arrays", elements=True, arrays=_hstack)
+defrule(np.vstack, "arrays", elements=True, arrays=_vstack)
 
 
 def _array(info):
@@ -124,7 +124,7 @@ def _array(info):
 
 
 for fn in (np.array, np.asarray):
-    defrule(fn, "object, dtype=None", object=_array)
+    defrule(fn, "object, dtype=None", elements=True, object=_array)
 
 # Constructors: their values do not depend on any argument differentiably.
 for fn in (np.zeros, np.ones, np.empty, np.zeros_like, np.ones_like, np.empty_like, np.eye,
