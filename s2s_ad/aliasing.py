@@ -24,7 +24,6 @@ import numpy as np
 
 from . import ir, rules
 from .errors import TranslationError
-from .rules import control_rules as cr
 from .trace import Stmt
 
 _VIEW_CALLS = [np.reshape, np.ravel, np.squeeze, np.expand_dims, np.atleast_1d,
@@ -93,12 +92,10 @@ def alias_classes(trace, kinds):
 
 def _sharing_edges(item, trace, kinds):
     """(target, source) pairs: target may be source's memory after this item."""
-    if isinstance(item, ir.If):
-        return [(t, o.id) for t, a, b in item.phis for o in (a, b) if trace.is_local(o)]
-    if isinstance(item, ir.Loop):
-        return [(h, last.id) for h, last in item.carried if trace.is_local(last)]
-    if item.rule in (cr.SETITEM, cr.APPEND):
-        return []
+    if not isinstance(item, Stmt):
+        # phi and loop-carried copies join their operands; writes bind no name
+        return [(name, op.id) for name, operands in item.deps() for op in operands
+                if trace.is_local(op) and name not in item.writes()]
     if item.inplace:
         # y += 1.0 on an array changes y's memory in place: the new version is it.
         x = item.args["x"]
@@ -137,37 +134,30 @@ class _Mutations:
 
     def block(self, items, stale):
         for item in items:
+            for operand in item.uses():
+                self.read(operand, stale, item.loc)
             if isinstance(item, ir.If):
-                self.read(item.test, stale, item.loc)
                 then = self.block(item.body, set(stale))
                 orelse = self.block(item.orelse, set(stale))
                 for target, a, b in item.phis:
                     self.read(a, then, item.loc)
                     self.read(b, orelse, item.loc)
-                stale = (then | orelse) - {t for t, _, _ in item.phis}
+                stale = (then | orelse) - set(item.defs())
             elif isinstance(item, ir.Loop):
-                for bound in item.bounds or []:
-                    self.read(bound, stale, item.loc)
                 entry = set(stale)
                 for _ in range(2):      # the second pass sees what the back edge carries
                     end = self.block((item.cond_body or []) + item.body, set(stale))
                     for header, last in item.carried:
                         self.read(last, end, item.loc)
-                    end -= {h for h, _ in item.carried}
-                    stale = entry | end
+                    stale = entry | (end - set(item.defs()))
             else:
-                stale = self.stmt(item, stale)
-        return stale
-
-    def stmt(self, s, stale):
-        for key, operand in s.args.items():
-            self.read(operand, stale, s.loc)
-        if s.rule is cr.SETITEM:
-            return self.change(s.args["x"].id, s.args["x"].id, s, stale)
-        stale = stale - {s.target}
-        if s.inplace and self.trace.is_local(s.args["x"]) \
-                and _may_be_array(self.kinds, s.args["x"].id):
-            stale = self.change(s.args["x"].id, s.target, s, stale)
+                stale = stale - set(item.defs())
+                for written in item.writes():
+                    stale = self.change(written, written, item, stale)
+                if isinstance(item, Stmt) and item.inplace and \
+                        self.trace.is_local(item.args["x"]) and \
+                        _may_be_array(self.kinds, item.args["x"].id):
+                    stale = self.change(item.args["x"].id, item.target, item, stale)
         return stale
 
     def change(self, changed, kept, s, stale):

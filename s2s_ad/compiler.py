@@ -25,7 +25,8 @@ from .reverse import ReverseTransform
 from .runtime_containers import HELPERS as _CONTAINER_HELPERS
 from .runtime_tape import HELPERS as _TAPE_HELPERS
 from .runtime_sequences import HELPERS as _SEQUENCE_HELPERS
-from .simplify import eliminate_common_subexpressions, fold_single_use_temporaries
+from .cse import eliminate_common_subexpressions
+from .simplify import fold_single_use_temporaries
 from .trace import NameAllocator
 
 # Modules that rule templates name, by their conventional names.
@@ -119,7 +120,7 @@ class GradientCompiler:
         adjoint_temps = {n for n, k in _name_counts(reverse, ast.Store).items()
                          if k == 1 and n.endswith("_bar") and n not in _stored(forward)}
         arrays = {v for v in trace.temps if kinds.get(v) is not None and kinds[v].is_array}
-        array_temps = (arrays | {transform.bar_names[v] for v in arrays if v in transform.bar_names}
+        array_temps = (arrays | {transform.adjoint_name(v) for v in arrays} - {None}
                        | transform.neg_names) if lean else set()
         fold_single_use_temporaries(statements, counts, trace.temps | adjoint_temps, array_temps)
         forward = [s for s in statements if id(s) in in_forward]

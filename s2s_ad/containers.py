@@ -23,47 +23,47 @@ from . import ir
 from .rules import rule_for_call
 from .rules import control_rules as cr
 from .rules.numpy_indexing import accumulates
-from .trace import Stmt
+from .adjoints import ZERO
+from .ir import Stmt
 
 
 def adjoint_roots(trace, kinds, activity):
     """Names whose adjoint is a container updated in place: active parameters and
-    statement-defined values that are indexed, written into, appended to, or summed as
-    lists. Phi targets and loop headers are excluded (their reads use the fallback)."""
-    excluded = set()
-    defined = set(trace.params)
+    statement-defined values that are indexed, written into, appended to, or summed
+    or joined as lists. Phi targets and loop headers are excluded (their reads use the
+    rules' fallback templates)."""
+    excluded, defined = set(), set(trace.params)
     for item in ir.walk_items(trace.body):
-        if isinstance(item, ir.If):
-            excluded.update(t for t, _, _ in item.phis)
-        elif isinstance(item, ir.Loop):
-            excluded.update(h for h, _ in item.carried)
-        else:
+        if isinstance(item, Stmt):
             defined.add(item.target)
+        else:
+            excluded.update(item.defs())
     roots = set()
     for item in ir.walk_items(trace.body):
-        if not isinstance(item, Stmt):
-            continue
-        base = None
-        if item.rule in (cr.GETITEM, cr.SETITEM):
-            base = item.args["x"]
-        elif item.rule is cr.APPEND:
-            base = item.args["l"]
-        elif (item.rule in (cr.SUM, cr.ARRAY) or id(item.rule) in _JOINS) \
-                and _is_list(kinds, _first(item)):
-            base = _first(item)
+        base = _container_of(item, kinds)
         if (isinstance(base, ast.Name) and base.id in activity and base.id in defined
                 and base.id not in excluded and _container_kind(kinds, base.id)):
             roots.add(base.id)
     return roots
 
 
+def _container_of(item, kinds):
+    """The container an item reads or writes element by element, if any."""
+    written = item.writes()
+    if written:
+        return ast.Name(written[0], ast.Load())
+    if not isinstance(item, Stmt):
+        return None
+    if item.rule is cr.GETITEM:
+        return item.args["x"]
+    if (item.rule in (cr.SUM, cr.ARRAY) or id(item.rule) in _JOINS) \
+            and _is_list(kinds, _first(item)):
+        return _first(item)
+    return None
+
+
 _JOINED = (np.stack, np.concatenate, np.vstack, np.hstack)
 _JOINS = {id(rule_for_call(fn)) for fn in _JOINED}
-
-
-def written_arrays(trace):
-    return {item.args["x"].id for item in ir.walk_items(trace.body)
-            if isinstance(item, Stmt) and item.rule is cr.SETITEM}
 
 
 def _is_list(kinds, operand):
@@ -94,10 +94,6 @@ def _first(s):
     return s.args[s.rule.params[0]]
 
 
-def _bar(rt, name):
-    return ast.Name(rt._bar(name), ast.Load())
-
-
 def _getitem(rt, s):
     base = s.args["x"]
     if not (isinstance(base, ast.Name) and base.id in rt.roots):
@@ -105,58 +101,59 @@ def _getitem(rt, s):
     if s.target not in rt.activity:
         return True
     g = rt.finish(s.target)
-    if g is not None:
+    if g is not ZERO:
         index = s.args["index"]
-        if accumulates(index, rt._info(s)):     # x[[0, 0, 2]]: repeats must add up
+        if accumulates(index, rt.rules.info(s)):     # x[[0, 0, 2]]: repeats must add up
             np_name = ast.Name(rt.modules["np"], ast.Load())
             add_at = ast.Attribute(ast.Attribute(np_name, "add", ast.Load()), "at", ast.Load())
             spelled = ast.Subscript(ast.Attribute(np_name, "s_", ast.Load()), index, ast.Load())
-            rt.emit(ast.Expr(ast.Call(add_at, [_bar(rt, base.id), spelled, g], [])))
+            rt.emit(ast.Expr(ast.Call(add_at, [rt.container(base.id), spelled, g], [])))
         else:
-            slot = ast.Subscript(_bar(rt, base.id), index, ast.Store())
+            slot = ast.Subscript(rt.container(base.id), index, ast.Store())
             rt.emit(ast.AugAssign(slot, ast.Add(), g))
     return True
 
 
-def _setitem(rt, s):
-    x, index, v, saved = (s.args[k] for k in ("x", "index", "v", "saved"))
-    if x.id in rt.roots:
-        slot = ast.Subscript(_bar(rt, x.id), index, ast.Load())
+def store(rt, item):
+    """The reverse of `x[index] = v`: v's adjoint is the slot's, the slot's adjoint is
+    zeroed (the write overwrote what was there) and x's overwritten part restored."""
+    x, index, v = item.array, item.index, item.value
+    if x in rt.roots:
+        slot = ast.Subscript(rt.container(x), index, ast.Load())
         if rt.is_active(v):
-            kind = rt.kinds.get(saved.id)
+            kind = rt.kinds.get(item.saved.id)
             shape = kind.shape if kind is not None and kind.is_numeric else None
             if shape != ():
                 # out_bar[1] of a 2-D out is a view of the row, which is zeroed next:
                 # the adjoint of v must own its numbers.
                 slot = ast.Call(ast.Attribute(slot, "copy", ast.Load()), [], [])
-            term = rt._reduce_to(slot, v, shape)
-            tmp = rt.names.fresh(f"{v.id}_bar" if not rt.pending.get(rt.key(v.id)) else "t")
+            term = rt.rules.reduce_to(slot, v, shape)
+            tmp = rt.names.fresh(f"{v.id}_bar" if not rt.has_waiting(v.id) else "t")
             rt.emit(_assign(tmp, term))
             rt.add(v.id, ast.Name(tmp, ast.Load()))
-        zero = ast.Subscript(_bar(rt, x.id), index, ast.Store())
+        zero = ast.Subscript(rt.container(x), index, ast.Store())
         rt.emit(ast.Assign([zero], ast.Constant(0.0), lineno=0))
-    elif x.id in rt.activity:
-        raise _unsupported(s, "writing into this array")
+    elif x in rt.activity:
+        raise _unsupported(item, "writing into this array")
     # else the output does not depend on x: the write passes nothing back to v
-    restore = ast.Subscript(ast.Name(x.id, ast.Load()), index, ast.Store())
-    rt.emit(ast.Assign([restore], ast.Name(saved.id, ast.Load()), lineno=0))
-    return True
+    restore = ast.Subscript(ast.Name(x, ast.Load()), index, ast.Store())
+    rt.emit(ast.Assign([restore], ast.Name(item.saved.id, ast.Load()), lineno=0))
 
 
-def _append(rt, s):
-    lst, v = s.args["l"], s.args["v"]
-    if lst.id not in rt.roots:
+def append(rt, item):
+    """The reverse of `L.append(v)`: v's adjoint is the last entry of L's adjoint."""
+    lst, v = item.lst, item.value
+    if lst not in rt.roots:
         if rt.is_active(v):
-            raise _unsupported(s, "appending to this list")
-        return True
-    pop = ast.Call(ast.Attribute(_bar(rt, lst.id), "pop", ast.Load()), [], [])
+            raise _unsupported(item, "appending to this list")
+        return
+    pop = ast.Call(ast.Attribute(rt.container(lst), "pop", ast.Load()), [], [])
     if rt.is_active(v):
-        tmp = rt.names.fresh(f"{v.id}_bar" if not rt.pending.get(rt.key(v.id)) else "t")
+        tmp = rt.names.fresh(f"{v.id}_bar" if not rt.has_waiting(v.id) else "t")
         rt.emit(_assign(tmp, pop))
         rt.add(v.id, ast.Name(tmp, ast.Load()))
     else:
         rt.emit(ast.Expr(pop))
-    return True
 
 
 def _list_reduction(helper):
@@ -166,9 +163,9 @@ def _list_reduction(helper):
             return False
         if s.target in rt.activity:
             g = rt.finish(s.target)
-            if g is not None:
+            if g is not ZERO:
                 fn = ast.Name(rt.helpers[helper], ast.Load())
-                rt.emit(ast.Expr(ast.Call(fn, [_bar(rt, x.id), g], [])))
+                rt.emit(ast.Expr(ast.Call(fn, [rt.container(x.id), g], [])))
         return True
     return handler
 
@@ -185,11 +182,11 @@ def _joined_list(how):
             return True
         if s.target in rt.activity:
             g = rt.finish(s.target)
-            if g is not None:
-                g = rt._materialise(g)
+            if g is not ZERO:
+                g = rt.rules.materialise(g)
                 fn = ast.Name(rt.helpers["add_joined"], ast.Load())
                 axis = s.args.get("axis", ast.Constant(0))
-                rt.emit(ast.Expr(ast.Call(fn, [_bar(rt, x.id), x, g, ast.Constant(how),
+                rt.emit(ast.Expr(ast.Call(fn, [rt.container(x.id), x, g, ast.Constant(how),
                                                axis], [])))
         return True
     return handler
@@ -200,7 +197,7 @@ def _make_list(rt, s):
         return True
     g = rt.finish(s.target)
     for k, (param, operand) in enumerate(s.args.items()):
-        if g is not None and rt.is_active(operand):
+        if g is not ZERO and rt.is_active(operand):
             rt.add(operand.id, ast.Subscript(g, ast.Constant(k), ast.Load()))
     return True
 
@@ -217,8 +214,6 @@ def _unsupported(s, what):
 
 HANDLERS = {
     id(cr.GETITEM): _getitem,
-    id(cr.SETITEM): _setitem,
-    id(cr.APPEND): _append,
     id(cr.SUM): _list_reduction("add_each"),
     id(cr.ARRAY): _list_reduction("add_elements"),
     id(cr.MAKE_LIST): _make_list,

@@ -631,11 +631,8 @@ class StructuredLowerer(_Lowerer):
         save = cr.SAVE_ITEM if array.id in self.fresh_lists else cr.SAVE
         saved = self.emit(None, save, {"x": array, "index": index}, target,
                           call_args=[array, index])
-        self.body.append(Stmt(array.id, cr.SETITEM,
-                              {"x": array, "index": index, "v": operand, "saved": saved},
-                              self.parsed.loc(target), call_args=[array, index, operand]))
-        if self.note_prefix:
-            self.body[-1].inlined = self.note_prefix
+        self.body.append(ir.Store(array.id, index, operand, saved, self.parsed.loc(target),
+                                  inlined=self.note_prefix))
 
     def append(self, call):
         receiver = call.func.value
@@ -648,10 +645,8 @@ class StructuredLowerer(_Lowerer):
         if len(call.args) != 1 or call.keywords:
             raise self.error("append takes one argument", call)
         value = self.expr(call.args[0])
-        self.body.append(Stmt(lst.id, cr.APPEND, {"l": lst, "v": value},
-                              self.parsed.loc(call), call_args=[lst, value]))
-        if self.note_prefix:
-            self.body[-1].inlined = self.note_prefix
+        self.body.append(ir.Append(lst.id, value, self.parsed.loc(call),
+                                   inlined=self.note_prefix))
 
 
 class _RawOperand(ast.expr):

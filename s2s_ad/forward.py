@@ -12,7 +12,6 @@ render.py prints as a comment.
 import ast
 
 from . import ir
-from .rules import control_rules as cr
 
 NOTE = "_s2s_note"
 
@@ -26,14 +25,31 @@ class ForwardEmitter:
     def block(self, items, extra=()):
         out = []
         for item in items:
-            if isinstance(item, ir.If):
-                out.append(self.if_(item))
-            elif isinstance(item, ir.Loop):
-                out.extend(self.loop(item))
-            else:
-                out.extend(self.stmt(item))
+            out.extend(self.item(item))
         out.extend(extra)
         return out
+
+    def item(self, item):
+        if isinstance(item, ir.If):
+            return [self.if_(item)]
+        if isinstance(item, ir.Loop):
+            return self.loop(item)
+        if isinstance(item, ir.Store):
+            target = ast.Subscript(ast.Name(item.array, ast.Load()), item.index, ast.Store())
+            return [self.noted(ast.Assign([target], item.value, lineno=0), item)]
+        if isinstance(item, ir.Append):
+            call = ast.Call(ast.Attribute(ast.Name(item.lst, ast.Load()), "append", ast.Load()),
+                            [item.value], [])
+            return [self.noted(ast.Expr(call), item)]
+        out = [self.noted(assign(item.target, item.forward_expr()), item)]
+        if self.after_assign:
+            out += self.after_assign(item.target)
+        return out
+
+    @staticmethod
+    def noted(statement, item):
+        setattr(statement, NOTE, note_of(item))
+        return statement
 
     def push(self, blocks):
         names = []
@@ -48,22 +64,6 @@ class ForwardEmitter:
             value = ast.Tuple([ast.Constant(tag), value], ast.Load())
         call = ast.Call(ast.Name(self.push_name, ast.Load()), [value], [])
         return [ast.Expr(call)]
-
-    def stmt(self, s):
-        if s.rule is cr.SETITEM:
-            a = s.args
-            target = ast.Subscript(a["x"], a["index"], ast.Store())
-            statement = ast.Assign([target], a["v"], lineno=0)
-        elif s.rule is cr.APPEND:
-            call = ast.Call(ast.Attribute(s.args["l"], "append", ast.Load()), [s.args["v"]], [])
-            statement = ast.Expr(call)
-        else:
-            statement = assign(s.target, s.forward_expr())
-        setattr(statement, NOTE, note_of(s))
-        out = [statement]
-        if self.after_assign and s.rule not in (cr.SETITEM, cr.APPEND):
-            out += self.after_assign(s.target)
-        return out
 
     def copies(self, pairs):
         out = []

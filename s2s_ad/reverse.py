@@ -1,117 +1,42 @@
-"""The reverse transform: trace -> forward sweep + adjoint statements in reverse order.
+"""The reverse sweep: the trace's items, last to first, with each active statement's
+contributions `a_bar += template(g=t_bar)` from the rule table.
 
-For each active statement `t = h(a, b)`, taken last to first, the rule table gives each
-argument's contribution `a_bar += template(g=t_bar)`. In the lean form (the default) a
-variable's adjoint is written once, as the sum of its contributions, at the point in the
-reverse sweep where it is complete; single-term adjoints that are names or constants are
-not written at all but substituted, so ±1 seeds fold away. The explicit form
-(`lean=False`) writes one statement per contribution, like the lecture's adjoint table.
+In the lean form (the default) a variable's adjoint is written once, as the sum of its
+contributions, at the point in the reverse sweep where it is complete; single-term
+adjoints that are names or numbers are not written at all but substituted, so ±1
+seeds fold away. The explicit form (`lean=False`) writes one statement per
+contribution, like the lecture's adjoint table.
+
+The pieces: activity.py says which values get adjoints, adjoints.py holds each
+adjoint's Accumulator and the symbolic Masked/Filled values, contributions.py
+instantiates a rule's template at a call site, containers.py writes the in-place
+adjoints of element reads and writes, gradients.py packages the result. This module
+walks the items and keeps the accumulators; its public methods (`is_active`, `add`,
+`finish`, `container`, `has_waiting`, `emit`) are what containers.py uses.
 """
 import ast
 import copy
-import dataclasses
-from dataclasses import dataclass
 
-import numpy as np
-
-from . import containers, ir, rules, tape
-from .errors import TranslationError
+from . import containers, ir, tape
+from .activity import Activity
+from .adjoints import ZERO, Accumulator, Filled, Masked, names_read
+from .contributions import Contributions
 from .forward import range_call
-from .rules import control_rules as cr
-from .simplify import number, simplify
-from .trace import Stmt, operand_kind, static_value
+from .gradients import Gradients
+from .simplify import number, sum_of
 
 SEED = 1.0
-
-
-class Activity:
-    """A value is active when it depends on a differentiated input (varied) and
-    the output depends on it (useful). Only active values get adjoints. Loops make the
-    dependence cyclic (a header depends on its last value), so both sets are fixed
-    points over every definition in the trace."""
-
-    def __init__(self, trace, kinds, wrt):
-        edges = list(_dependencies(trace))
-        varied = {p for p in wrt if _is_real(kinds.get(p))}
-        changed = True
-        while changed:
-            changed = False
-            for target, operands, zero in edges:
-                if target in varied or zero or not _is_real(kinds.get(target)):
-                    continue
-                if any(o in varied for o in operands):
-                    varied.add(target)
-                    changed = True
-        useful = {trace.result.id} if trace.is_local(trace.result) else set()
-        changed = True
-        while changed:
-            changed = False
-            for target, operands, zero in reversed(edges):
-                if target in useful and not zero:
-                    new = set(operands) - useful
-                    if new:
-                        useful |= new
-                        changed = True
-        self.active = varied & useful
-
-    def __contains__(self, name):
-        return name in self.active
-
-
-def _dependencies(trace):
-    """(target, local operand names, piecewise constant?) for every definition."""
-    for item in ir.walk_items(trace.body):
-        if isinstance(item, ir.If):
-            for target, a, b in item.phis:
-                yield target, [o.id for o in (a, b) if trace.is_local(o)], False
-        elif isinstance(item, ir.Loop):
-            for header, last in item.carried:
-                yield header, [last.id] if trace.is_local(last) else [], False
-        else:
-            operands = [v.id for k, v in item.args.items()
-                        if trace.is_local(v) and k not in ("index", "saved")]
-            yield item.target, operands, item.rule.zero_grad
-
-
-def _is_real(kind):
-    """Can this value carry a derivative? Unknown kinds are assumed to, and so are
-    lists (of numbers, as local containers)."""
-    return kind is None or kind.is_real or kind.pytype is list
-
-
-@dataclass
-class Masked:
-    """An adjoint equal to `value` where `cond` holds and 0 elsewhere, as the adjoint of
-    a `where` branch is. It stays unevaluated through elementwise rules, which apply
-    the mask after their own derivative: where(c, g * f'(x), 0) rather than
-    where(c, g, 0) * f'(x), so an infinite f' at a masked-out point (sqrt at 0) cannot
-    turn 0 * inf into NaN in the gradient."""
-    cond: ast.expr
-    value: ast.expr
-
-
-@dataclass
-class Filled:
-    """An adjoint that is the scalar `value` at every position of an array of `shape`,
-    as after a full sum or mean. Elementwise rules use the scalar as it is (NumPy
-    broadcasts it); elsewhere it becomes np.full(shape, value)."""
-    value: ast.expr
-    shape: tuple
-    dtype: object
 
 
 class ReverseTransform:
     """Builds the reverse sweep of a structured trace from the kinds of its values
     (observed on example arguments; None where unknown).
 
-    Adjoint bookkeeping, per variable: contributions wait in `pending` until the
-    variable's definition is reached, then are written once as their sum (lean) or
-    substituted when they are a single name or number. A variable that receives
-    contributions inside a branch or loop while being defined outside it becomes an
-    accumulator (`acc`): its adjoint variable is materialized before the block and
-    each contribution adds to it. Containers read as x[i] or written element-wise
-    get an adjoint container (`x_bar = np.zeros_like(x)`, `[0.0] * len(L)`) updated
-    in place, so each access costs O(1).
+    A variable that receives contributions inside a branch or loop while being defined
+    outside it becomes a running sum: its adjoint variable is written before the
+    block and each contribution inside adds to it. Containers read as x[i] or written
+    element-wise get an adjoint container (`x_bar = np.zeros_like(x)`) updated in
+    place, so each access costs O(1).
     """
 
     def __init__(self, trace, kinds, wrt, names, modules, helpers, lean=True):
@@ -123,25 +48,24 @@ class ReverseTransform:
         self.helpers = helpers          # runtime helper name -> name in generated code
         self.lean = lean
         self.activity = Activity(trace, kinds, wrt)
-        self.pending = {}               # key -> [terms], in reverse-sweep order
-        self.acc = set()                # keys whose adjoint variable holds a running sum
-        self.adjoint = {}               # key -> expression for its finished adjoint
-        self.bar_names = {}             # key -> the name of its adjoint variable
-        self.alias = {}                 # header -> its per-iteration key, inside its loop
+        self.rules = Contributions(trace, kinds, self.activity, modules, helpers)
+        self.accumulators = {}          # forward name -> its Accumulator in scope
+        self.all_accumulators = []      # every Accumulator made, loop bodies' included
         self.out = []                   # the reverse block being written
         self.pairs = []                 # tape.BlockPair for every block inside a loop
         self.loop_depth = 0
         self.neg_names = set()          # adjoint names of temporaries holding -adjoint
         self.roots = containers.adjoint_roots(trace, kinds, self.activity)
-        self.mutated = containers.written_arrays(trace)
+        self.restored = {item.array for item in ir.walk_items(trace.body)
+                         if isinstance(item, ir.Store)}     # arrays the reverse restores
 
-    # -- the sweep -------------------------------------------------------------------
+    # -- the sweep ----------------------------------------------------------------------
 
     def reverse_sweep(self):
         result = self.trace.result
         if self.trace.is_local(result) and result.id in self.activity:
             if self.lean:
-                self.pending[result.id] = [ast.Constant(SEED)]
+                self._acc(result.id).terms.append(ast.Constant(SEED))
             else:
                 self.add(result.id, ast.Constant(SEED))
         self.materialize_roots(self.trace.params)
@@ -150,49 +74,24 @@ class ReverseTransform:
 
     def gradients(self):
         """One expression per differentiated parameter, in `wrt` order."""
-        out, owners = [], set()
-        for p in self.wrt:
-            kind = self.kinds.get(p)
-            expr = self.finish(p) if p in self.activity else None
-            if expr is None:
-                expr = self._zero(p, kind)
-            elif kind is not None and kind.is_python_number and not self._all_floats():
-                expr = ast.Call(ast.Name("float", ast.Load()), [expr], [])
-            elif kind is not None and kind.is_array:
-                expr = self._fresh(expr, kind, owners)
-            out.append(expr)
-        return out
-    def _fresh(self, expr, kind, owners):
-        """Make an array gradient a new writable array of the input's shape and dtype.
-        Adjoints built by arithmetic are fresh already; a parameter or forward value, a
-        read-only broadcast view, or an array another gradient returns is copied; 0-d
-        results (NumPy scalars) and non-float64 dtypes go through np.asarray."""
-        np_name = ast.Name(self.modules["np"], ast.Load())
-        dtype = ast.Attribute(np_name, np.dtype(kind.dtype).name, ast.Load())
-        if number(expr) is not None:
-            return ast.Call(ast.Attribute(np_name, "full", ast.Load()),
-                            [ast.Constant(kind.shape), expr], [ast.keyword("dtype", dtype)])
-        definitions = {st.targets[0].id: st.value for st in self.out
-                       if isinstance(st, ast.Assign) and isinstance(st.targets[0], ast.Name)}
-        owner = _fresh_owner(expr, definitions, self.modules["np"])
-        if owner is None or owner in owners:
-            return ast.Call(ast.Attribute(np_name, "array", ast.Load()), [expr],
-                            [ast.keyword("dtype", dtype)])
-        owners.add(owner)
-        if kind.shape == () or np.dtype(kind.dtype) != np.float64:
-            return ast.Call(ast.Attribute(np_name, "asarray", ast.Load()), [expr],
-                            [ast.keyword("dtype", dtype)])
-        return expr
+        return Gradients(self).expressions(self.wrt)
 
+    def adjoint_name(self, var):
+        """The name of var's adjoint variable, if it got one."""
+        return next((a.name for a in self.all_accumulators if a.var == var and a.name), None)
 
     def block(self, items, materialize=True):
         if materialize:
-            self.materialize_roots(_level_targets(items))
+            self.materialize_roots(ir.level_defs(items))
         for item in reversed(items):
             if isinstance(item, ir.If):
                 self.if_(item)
             elif isinstance(item, ir.Loop):
                 self.loop(item)
+            elif isinstance(item, ir.Store):
+                containers.store(self, item)
+            elif isinstance(item, ir.Append):
+                containers.append(self, item)
             else:
                 self.stmt(item)
 
@@ -203,27 +102,24 @@ class ReverseTransform:
         if s.target not in self.activity:
             return
         g = self.finish(s.target, keep_mask=s.rule.broadcasts is True)
-        if g is None:
+        if g is ZERO:
             return
         for param, operand in s.args.items():
-            if self.is_active(operand):
-                self.add(operand.id, self._contribution(s, param, operand, g))
+            if self.is_active(operand) and param.partition("[")[0] not in s.rule.discrete:
+                self.add(operand.id, self.rules.contribution(s, param, operand, g))
 
     def if_(self, item):
-        finished = []
-        for target, a, b in item.phis:
-            if target in self.activity:
-                finished.append((a, b, self.finish(target)))
+        finished = [(a, b, self.finish(t)) for t, a, b in item.phis if t in self.activity]
         for name in _outer_reads(item, self.trace):
             if name in self.activity:
                 self.materialize(name)
         codes = []
         for block, which in ((item.body, 0), (item.orelse, 1)):
             outer, self.out = self.out, []
-            self.materialize_roots(_level_targets(block))
+            self.materialize_roots(ir.level_defs(block))
             for a, b, g in finished:
                 operand = (a, b)[which]
-                if g is not None and self.is_active(operand):
+                if g is not ZERO and self.is_active(operand):
                     self.add(operand.id, g)
             self.block(block, materialize=False)
             codes.append(self.out)
@@ -231,16 +127,15 @@ class ReverseTransform:
             if self.loop_depth:
                 self.pairs.append(tape.BlockPair([block], codes[-1]))
         then, orelse = codes
-        self.out.append(ast.If(_copy(item.test), then, orelse))
+        self.out.append(ast.If(copy.deepcopy(item.test), then, orelse))
 
     def loop(self, item):
-        # The reverse loop pops earlier values into names the loop defines: adjoint
-        # terms still waiting that read such a name must be written out first.
-        overwritten = _loop_definitions(item)
-        for key, terms in list(self.pending.items()):
-            if any(_names_in(t) & overwritten for t in terms):
-                self.materialize(key.split("@")[0] if key not in self.alias.values()
-                                 else next(h for h, k in self.alias.items() if k == key))
+        # The reverse loop pops earlier values into names the loop defines, and restores
+        # arrays it writes: adjoint terms still waiting that read them are written first.
+        overwritten = {n for inner in ir.walk_items([item]) for n in inner.defs() + inner.writes()}
+        for acc in list(self.accumulators.values()):
+            if any(names_read(t) & overwritten for t in acc.terms):
+                self._materialize(acc)
         carried = [(h, last) for h, last in item.carried if h in self.activity]
         for h, _ in carried:
             self.materialize(h)
@@ -250,12 +145,13 @@ class ReverseTransform:
                 self.materialize(name)
         outer, self.out = self.out, []
         self.loop_depth += 1
-        blocks = (item.cond_body or []) + item.body
-        self.materialize_roots(_level_targets(blocks))
-        carrier = {}
+        self.materialize_roots(ir.level_defs((item.cond_body or []) + item.body))
+        # One iteration's adjoints of the carried values: fresh accumulators for the
+        # body, fed by the carriers (the outer accumulators' variables).
+        outer_accs = {h: self._acc(h) for h, _ in carried}
+        carrier = {h: self._name(acc) for h, acc in outer_accs.items()}
         for h, last in carried:
-            carrier[h] = self._bar(h)
-            self.alias[h] = h + "@iteration"
+            self.accumulators[h] = self._new_acc(h)
             if self.is_active(last):
                 self.add(last.id, ast.Name(carrier[h], ast.Load()))
         self.block(item.body, materialize=False)
@@ -265,15 +161,23 @@ class ReverseTransform:
         # may read another's old value.
         targets, values = [], []
         for h, _ in carried:
-            value = self._sum_so_far(h) or self._zero(h, self.kinds.get(h))
-            del self.alias[h]
+            value = self._sum_so_far(self.accumulators[h]) or self.zero(h)
+            self.accumulators[h] = outer_accs[h]
             if not (isinstance(value, ast.Name) and value.id == carrier[h]):
                 targets.append(carrier[h])
                 values.append(value)
-        for statement in _assign_many(targets, values):
-            self.emit(statement)
+        self.out.extend(_assign_many(targets, values))
         code, self.out = self.out, outer
         self.loop_depth -= 1
+        self.out.append(self._reverse_loop(item, code))
+        self.pairs.append(tape.BlockPair([item.cond_body or [], item.body], code,
+                                         own_index=item.target, headers=headers,
+                                         outermost_loop=self.loop_depth == 0,
+                                         counter=item.counter))
+
+    def _reverse_loop(self, item, code):
+        """`for i in reversed(range(...))` over the same indices, or `for _ in
+        range(trips)` for a while loop."""
         if item.kind == "for":
             span = range_call(item.bounds)
             if item.counter:
@@ -284,16 +188,9 @@ class ReverseTransform:
         else:
             iterate = range_call([ast.Name(item.counter, ast.Load())])
             target = self.names.fresh("_")
-        self.out.append(ast.For(ast.Name(target, ast.Store()), iterate, code or [ast.Pass()], []))
-        self.pairs.append(tape.BlockPair([item.cond_body or [], item.body], code,
-                                         own_index=item.target, headers=headers,
-                                         outermost_loop=self.loop_depth == 0,
-                                         counter=item.counter))
+        return ast.For(ast.Name(target, ast.Store()), iterate, code or [ast.Pass()], [])
 
-    # -- adjoints --------------------------------------------------------------------
-
-    def key(self, var):
-        return self.alias.get(var, var)
+    # -- accumulators: the interface containers.py uses ----------------------------------
 
     def is_active(self, operand):
         return self.trace.is_local(operand) and operand.id in self.activity
@@ -301,60 +198,110 @@ class ReverseTransform:
     def emit(self, statement):
         self.out.append(statement)
 
+    def has_waiting(self, var):
+        """Are contributions to var waiting to be written?"""
+        return bool(self._acc(var).terms)
+
+    def container(self, var):
+        """The adjoint container of a root (an array or list adjoint updated in place)."""
+        return ast.Name(self._name(self._acc(var)), ast.Load())
+
     def add(self, var, term):
         """Record one contribution to var's adjoint."""
-        key = self.key(var)
-        if key in self.acc or not self.lean or self.mutated:
-            term = self._materialise(term)
-        if key in self.acc:
-            bar = self._bar(key)
-            self.emit(_assign(bar, simplify(ast.BinOp(ast.Name(bar, ast.Load()), ast.Add(), term))))
+        acc = self._acc(var)
+        if acc.running or not self.lean or self.restored:
+            term = self.rules.materialise(term)
+        if acc.running:
+            name = self._name(acc)
+            self.emit(_assign(name, sum_of([ast.Name(name, ast.Load()), term])))
         elif not self.lean:
-            self.emit(_assign(self._bar(key), term))
-            self.acc.add(key)
+            self.emit(_assign(self._name(acc), term))
+            acc.running = True
         else:
-            if self.mutated and _names_in(term) & self.mutated:
+            if self.restored and names_read(term) & self.restored:
                 # The term reads an array that an earlier write will restore: read it now.
                 tmp = self.names.fresh("t")
                 self.emit(_assign(tmp, term))
                 term = ast.Name(tmp, ast.Load())
-            self.pending.setdefault(key, []).append(term)
+            acc.terms.append(term)
 
     def finish(self, var, keep_mask=False):
-        """The expression for var's complete adjoint (None: no contribution), writing it
-        if it needs a name. With `keep_mask` (var feeds an elementwise rule), an adjoint
-        masked by one condition stays Masked and a Filled one stays Filled."""
-        key = self.key(var)
-        if key in self.adjoint:
-            return self.adjoint[key]
-        terms = self.pending.pop(key, [])
-        lazy = self._lazy(key, terms) if keep_mask and key not in self.acc else None
+        """The expression for var's complete adjoint (ZERO: no contribution), writing
+        it if it needs a name. With `keep_mask` (var feeds an elementwise rule), an
+        adjoint masked by one condition stays Masked and a Filled one stays Filled."""
+        acc = self._acc(var)
+        if acc.finished:
+            return acc.value
+        terms = acc.take_terms()
+        lazy = self._lazy(acc, terms) if keep_mask and not acc.running else None
         if lazy is not None:
-            self.adjoint[key] = lazy
+            acc.value = lazy
             return lazy
-        terms = [self._materialise(t) for t in terms]
-        if key in self.acc:
+        terms = [self.rules.materialise(t) for t in terms]
+        if acc.running:
             if terms:
-                self._write(key, terms, accumulate=True)
-            expr = ast.Name(self._bar(key), ast.Load())
+                self._write(acc, [ast.Name(self._name(acc), ast.Load())] + terms)
+            expr = ast.Name(self._name(acc), ast.Load())
         elif not terms:
-            expr = None
+            expr = ZERO
         elif len(terms) == 1 and _is_atom(terms[0]):
             expr = terms[0]
         elif len(terms) == 1 and _is_neg(terms[0]):
             # Keep the sign symbolic: the next rule usually cancels or absorbs it.
-            name = self.names.fresh(f"{key.split('@')[0]}_bar_neg")
+            name = self.names.fresh(f"{var}_bar_neg")
             kind = self.kinds.get(var)
             if var in self.trace.temps and kind is not None and kind.is_array:
                 self.neg_names.add(name)
             self.emit(_assign(name, terms[0].operand))
             expr = ast.UnaryOp(ast.USub(), ast.Name(name, ast.Load()))
         else:
-            expr = self._write(key, list(reversed(terms)))
-        self.adjoint[key] = expr
+            expr = self._write(acc, list(reversed(terms)))
+        acc.value = expr
         return expr
 
-    def _lazy(self, key, terms):
+    def materialize(self, var):
+        """Make var's adjoint a variable holding the sum so far (a running sum)."""
+        self._materialize(self._acc(var))
+
+    def materialize_roots(self, names):
+        for name in names:
+            if name in self.roots and not self._acc(name).running:
+                acc = self._acc(name)
+                self.emit(_assign(self._name(acc), containers.new_container(self, name)))
+                acc.running = True
+
+    def zero(self, var):
+        return Gradients(self).zero(var, self.kinds.get(var))
+
+    # -- accumulator internals ------------------------------------------------------------
+
+    def _acc(self, var):
+        acc = self.accumulators.get(var)
+        if acc is None:
+            acc = self.accumulators[var] = self._new_acc(var)
+        return acc
+
+    def _new_acc(self, var):
+        acc = Accumulator(var)
+        self.all_accumulators.append(acc)
+        return acc
+
+    def _name(self, acc):
+        if acc.name is None:
+            acc.name = self.names.fresh(f"{acc.var}_bar")
+        return acc.name
+
+    def _materialize(self, acc):
+        if acc.running or acc.finished:
+            return
+        terms = [self.rules.materialise(t) for t in acc.take_terms()]
+        if terms:
+            self._write(acc, list(reversed(terms)))
+        else:
+            self.emit(_assign(self._name(acc), self.zero(acc.var)))
+        acc.running = True
+
+    def _lazy(self, acc, terms):
         """A Masked adjoint with one condition, or a single Filled one, kept as it is."""
         if not self.lean or not terms:
             return None
@@ -362,286 +309,25 @@ class ReverseTransform:
         if len(conditions) == 1 and all(isinstance(t, Masked) for t in terms):
             values = [t.value for t in terms]
             value = values[0] if len(values) == 1 and _is_atom(values[0]) \
-                else self._write(key, list(reversed(values)))
+                else self._write(acc, list(reversed(values)))
             return Masked(terms[0].cond, value)
         if len(terms) == 1 and isinstance(terms[0], Filled):
             value = terms[0].value if _is_atom(terms[0].value) \
-                else self._write(key, [terms[0].value])
-            return dataclasses.replace(terms[0], value=value)
+                else self._write(acc, [terms[0].value])
+            return Filled(value, terms[0].shape, terms[0].dtype)
         return None
 
-    def _sum_so_far(self, var):
-        """var's adjoint as one expression, without writing it to a variable."""
-        key = self.key(var)
-        terms = [self._materialise(t) for t in reversed(self.pending.pop(key, []))]
-        total = ast.Name(self._bar(key), ast.Load()) if key in self.acc else None
-        for term in terms:
-            total = term if total is None else simplify(ast.BinOp(total, ast.Add(), term))
-        return total
+    def _sum_so_far(self, acc):
+        """The adjoint as one expression, without writing it to a variable."""
+        terms = [self.rules.materialise(t) for t in reversed(acc.take_terms())]
+        if acc.running:
+            terms.insert(0, ast.Name(self._name(acc), ast.Load()))
+        return sum_of(terms) if terms else None
 
-    def materialize(self, var):
-        """Make var's adjoint a variable holding the sum so far (an accumulator)."""
-        key = self.key(var)
-        if key in self.acc or key in self.adjoint:
-            return
-        terms = [self._materialise(t) for t in self.pending.pop(key, [])]
-        if terms:
-            self._write(key, list(reversed(terms)))
-        else:
-            self.emit(_assign(self._bar(key), self._zero(var, self.kinds.get(var))))
-        self.acc.add(key)
-
-    def materialize_roots(self, names):
-        for name in names:
-            if name in self.roots and self.key(name) not in self.acc:
-                self.emit(_assign(self._bar(name), containers.new_container(self, name)))
-                self.acc.add(name)
-
-    def _write(self, key, terms, accumulate=False):
-        name = self._bar(key)
-        total = ast.Name(name, ast.Load()) if accumulate else terms[0]
-        for term in (terms if accumulate else terms[1:]):
-            total = simplify(ast.BinOp(total, ast.Add(), term))
-        self.emit(_assign(name, total))
+    def _write(self, acc, terms):
+        name = self._name(acc)
+        self.emit(_assign(name, sum_of(terms)))
         return ast.Name(name, ast.Load())
-
-    def _bar(self, key):
-        if key not in self.bar_names:
-            base = key.split("@")[0]
-            self.bar_names[key] = self.names.fresh(f"{base}_bar")
-        return self.bar_names[key]
-
-    def _contribution(self, s, param, operand, g):
-        base, _, path = param.partition("[")
-        if path and not s.rule.handles_elements(base):
-            return self._element_of_whole(s, base, param[len(base):], g)
-        info = self._info(s)
-        try:
-            template = s.rule.template(param, info)
-            if template is not None and callable(s.rule.broadcasts):
-                from_shape = s.rule.broadcasts(info)    # the contribution's own shape
-        except rules.Unsupported as exc:
-            raise TranslationError(f"cannot differentiate this call of {s.rule.name}: {exc}",
-                                   s.loc) from None
-        if template is None:
-            raise TranslationError(f"no derivative rule for {s.rule.name} with respect to "
-                                   f"its argument '{param}'", s.loc)
-        if isinstance(g, Filled):
-            lazy = self._filled_contribution(s, template, operand, g)
-            if lazy is not None:
-                return lazy
-            g = self._materialise(g)
-        mask = None
-        if isinstance(g, Masked):           # only elementwise rules receive one
-            mask, g = g.cond, g.value
-        if s.rule.selects is not None:      # where(condition, x, y)
-            condition = copy.deepcopy(s.args[s.rule.selects[0]])
-            if not s.rule.selects[1][param.partition("[")[0]]:
-                condition = self._np_call("logical_not", condition)
-            mask = condition if mask is None else self._np_call("logical_and", mask, condition)
-        mapping = {name: _as_expression(op) for name, op in s.args.items()}
-        mapping["g"] = g
-        mapping["ans"] = ast.Name(s.target, ast.Load())
-        expr = simplify(self._instantiate(template, mapping))
-        if info.fills:                      # a scalar standing for the whole argument
-            kind = self._kind(operand)
-            if kind is not None and kind.is_array and mask is None:
-                return Filled(expr, kind.shape, kind.dtype)
-            expr = self._np_call("full_like", copy.deepcopy(operand), expr)
-        if not s.rule.broadcasts:
-            return expr if mask is None else self._materialise(Masked(mask, expr))
-        if callable(s.rule.broadcasts):
-            shape = from_shape
-        else:
-            result = self.kinds.get(s.target)
-            shape = result.shape if result is not None and result.is_numeric else None
-        reduced = self._reduce_to(expr, operand, shape)
-        if mask is None:
-            return reduced
-        if reduced is expr:                 # same shape: keep the mask for the next rule
-            return Masked(mask, expr)
-        return self._reduce_to(self._materialise(Masked(mask, expr)), operand, shape)
-
-    def _element_of_whole(self, s, base, path, g):
-        """np.mean([x, y]): the contribution to the list argument as a whole, an array,
-        read at the element's position."""
-        whole = self._materialise(self._contribution(s, base, s.args[base], g))
-        index = [ast.Constant(int(i)) for i in path.strip("[]").split("][")]
-        array = self._np_call("asarray", whole)
-        return ast.Subscript(array, index[0] if len(index) == 1 else
-                             ast.Tuple(index, ast.Load()), ast.Load())
-
-    def _materialise(self, term):
-        """A Masked adjoint as an array, np.where(cond, value, 0.0); a Filled one as
-        np.full(shape, value)."""
-        if isinstance(term, Filled):
-            if term.shape == ():
-                return term.value
-            keywords = [] if np.dtype(term.dtype) == np.float64 else [ast.keyword(
-                "dtype", ast.Attribute(ast.Name(self.modules["np"], ast.Load()),
-                                       np.dtype(term.dtype).name, ast.Load()))]
-            call = self._np_call("full", ast.Constant(term.shape), term.value)
-            call.keywords = keywords
-            return call
-        if not isinstance(term, Masked):
-            return term
-        return self._np_call("where", term.cond, term.value, ast.Constant(0.0))
-
-    def _filled_contribution(self, s, template, operand, g):
-        """An elementwise rule fed a Filled adjoint: instantiate its template with the
-        scalar. The result is the operand's contribution as it is when its shape is the
-        operand's, or Filled again when it is still a scalar; else None (materialise)."""
-        if s.rule.broadcasts is not True or s.rule.selects is not None:
-            return None
-        shape = self._template_shape(template, s)
-        mine = self._kind(operand)
-        if shape is None or mine is None or not mine.is_numeric or mine.shape != g.shape:
-            return None                     # (the operand was broadcast: sum it normally)
-        mapping = {name: _as_expression(op) for name, op in s.args.items()}
-        mapping["g"] = g.value
-        mapping["ans"] = ast.Name(s.target, ast.Load())
-        expr = simplify(self._instantiate(template, mapping))
-        if shape == mine.shape:
-            return expr
-        if shape == () and mine.is_array:
-            return Filled(expr, mine.shape, mine.dtype)
-        return None
-
-    def _template_shape(self, template, s):
-        """The broadcast shape of the values a template reads besides g, or None."""
-        shapes = []
-        for node in ast.walk(template):
-            if not isinstance(node, ast.Name) or node.id == "g" or node.id in self.modules:
-                continue
-            if node.id == "ans":
-                kind = self.kinds.get(s.target)
-            elif node.id in s.args:
-                kind = self._kind(s.args[node.id])
-            else:
-                return None
-            if kind is None or not kind.is_real:    # g * mask must stay a float
-                return None
-            shapes.append(kind.shape)
-        return np.broadcast_shapes(*shapes) if shapes else ()
-
-    def _np_call(self, name, *args):
-        np_name = ast.Name(self.modules["np"], ast.Load())
-        return ast.Call(ast.Attribute(np_name, name, ast.Load()), list(args), [])
-
-    # -- helpers -------------------------------------------------------------------------
-
-    def _info(self, s):
-        kinds, statics = {}, {}
-        for param, operand in s.args.items():
-            kinds[param] = self._kind(operand)
-            if not self.trace.is_local(operand):
-                try:
-                    statics[param] = static_value(operand, self.trace.parsed)
-                except LookupError:
-                    pass
-        active = {p for p, v in s.args.items() if self.trace.is_local(v) and v.id in self.activity}
-        info = rules.RuleInfo(kinds, statics, self.kinds.get(s.target), active, s.args)
-        info.kind_of = self._kind           # for operands nested in an index or a list
-        return info
-
-    def _kind(self, operand):
-        return operand_kind(operand, self.trace, self.kinds)
-
-    def _instantiate(self, template, mapping):
-        modules, helpers = self.modules, self.helpers
-
-        class Substitute(ast.NodeTransformer):
-            def visit_Name(self, node):
-                if node.id in mapping:
-                    return copy.deepcopy(mapping[node.id])
-                if node.id in modules:
-                    return ast.Name(modules[node.id], ast.Load())
-                if node.id in helpers:
-                    return ast.Name(helpers[node.id], ast.Load())
-                return node
-
-            def visit_Subscript(self, node):
-                # `operands[1]` in a template: the element operand itself.
-                if isinstance(node.value, ast.Name) and isinstance(node.slice, ast.Constant):
-                    key = f"{node.value.id}[{node.slice.value}]"
-                    if key in mapping:
-                        return copy.deepcopy(mapping[key])
-                return self.generic_visit(node)
-        return Substitute().visit(copy.deepcopy(template))
-
-    def _reduce_to(self, expr, operand, shape):
-        """Sum a contribution of shape `shape` (NumPy broadcast the operand to it) back to
-        the operand's shape: resolved at compile time when both shapes are known, else
-        left to the runtime helper."""
-        mine = self._kind(operand)
-        if mine is None or shape is None or not mine.is_numeric:
-            return ast.Call(ast.Name(self.helpers["unbroadcast"], ast.Load()),
-                            [expr, copy.deepcopy(operand)], [])
-        if mine.shape == shape:
-            return expr
-        np_name = ast.Name(self.modules["np"], ast.Load())
-        total = ast.Attribute(np_name, "sum", ast.Load())
-        if mine.shape == ():
-            return ast.Call(total, [expr], [])
-        lead = len(shape) - len(mine.shape)
-        kept = [lead + i for i, n in enumerate(mine.shape) if n == 1 and shape[lead + i] != 1]
-        axes = tuple(range(lead)) + tuple(kept)
-        axis = ast.Constant(axes[0] if len(axes) == 1 else axes)
-        reduced = ast.Call(total, [expr], [ast.keyword("axis", axis)])
-        if kept:
-            reduced = ast.Call(ast.Attribute(reduced, "reshape", ast.Load()),
-                               [ast.Constant(mine.shape)], [])
-        return reduced
-
-    def _zero(self, param, kind):
-        if kind is not None and kind.is_python_number:
-            return ast.Constant(0.0)
-        if kind is not None and kind.is_array:
-            np_name = ast.Name(self.modules["np"], ast.Load())
-            return ast.Call(ast.Attribute(np_name, "zeros_like", ast.Load()),
-                            [ast.Name(param, ast.Load())], [])
-        return ast.Call(ast.Name(self.helpers["zeros_like"], ast.Load()),
-                        [ast.Name(param, ast.Load())], [])
-
-    def _all_floats(self):
-        """True when every active value is a Python float, so adjoints are too."""
-        return all(self.kinds.get(v) is not None and self.kinds[v].pytype is float
-                   for v in self.activity.active)
-
-
-# Calls that return a new array (or a view of a new array: reshape, transpose, ...).
-_ALLOCATING = {"full_like", "full", "zeros", "ones", "outer", "einsum", "tensordot", "where",
-               "sum", "mean", "matmul", "dot", "inner", "concatenate", "stack", "sign",
-               "scatter", "scatter_add", "copy", "zeros_like"}
-_VIEWS = {"reshape", "transpose", "swapaxes", "expand_dims", "squeeze", "moveaxis", "T", "flip"}
-
-
-def _fresh_owner(expr, definitions, np_name):
-    """The name (or expression dump) that owns the new array `expr` evaluates to, or
-    None when `expr` may be an input, a forward value or a read-only view."""
-    if isinstance(expr, ast.Name):
-        value = definitions.get(expr.id)
-        if value is None:
-            return None
-        inner = _fresh_owner(value, definitions, np_name)
-        return inner if inner is None or isinstance(value, ast.Name) else expr.id
-    if isinstance(expr, (ast.BinOp, ast.UnaryOp)):
-        return ast.dump(expr)
-    if isinstance(expr, ast.Attribute) and expr.attr in _VIEWS:
-        return _fresh_owner(expr.value, definitions, np_name)
-    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
-        func = expr.func
-        on_module = isinstance(func.value, ast.Name) and func.value.id == np_name
-        if func.attr in _VIEWS:
-            base = expr.args[0] if on_module and expr.args else func.value
-            return None if on_module and not expr.args else \
-                _fresh_owner(base, definitions, np_name)
-        if func.attr in _ALLOCATING:
-            return ast.dump(expr)
-    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) \
-            and expr.func.id in _ALLOCATING:
-        return ast.dump(expr)           # a runtime helper
-    return None
 
 
 def _is_atom(expr):
@@ -667,7 +353,7 @@ def _assign_many(targets, values):
     ordered = []
     while pending:
         for k, (t, v) in enumerate(pending):
-            if not any(t in _names_in(other) for _, other in pending[:k] + pending[k + 1:]):
+            if not any(t in names_read(other) for _, other in pending[:k] + pending[k + 1:]):
                 ordered.append(_assign(t, v))
                 del pending[k]
                 break
@@ -680,70 +366,13 @@ def _assign_many(targets, values):
     return ordered
 
 
-def _copy(operand):
-    return copy.deepcopy(operand)
-
-
-def _names_in(term):
-    """The names an adjoint term reads (a Masked or Filled one included)."""
-    if isinstance(term, Masked):
-        parts = [term.cond, term.value]
-    elif isinstance(term, Filled):
-        parts = [term.value]
-    else:
-        parts = [term]
-    return {n.id for part in parts for n in ast.walk(part) if isinstance(n, ast.Name)}
-
-
-def _as_expression(operand):
-    """An operand as an expression: slices in an index become slice(...) calls."""
-    if isinstance(operand, ast.Slice):
-        parts = [p if p is not None else ast.Constant(None)
-                 for p in (operand.lower, operand.upper, operand.step)]
-        return ast.Call(ast.Name("slice", ast.Load()), parts, [])
-    if isinstance(operand, ast.Tuple):
-        return ast.Tuple([_as_expression(e) for e in operand.elts], ast.Load())
-    return operand
-
-
-def _level_targets(items):
-    return [item.target for item in items if isinstance(item, Stmt)]
-
-
-def _loop_definitions(loop):
-    names = {h for h, _ in loop.carried} | {n for n in (loop.target, loop.counter) if n}
-    for inner in ir.walk_items((loop.cond_body or []) + loop.body):
-        if isinstance(inner, ir.If):
-            names.update(t for t, _, _ in inner.phis)
-        elif isinstance(inner, ir.Loop):
-            names |= _loop_definitions(inner)
-        else:
-            names.add(inner.target)
-    return names
-
-
 def _outer_reads(item, trace):
-    """Local names that code inside a branch or loop reads but does not define: their
-    adjoints receive contributions inside it."""
-    reads, defined = [], set()
-    blocks = [item.body, item.orelse] if isinstance(item, ir.If) else \
-        [item.cond_body or [], item.body]
-    if isinstance(item, ir.If):
-        reads += [o.id for _, a, b in item.phis for o in (a, b) if trace.is_local(o)]
-    else:
-        reads += [last.id for _, last in item.carried if trace.is_local(last)]
-    for block in blocks:
+    """Local names that a branch or loop reads differentiably but does not define:
+    their adjoints receive contributions inside it."""
+    reads = [op.id for _, ops in item.deps() for op in ops if trace.is_local(op)]
+    defined = set()
+    for block in item.blocks():
         for inner in ir.walk_items(block):
-            if isinstance(inner, ir.If):
-                defined.update(t for t, _, _ in inner.phis)
-                reads += [o.id for _, a, b in inner.phis for o in (a, b) if trace.is_local(o)]
-            elif isinstance(inner, ir.Loop):
-                defined.update(h for h, _ in inner.carried)
-                defined.update(n for n in (inner.target, inner.counter) if n)
-                reads += [last.id for _, last in inner.carried if trace.is_local(last)]
-            else:
-                if inner.rule not in (cr.SETITEM, cr.APPEND):
-                    defined.add(inner.target)
-                reads += [v.id for k, v in inner.args.items()
-                          if trace.is_local(v) and k not in ("index", "saved")]
+            defined.update(inner.defs())
+            reads += [op.id for _, ops in inner.deps() for op in ops if trace.is_local(op)]
     return [r for r in dict.fromkeys(reads) if r not in defined]

@@ -45,5 +45,6 @@ def add_elements(acc, g):
 HELPERS = {f.__name__: f for f in (index_adjoint, spread, add_each,
                                    add_elements)}
 
-defrule(index_adjoint, "x, index, g", name="index_adjoint", g="g[index]")
+defrule(index_adjoint, "x, index, g", name="index_adjoint", discrete=("index",),
+        g="g[index]")
 defrule(spread, "x, g", name="spread", g="sum(g)")

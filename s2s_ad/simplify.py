@@ -5,9 +5,6 @@ Only rewrites that are exact in floating point: multiplying by 1, double negatio
 same IEEE result at run time).
 """
 import ast
-import dataclasses
-
-from .trace import renamed
 
 
 def simplify(node):
@@ -25,6 +22,18 @@ def simplify(node):
         elif isinstance(value, list):
             setattr(node, name, [simplify(v) if isinstance(v, ast.expr) else v for v in value])
     return node
+
+
+def sum_of(terms):
+    """The simplified sum of a list of terms, left to right. Each term is simplified
+    once and each addition at the top only, so a sum of n terms costs O(n)."""
+    total = terms[0]
+    if len(terms) == 1:
+        return total
+    total = simplify(total)
+    for term in terms[1:]:
+        total = _binop(ast.BinOp(total, ast.Add(), simplify(term)))
+    return total
 
 
 def number(node):
@@ -130,130 +139,6 @@ def _is_boolean(node):
         return True
     return isinstance(node, ast.BinOp) and isinstance(node.op, (ast.BitAnd, ast.BitOr,
                                                                 ast.BitXor))
-
-
-def eliminate_common_subexpressions(trace):
-    """A copy of `trace` in which a temporary that recomputes an earlier value (the same
-    primitive on the same operands, as in `3 * w1 / w2` written twice) reuses it. The
-    primitives are pure, so the shared value is bit for bit what the user's code gets.
-
-    An earlier value is visible in the block that computed it and the blocks nested
-    there (it dominates them), never after a branch it was computed in. A write into a
-    container (x[i] = v, L.append(v)) forgets every value read from it, in the loop
-    around the write too, since the next iteration sees the write."""
-    renames = {}
-    body = _cse_block(trace.body, {}, renames, trace.temps)
-    trace = dataclasses.replace(trace, body=body, result=renamed(trace.result, renames),
-                                aux=renamed(trace.aux, renames))
-    return _renumber_temps(trace)
-
-
-def _cse_block(items, seen, renames, temps):
-    from . import ir
-    out = []
-    for item in items:
-        if isinstance(item, ir.If):
-            new = dataclasses.replace(
-                item, test=renamed(item.test, renames),
-                body=_cse_block(item.body, dict(seen), renames, temps),
-                orelse=_cse_block(item.orelse, dict(seen), renames, temps))
-            new.phis = [(t, renamed(a, renames), renamed(b, renames)) for t, a, b in item.phis]
-            _forget(seen, _written(item.body) | _written(item.orelse))
-            out.append(new)
-        elif isinstance(item, ir.Loop):
-            inner = dict(seen)
-            _forget(inner, _written(item.body) | _written(item.cond_body or []))
-            new = dataclasses.replace(item, bounds=[renamed(b, renames) for b in item.bounds or []]
-                                      if item.bounds is not None else None)
-            new.cond_body = (_cse_block(item.cond_body, inner, renames, temps)
-                             if item.cond_body is not None else None)
-            new.cond = renamed(item.cond, renames)
-            new.body = _cse_block(item.body, inner, renames, temps)
-            new.carried = [(h, renamed(last, renames)) for h, last in item.carried]
-            new.exit_flag = renamed(item.exit_flag, renames)
-            _forget(seen, _written(item.body))
-            out.append(new)
-        else:
-            stmt = dataclasses.replace(item)
-            stmt.rename_operands(renames)
-            if _is_effect(stmt):
-                _forget(seen, {stmt.target})
-                out.append(stmt)
-                continue
-            key = ast.dump(stmt.forward_expr())
-            if key in seen and stmt.target in temps:
-                renames[stmt.target] = seen[key]
-                continue
-            seen.setdefault(key, stmt.target)
-            out.append(stmt)
-    return out
-
-
-def _is_effect(stmt):
-    from .rules import control_rules as cr
-    return stmt.rule in (cr.SETITEM, cr.APPEND, cr.SAVE, cr.SAVE_ITEM)
-
-
-def _written(items):
-    from . import ir
-    return {item.target for item in ir.walk_items(items)
-            if not isinstance(item, (ir.If, ir.Loop)) and _is_effect(item)}
-
-
-def _forget(seen, containers):
-    if not containers:
-        return
-    for key in [k for k in seen if any(f"id='{c}'" in k for c in containers)]:
-        del seen[key]
-
-
-def _renumber_temps(trace):
-    """Number the surviving temporaries z1, z2, ... without gaps, in trace order."""
-    from . import ir
-    order = []
-    for item in ir.walk_items(trace.body):
-        if isinstance(item, ir.If):
-            order += [t for t, _, _ in item.phis if t in trace.temps]
-        elif not isinstance(item, ir.Loop) and item.target in trace.temps:
-            order.append(item.target)
-    order = list(dict.fromkeys(order))
-    renumber = {}
-    for i, old in enumerate(order, 1):
-        new = f"z{i}"
-        if old != new and old.startswith("z") and (new in trace.temps
-                                                   or new not in trace.taken):
-            renumber[old] = new
-    if not renumber:
-        return trace
-    _apply(trace.body, renumber)
-    # The new names are locals and temporaries now, in place of the old ones.
-    locals_ = (trace.locals - set(renumber)) | set(renumber.values())
-    temps = (trace.temps - set(renumber)) | set(renumber.values())
-    return dataclasses.replace(trace, result=renamed(trace.result, renumber),
-                               aux=renamed(trace.aux, renumber), locals=locals_, temps=temps,
-                               taken=trace.taken | set(renumber.values()))
-
-
-def _apply(items, renames):
-    from . import ir
-    for item in items:
-        if isinstance(item, ir.If):
-            item.test = renamed(item.test, renames)
-            item.phis = [(renames.get(t, t), renamed(a, renames), renamed(b, renames))
-                         for t, a, b in item.phis]
-            _apply(item.body, renames)
-            _apply(item.orelse, renames)
-        elif isinstance(item, ir.Loop):
-            if item.bounds is not None:
-                item.bounds = [renamed(b, renames) for b in item.bounds]
-            item.cond = renamed(item.cond, renames)
-            item.carried = [(h, renamed(last, renames)) for h, last in item.carried]
-            item.exit_flag = renamed(item.exit_flag, renames)
-            _apply(item.cond_body or [], renames)
-            _apply(item.body, renames)
-        else:
-            item.rename_operands(renames)
-            item.target = renames.get(item.target, item.target)
 
 
 def fold_single_use_temporaries(statements, uses, temps, array_temps=()):

@@ -28,7 +28,6 @@ import os
 
 from . import ir
 from .liveness import KEEP, reads
-from .rules import control_rules as cr
 
 
 class BlockPair:
@@ -67,7 +66,7 @@ def plan(pairs, pop_name, check_name=None):
         needed = exposed_reads(pair.reverse)
         defined = list(pair.headers)
         for block in pair.forward_blocks:
-            defined += level_definitions(block)
+            defined += ir.level_defs(block)
         if pair.own_index is not None:
             defined = [d for d in defined if d != pair.own_index]
         if pair.outermost_loop:
@@ -93,21 +92,15 @@ def loop_invariants(pair):
     level = []
     for block in pair.forward_blocks:
         for item in ir.walk_items(block):
-            if isinstance(item, ir.If):
-                changing.update(t for t, _, _ in item.phis)
-            elif isinstance(item, ir.Loop):
-                changing.update(h for h, _ in item.carried)
-                changing.update(n for n in (item.target, item.counter) if n)
-            else:
-                changing.add(item.target)
-        level += [item for item in block if not isinstance(item, (ir.If, ir.Loop))]
+            changing.update(item.defs())
+            changing.update(item.writes())      # an array written in the loop changes
+        level += [item for item in block if isinstance(item, ir.Stmt)]
     invariant = set()
     for _ in range(len(level)):             # an invariant may feed another
         for item in level:
-            if item.target in invariant or item.rule in (cr.SETITEM, cr.APPEND):
+            if item.target in invariant:
                 continue
-            operands = {n.id for v in item.args.values() for n in ast.walk(v)
-                        if isinstance(n, ast.Name)}
+            operands = {n for v in item.uses() for n in ir.names_in(v)}
             if not (operands & (changing - invariant)):
                 invariant.add(item.target)
     return invariant
@@ -152,20 +145,6 @@ def _exposed(statements, defined, exposed):
 def _stored(node):
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)
             and isinstance(n.ctx, ast.Store)}
-
-
-def level_definitions(block):
-    """Names a block binds at its own level (not inside nested blocks), in order."""
-    names = []
-    for item in block:
-        if isinstance(item, ir.If):
-            names += [t for t, _, _ in item.phis]
-        elif isinstance(item, ir.Loop):
-            names += [h for h, _ in item.carried]
-            names += [n for n in (item.target, item.counter) if n]
-        elif item.rule not in (cr.SETITEM, cr.APPEND):
-            names.append(item.target)
-    return names
 
 
 def pop_statement(names, pop_name, check_name=None, tag=None):

@@ -7,107 +7,14 @@ version (`x`, `x_2`, ...) so every value the reverse sweep may need stays availa
 temporaries are `z1, z2, ...` in trace order.
 """
 import ast
-import copy
 import numbers
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import rules
 from .errors import UnboundNameError
-from .frontend import Loc, ParsedFunction
+from .ir import NameAllocator, Stmt, Trace, renamed  # noqa: F401 (the IR, re-exported)
 from .kinds import kind_of
-
-
-@dataclass
-class Stmt:
-    """`target = rule(args)`; `args` binds the rule's parameter names to operands."""
-    target: str
-    rule: rules.Rule
-    args: dict                      # parameter name -> operand (ast.Name/Constant/Attribute)
-    loc: Loc
-    call_args: list = field(default_factory=list)     # operands as the user passed them
-    call_keywords: list = field(default_factory=list)  # [(keyword, operand)]
-    callee: ast.expr = None         # the user's spelling of the called function
-    inlined: str = None             # note of the inlined call this statement came from
-    inplace: bool = False           # `y += v`: on an array, y's memory changes in place
-
-    def forward_expr(self):
-        """The right-hand side as Python: the same operation the user wrote."""
-        rule, a = self.rule, self.call_args
-        if callable(rule.spelling):     # rules that build their own syntax (x[i], a < b)
-            return rule.spelling(a)
-        if rule.spelling == rules.BINOP:
-            return ast.BinOp(a[0], rule.symbol(), a[1])
-        if rule.spelling == rules.UNARY:
-            return ast.UnaryOp(rule.symbol(), a[0])
-        if rule.spelling == rules.ATTRIBUTE:
-            return ast.Attribute(a[0], rule.symbol, ast.Load())
-        if rule.spelling == rules.SUBSCRIPT:
-            return ast.Subscript(a[0], a[1], ast.Load())
-        if rule.spelling == rules.COMPARE:
-            return ast.Compare(a[0], [rule.symbol()], [a[1]])
-        if rule.spelling == "copy":
-            return a[0]
-        keywords = [ast.keyword(k, v) for k, v in self.call_keywords]
-        if rule.spelling == rules.METHOD:
-            return ast.Call(ast.Attribute(a[0], rule.symbol, ast.Load()), a[1:], keywords)
-        return ast.Call(self.callee, a, keywords)
-
-    def operands(self):
-        return list(self.call_args) + [v for _, v in self.call_keywords]
-
-    def rename_operands(self, renames):
-        """Point operands that name a key of `renames` at its value instead."""
-        self.args = {k: renamed(v, renames) for k, v in self.args.items()}
-        self.call_args = [renamed(v, renames) for v in self.call_args]
-        self.call_keywords = [(k, renamed(v, renames)) for k, v in self.call_keywords]
-
-
-def renamed(operand, renames):
-    """`operand` with the names in `renames` replaced, inside an index or a list too."""
-    if operand is None or not renames:
-        return operand
-    if isinstance(operand, ast.Name):
-        return ast.Name(renames.get(operand.id, operand.id), ast.Load())
-    if isinstance(operand, (ast.List, ast.Tuple, ast.Subscript, ast.Slice)):
-        return _Rename(renames).visit(copy.deepcopy(operand))    # x[i + 1], [a, b]
-    return operand
-
-
-@dataclass
-class Trace:
-    parsed: ParsedFunction
-    params: list                    # parameter names, in order
-    body: list                      # [Stmt]
-    result: ast.expr                # the returned operand
-    result_loc: Loc
-    locals: set                     # every local name in the trace (user versions + temps)
-    taken: set                      # names generated code must not reuse
-    temps: set = field(default_factory=set)   # the z1, z2, ... among the locals
-    aux: ast.expr = None            # with has_aux: the auxiliary value returned
-
-    @property
-    def name(self):
-        return self.parsed.node.name
-
-    def is_local(self, operand):
-        return isinstance(operand, ast.Name) and operand.id in self.locals
-
-
-class NameAllocator:
-    """Fresh names that clash with nothing the user's code or namespace uses."""
-
-    def __init__(self, taken):
-        self.taken = set(taken)
-
-    def fresh(self, base):
-        name, n = base, 1
-        while name in self.taken:
-            n += 1
-            name = f"{base}_{n}"
-        self.taken.add(name)
-        return name
 
 
 class _Lowerer:
@@ -337,14 +244,6 @@ class _Lowerer:
 
     def error(self, message, node):
         return self.parsed.error(message, node)
-
-
-class _Rename(ast.NodeTransformer):
-    def __init__(self, renames):
-        self.renames = renames
-
-    def visit_Name(self, node):
-        return ast.Name(self.renames.get(node.id, node.id), ast.Load())
 
 
 def _as_operand(value):

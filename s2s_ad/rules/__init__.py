@@ -47,11 +47,35 @@ class Rule:
     zero_grad: bool = False         # piecewise constant: the derivative is 0 everywhere
     selects: tuple = None           # where-like: (condition param, {param: taken if true})
     elements: bool = False          # its templates handle list elements (info.element)
+    discrete: frozenset = frozenset()   # parameters never differentiated (an index)
     tangent: dict = field(default_factory=dict)   # reserved for forward mode
 
     @property
     def params(self):
         return list(self.signature.parameters)
+
+    def spell(self, stmt):
+        """The forward expression of a statement of this rule: the same operation the
+        user wrote."""
+        a = stmt.call_args
+        if callable(self.spelling):     # rules that build their own syntax (x[i], a < b)
+            return self.spelling(a)
+        if self.spelling == BINOP:
+            return ast.BinOp(a[0], self.symbol(), a[1])
+        if self.spelling == UNARY:
+            return ast.UnaryOp(self.symbol(), a[0])
+        if self.spelling == ATTRIBUTE:
+            return ast.Attribute(a[0], self.symbol, ast.Load())
+        if self.spelling == SUBSCRIPT:
+            return ast.Subscript(a[0], a[1], ast.Load())
+        if self.spelling == COMPARE:
+            return ast.Compare(a[0], [self.symbol()], [a[1]])
+        if self.spelling == "copy":
+            return a[0]
+        keywords = [ast.keyword(k, v) for k, v in stmt.call_keywords]
+        if self.spelling == METHOD:
+            return ast.Call(ast.Attribute(a[0], self.symbol, ast.Load()), a[1:], keywords)
+        return ast.Call(stmt.callee, a, keywords)
 
     def handles_elements(self, param):
         """Does the template of `param` give each element of a list argument its own
@@ -92,21 +116,22 @@ _OPERATORS = {}      # (spelling, ast operator class or attribute name) -> Rule
 
 
 def defrule(fn, spec, *, name=None, broadcasts=False, zero_grad=False, selects=None,
-            elements=False, **adjoints):
+            elements=False, discrete=(), **adjoints):
     """Register the rule for calls of the callable `fn`. `broadcasts` is True for an
     elementwise rule (each contribution has the result's shape and is summed back to its
     argument's shape), or a function of the RuleInfo giving the contribution's shape."""
     rule = Rule(name or describe(fn), _signature(spec), adjoints,
                 broadcasts=broadcasts, zero_grad=zero_grad, selects=selects,
-                elements=elements)
+                elements=elements, discrete=frozenset(discrete))
     _BY_OBJECT[_key(fn)] = (fn, rule)
     return rule
 
 
-def defop(spelling, symbol, name, spec, *, broadcasts=False, zero_grad=False, **adjoints):
+def defop(spelling, symbol, name, spec, *, broadcasts=False, zero_grad=False, discrete=(),
+          **adjoints):
     """Register the rule for an operator (BINOP/UNARY), attribute or method."""
     rule = Rule(name, _signature(spec), adjoints, spelling=spelling, symbol=symbol,
-                broadcasts=broadcasts, zero_grad=zero_grad)
+                broadcasts=broadcasts, zero_grad=zero_grad, discrete=frozenset(discrete))
     _OPERATORS[(spelling, symbol)] = rule
     return rule
 

@@ -40,6 +40,8 @@ def _getitem(info):
 
 # The reverse transform turns this into `x_bar[index] += g` (or np.add.at) when x has
 # an adjoint container; the template is for when it has none.
-GETITEM = defop(SUBSCRIPT, None, "indexing", "x, index", x=_getitem)
-defrule(runtime.scatter, "g, shape, index", name="scatter", g="g[index]")
-defrule(runtime.scatter_add, "g, shape, index", name="scatter_add", g="g[index]")
+GETITEM = defop(SUBSCRIPT, None, "indexing", "x, index", discrete=("index",), x=_getitem)
+defrule(runtime.scatter, "g, shape, index", name="scatter", discrete=("shape", "index"),
+        g="g[index]")
+defrule(runtime.scatter_add, "g, shape, index", name="scatter_add",
+        discrete=("shape", "index"), g="g[index]")

@@ -1,0 +1,214 @@
+"""Contributions: a rule's adjoint template instantiated at one call site.
+
+For a statement `t = h(a, b)` and the adjoint `g` of t, `Contributions.contribution`
+gives the term that flows to one argument: the rule's template with `g`, `ans` and the
+arguments substituted, simplified, and summed back over the axes NumPy broadcast the
+argument along. Shapes are known at compile time when the signature fixes them, so
+that sum is written out (`np.sum(expr, axis=0)`); where they are not, the runtime
+helper `unbroadcast` does it. Masked and Filled adjoints (adjoints.py) pass through
+elementwise rules unevaluated.
+"""
+import ast
+import copy
+
+import numpy as np
+
+from . import adjoints, rules
+from .adjoints import Filled, Masked
+from .errors import TranslationError
+from .simplify import simplify
+from .trace import operand_kind, static_value
+
+
+class Contributions:
+    """Instantiates rule templates for one trace, given the kinds of its values and
+    the names generated code uses for modules and runtime helpers."""
+
+    def __init__(self, trace, kinds, active, modules, helpers):
+        self.trace = trace
+        self.kinds = kinds
+        self.active = active            # the Activity: which arguments carry adjoints
+        self.modules = modules          # template module name -> name in generated code
+        self.helpers = helpers          # runtime helper name -> name in generated code
+
+    def contribution(self, s, param, operand, g):
+        base, _, path = param.partition("[")
+        if path and not s.rule.handles_elements(base):
+            return self._element_of_whole(s, base, param[len(base):], g)
+        info = self.info(s)
+        try:
+            template = s.rule.template(param, info)
+            if template is not None and callable(s.rule.broadcasts):
+                from_shape = s.rule.broadcasts(info)    # the contribution's own shape
+        except rules.Unsupported as exc:
+            raise TranslationError(f"cannot differentiate this call of {s.rule.name}: {exc}",
+                                   s.loc) from None
+        if template is None:
+            raise TranslationError(f"no derivative rule for {s.rule.name} with respect to "
+                                   f"its argument '{param}'", s.loc)
+        if isinstance(g, Filled):
+            lazy = self._filled_contribution(s, template, operand, g)
+            if lazy is not None:
+                return lazy
+            g = self.materialise(g)
+        mask = None
+        if isinstance(g, Masked):           # only elementwise rules receive one
+            mask, g = g.cond, g.value
+        if s.rule.selects is not None:      # where(condition, x, y)
+            condition = copy.deepcopy(s.args[s.rule.selects[0]])
+            if not s.rule.selects[1][param.partition("[")[0]]:
+                condition = self.np_call("logical_not", condition)
+            mask = condition if mask is None else self.np_call("logical_and", mask, condition)
+        mapping = {name: _as_expression(op) for name, op in s.args.items()}
+        mapping["g"] = g
+        mapping["ans"] = ast.Name(s.target, ast.Load())
+        expr = simplify(self._instantiate(template, mapping))
+        if info.fills:                      # a scalar standing for the whole argument
+            kind = self.kind(operand)
+            if kind is not None and kind.is_array and mask is None:
+                return Filled(expr, kind.shape, kind.dtype)
+            expr = self.np_call("full_like", copy.deepcopy(operand), expr)
+        if not s.rule.broadcasts:
+            return expr if mask is None else self.materialise(Masked(mask, expr))
+        if callable(s.rule.broadcasts):
+            shape = from_shape
+        else:
+            result = self.kinds.get(s.target)
+            shape = result.shape if result is not None and result.is_numeric else None
+        reduced = self.reduce_to(expr, operand, shape)
+        if mask is None:
+            return reduced
+        if reduced is expr:                 # same shape: keep the mask for the next rule
+            return Masked(mask, expr)
+        return self.reduce_to(self.materialise(Masked(mask, expr)), operand, shape)
+
+    def _element_of_whole(self, s, base, path, g):
+        """np.mean([x, y]): the contribution to the list argument as a whole, an array,
+        read at the element's position."""
+        whole = self.materialise(self.contribution(s, base, s.args[base], g))
+        index = [ast.Constant(int(i)) for i in path.strip("[]").split("][")]
+        array = self.np_call("asarray", whole)
+        return ast.Subscript(array, index[0] if len(index) == 1 else
+                             ast.Tuple(index, ast.Load()), ast.Load())
+
+    def materialise(self, term):
+        """A Masked adjoint as np.where(cond, value, 0.0), a Filled one as
+        np.full(shape, value); anything else as it is."""
+        return adjoints.materialise(term, self.modules["np"])
+
+    def _filled_contribution(self, s, template, operand, g):
+        """An elementwise rule fed a Filled adjoint: instantiate its template with the
+        scalar. The result is the operand's contribution as it is when its shape is the
+        operand's, or Filled again when it is still a scalar; else None (materialise)."""
+        if s.rule.broadcasts is not True or s.rule.selects is not None:
+            return None
+        shape = self._template_shape(template, s)
+        mine = self.kind(operand)
+        if shape is None or mine is None or not mine.is_numeric or mine.shape != g.shape:
+            return None                     # (the operand was broadcast: sum it normally)
+        mapping = {name: _as_expression(op) for name, op in s.args.items()}
+        mapping["g"] = g.value
+        mapping["ans"] = ast.Name(s.target, ast.Load())
+        expr = simplify(self._instantiate(template, mapping))
+        if shape == mine.shape:
+            return expr
+        if shape == () and mine.is_array:
+            return Filled(expr, mine.shape, mine.dtype)
+        return None
+
+    def _template_shape(self, template, s):
+        """The broadcast shape of the values a template reads besides g, or None."""
+        shapes = []
+        for node in ast.walk(template):
+            if not isinstance(node, ast.Name) or node.id == "g" or node.id in self.modules:
+                continue
+            if node.id == "ans":
+                kind = self.kinds.get(s.target)
+            elif node.id in s.args:
+                kind = self.kind(s.args[node.id])
+            else:
+                return None
+            if kind is None or not kind.is_real:    # g * mask must stay a float
+                return None
+            shapes.append(kind.shape)
+        return np.broadcast_shapes(*shapes) if shapes else ()
+
+    def np_call(self, name, *args):
+        np_name = ast.Name(self.modules["np"], ast.Load())
+        return ast.Call(ast.Attribute(np_name, name, ast.Load()), list(args), [])
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def info(self, s):
+        kinds, statics = {}, {}
+        for param, operand in s.args.items():
+            kinds[param] = self.kind(operand)
+            if not self.trace.is_local(operand):
+                try:
+                    statics[param] = static_value(operand, self.trace.parsed)
+                except LookupError:
+                    pass
+        active = {p for p, v in s.args.items() if self.trace.is_local(v) and v.id in self.active}
+        info = rules.RuleInfo(kinds, statics, self.kinds.get(s.target), active, s.args)
+        info.kind_of = self.kind           # for operands nested in an index or a list
+        return info
+
+    def kind(self, operand):
+        return operand_kind(operand, self.trace, self.kinds)
+
+    def _instantiate(self, template, mapping):
+        modules, helpers = self.modules, self.helpers
+
+        class Substitute(ast.NodeTransformer):
+            def visit_Name(self, node):
+                if node.id in mapping:
+                    return copy.deepcopy(mapping[node.id])
+                if node.id in modules:
+                    return ast.Name(modules[node.id], ast.Load())
+                if node.id in helpers:
+                    return ast.Name(helpers[node.id], ast.Load())
+                return node
+
+            def visit_Subscript(self, node):
+                # `operands[1]` in a template: the element operand itself.
+                if isinstance(node.value, ast.Name) and isinstance(node.slice, ast.Constant):
+                    key = f"{node.value.id}[{node.slice.value}]"
+                    if key in mapping:
+                        return copy.deepcopy(mapping[key])
+                return self.generic_visit(node)
+        return Substitute().visit(copy.deepcopy(template))
+
+    def reduce_to(self, expr, operand, shape):
+        """Sum a contribution of shape `shape` (NumPy broadcast the operand to it) back to
+        the operand's shape: resolved at compile time when both shapes are known, else
+        left to the runtime helper."""
+        mine = self.kind(operand)
+        if mine is None or shape is None or not mine.is_numeric:
+            return ast.Call(ast.Name(self.helpers["unbroadcast"], ast.Load()),
+                            [expr, copy.deepcopy(operand)], [])
+        if mine.shape == shape:
+            return expr
+        np_name = ast.Name(self.modules["np"], ast.Load())
+        total = ast.Attribute(np_name, "sum", ast.Load())
+        if mine.shape == ():
+            return ast.Call(total, [expr], [])
+        lead = len(shape) - len(mine.shape)
+        kept = [lead + i for i, n in enumerate(mine.shape) if n == 1 and shape[lead + i] != 1]
+        axes = tuple(range(lead)) + tuple(kept)
+        axis = ast.Constant(axes[0] if len(axes) == 1 else axes)
+        reduced = ast.Call(total, [expr], [ast.keyword("axis", axis)])
+        if kept:
+            reduced = ast.Call(ast.Attribute(reduced, "reshape", ast.Load()),
+                               [ast.Constant(mine.shape)], [])
+        return reduced
+
+
+def _as_expression(operand):
+    """An operand as an expression: slices in an index become slice(...) calls."""
+    if isinstance(operand, ast.Slice):
+        parts = [p if p is not None else ast.Constant(None)
+                 for p in (operand.lower, operand.upper, operand.step)]
+        return ast.Call(ast.Name("slice", ast.Load()), parts, [])
+    if isinstance(operand, ast.Tuple):
+        return ast.Tuple([_as_expression(e) for e in operand.elts], ast.Load())
+    return operand

@@ -1,0 +1,100 @@
+"""Common-subexpression elimination on the structured trace, and renumbering.
+
+A temporary that recomputes an earlier value (the same primitive on the same operands,
+as in `3 * w1 / w2` written twice) reuses it. The primitives are pure, so the shared
+value is bit for bit what the user's code gets.
+
+An earlier value is visible in the block that computed it and the blocks nested there
+(it dominates them), never after a branch it was computed in. A write into a container
+(x[i] = v, L.append(v)) forgets every value read from it, in the loop around the write
+too, since the next iteration sees the write. Saving a slot before a write is never
+shared: two saves of one slot at different times hold different values.
+"""
+import ast
+import copy
+
+from . import ir
+from .rules import control_rules as cr
+
+_NEVER_SHARED = (cr.SAVE, cr.SAVE_ITEM)
+
+
+def eliminate_common_subexpressions(trace):
+    """A copy of `trace` with recomputed temporaries reusing the first computation,
+    and its temporaries renumbered z1, z2, ... without gaps."""
+    renames = {}
+    body = _block(trace.body, {}, renames, trace.temps)
+    trace = copy.copy(trace)
+    trace.body = body
+    trace.result = ir.renamed(trace.result, renames)
+    trace.aux = ir.renamed(trace.aux, renames)
+    return _renumber_temps(trace)
+
+
+def _block(items, seen, renames, temps):
+    """CSE of one block; `seen` maps a forward expression's dump to the name holding it.
+    Items are copied (shallowly), never changed in place: the trace stays the user's."""
+    out = []
+    for item in items:
+        new = copy.copy(item)
+        if item.blocks():
+            written = set().union(*(_written(b) for b in item.blocks()))
+            if isinstance(item, ir.Loop):       # the next iteration sees the writes
+                inner = dict(seen)
+                _forget(inner, written)
+                new.cond_body = (_block(item.cond_body, inner, renames, temps)
+                                 if item.cond_body is not None else None)
+                new.body = _block(item.body, inner, renames, temps)
+            else:
+                new.body = _block(item.body, dict(seen), renames, temps)
+                new.orelse = _block(item.orelse, dict(seen), renames, temps)
+            _forget(seen, written)
+            new.rename_operands(renames)    # phis and carried values read the blocks' names
+        else:
+            new.rename_operands(renames)
+            if item.writes():
+                _forget(seen, set(item.writes()))
+            elif item.rule not in _NEVER_SHARED:
+                key = ast.dump(new.forward_expr())
+                if key in seen and new.target in temps:
+                    renames[new.target] = seen[key]
+                    continue
+                seen.setdefault(key, new.target)
+        out.append(new)
+    return out
+
+
+def _written(items):
+    return {name for item in ir.walk_items(items) for name in item.writes()}
+
+
+def _forget(seen, containers):
+    if not containers:
+        return
+    for key in [k for k in seen if any(f"id='{c}'" in k for c in containers)]:
+        del seen[key]
+
+
+def _renumber_temps(trace):
+    """Number the surviving temporaries z1, z2, ... without gaps, in trace order."""
+    order = [d for item in ir.walk_items(trace.body) for d in item.defs() if d in trace.temps]
+    order = list(dict.fromkeys(order))
+    renumber = {}
+    for i, old in enumerate(order, 1):
+        new = f"z{i}"
+        if old != new and old.startswith("z") and (new in trace.temps
+                                                   or new not in trace.taken):
+            renumber[old] = new
+    if not renumber:
+        return trace
+    for item in ir.walk_items(trace.body):
+        item.rename_operands(renumber)
+        item.rename_defs(renumber)
+    # The new names are locals and temporaries now, in place of the old ones.
+    trace = copy.copy(trace)
+    trace.result = ir.renamed(trace.result, renumber)
+    trace.aux = ir.renamed(trace.aux, renumber)
+    trace.locals = (trace.locals - set(renumber)) | set(renumber.values())
+    trace.temps = (trace.temps - set(renumber)) | set(renumber.values())
+    trace.taken = trace.taken | set(renumber.values())
+    return trace
