@@ -128,8 +128,61 @@ for fn in (np.array, np.asarray):
 
 # Constructors: their values do not depend on any argument differentiably.
 for fn in (np.zeros, np.ones, np.empty, np.zeros_like, np.ones_like, np.empty_like, np.eye,
-           np.identity, np.arange, np.linspace):
+           np.identity):
     defrule(fn, "*args, **kwargs", zero_grad=True)
+
+
+def _float_dtype(info, name):
+    """Refuse a dtype other than a float one: an integer dtype rounds the values."""
+    dtype = info.get("dtype", "?")
+    if dtype is not None and (dtype == "?" or not np.issubdtype(np.dtype(dtype), np.floating)):
+        raise Unsupported(f"{name} with a dtype that is not a literal float type")
+
+
+def _arange(param):
+    """arange(start, stop, step) is start + k * step for k = 0, 1, ...: d/dstart = 1,
+    d/dstep = k, and stop only decides the length (piecewise constant: 0). With one
+    argument, `start` holds the stop."""
+    def template(info):
+        _float_dtype(info, "np.arange")
+        if param == "stop" or (param == "start" and info.get("stop", 0) is None):
+            return "zeros_like(" + param + ")"
+        if param == "start":
+            return "np.sum(g)"
+        return "np.dot(np.arange(np.size(g)), g)"
+    return template
+
+
+defrule(np.arange, "start, stop=None, step=None, dtype=None",
+        start=_arange("start"), stop=_arange("stop"), step=_arange("step"))
+
+
+def _linspace(param):
+    """linspace(start, stop, num) is start + t * (stop - start) with t the num points of
+    linspace(0, 1, num, endpoint): d/dstart = 1 - t and d/dstop = t, summed over the
+    points (axis 0) against g."""
+    def template(info):
+        _float_dtype(info, "np.linspace")
+        if info.get("retstep", "?") is not False:
+            raise Unsupported("np.linspace needs retstep=False (the default) written as "
+                              "a literal; compute the step as (stop - start) / (num - 1)")
+        if info.get("axis", "?") != 0:
+            raise Unsupported("np.linspace is supported along axis=0 (the default)")
+        t = "np.linspace(0.0, 1.0, num, endpoint=endpoint)"
+        return f"np.tensordot({t if param == 'stop' else '1.0 - ' + t}, g, 1)"
+    return template
+
+
+def _linspace_shape(info):
+    """Each contribution has the broadcast shape of start and stop (summed back)."""
+    try:
+        return tuple(np.broadcast_shapes(info.shape("start"), info.shape("stop")))
+    except Unsupported:
+        return None
+
+
+defrule(np.linspace, "start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0",
+        broadcasts=_linspace_shape, start=_linspace("start"), stop=_linspace("stop"))
 # ... except the fill value of np.full/np.full_like: every element is that value.
 defrule(np.full, "shape, fill_value, dtype=None", fill_value="np.sum(g)")
 defrule(np.full_like, "a, fill_value, dtype=None", a="np.zeros_like(a)",
