@@ -44,10 +44,13 @@ SAVE = defop(lambda a: ast.Call(ast.Attribute(_subscript(a), "copy", ast.Load())
 # Its arguments are bound as i0, i1, ... by the lowering.
 MAKE_LIST = defop(lambda a: ast.List(list(a), ast.Load()), "list", "list", "")
 APPEND = defop(lambda a: None, "append", "append", "l, v")
-# {"key": value, ...}: a dict of values, never differentiated (has_aux data, say). Its
-# arguments are bound as k0, v0, k1, v1, ... by the lowering.
+# {"key": value, ...}: a dict of values (has_aux data, say). Its arguments are bound as
+# a0, a1, a2, ... (key, value, key, ...) by the lowering. Not piecewise constant (d["k"]
+# is the value itself), so a value the output depends on through the dict is refused.
 MAKE_DICT = defop(lambda a: ast.Dict(list(a[0::2]), list(a[1::2])), "dict", "dict", "",
-                  zero_grad=True)
+                  refuses="the result depends on a value stored in a dict, which s2s_ad "
+                          "does not differentiate through; use the value's variable "
+                          "directly (dicts are for has_aux data)")
 
 
 def _sum_adjoint(info):

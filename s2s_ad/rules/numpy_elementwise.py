@@ -5,7 +5,7 @@ and the reverse transform sums it back to its argument's shape at compile time.
 """
 import numpy as np
 
-from . import defrule, masked, zero
+from . import Unsupported, defrule, masked, zero
 from .powers import power_x, power_y
 
 # One argument: (function, adjoint of x).
@@ -75,8 +75,13 @@ defrule(np.logaddexp2, "x, y", broadcasts=True,
 
 # where(c, x, y): the reverse transform masks each branch's adjoint with its condition
 # (see reverse.Masked), so the templates are just g.
+def _float_condition(info):
+    raise Unsupported("the condition of np.where is a number here, not a boolean; write "
+                      "the comparison you mean, e.g. np.where(c != 0, x, y)")
+
+
 defrule(np.where, "condition, x, y", broadcasts=True, selects=("condition", {"x": True, "y": False}),
-        x="g", y="g")
+        condition=_float_condition, x="g", y="g")
 
 
 def _clip_a(info):

@@ -6,7 +6,7 @@ compile-time literals (`g[:, 3:5]` for the second block of a concatenation).
 """
 import numpy as np
 
-from . import METHOD, Unsupported, defop, defrule
+from . import METHOD, SUBSCRIPT, Unsupported, defop, defrule
 
 
 def _back(param="a"):
@@ -115,6 +115,38 @@ defrule(np.hstack, "arrays", arrays=_hstack)
 defrule(np.vstack, "arrays", arrays=_vstack)
 
 
+def _r_(info):
+    """np.r_[a, b, ...] of numbers and 1-D arrays joins them end to end."""
+    shapes, i = _pieces(info), info.element[0]
+    if any(len(s) > 1 for s in shapes):
+        raise Unsupported("np.r_ is supported for numbers and 1-D arrays; write "
+                          "np.concatenate([...], axis=0) for arrays of more dimensions")
+    offset = sum(int(np.prod(s)) for s in shapes[:i])
+    size = int(np.prod(shapes[i]))
+    return f"np.reshape(g[{offset}:{offset + size}], {shapes[i]!r})"
+
+
+def _c_(info):
+    """np.c_[a, b, ...] puts 1-D arrays side by side as columns and joins 2-D arrays
+    along their columns."""
+    shapes, i = _pieces(info), info.element[0]
+    if any(len(s) not in (1, 2) for s in shapes):
+        raise Unsupported("np.c_ is supported for 1-D and 2-D arrays; write "
+                          "np.column_stack or np.concatenate([...], axis=-1) instead")
+    widths = [1 if len(s) == 1 else s[1] for s in shapes]
+    offset = sum(widths[:i])
+    if len(shapes[i]) == 1:
+        return f"g[:, {offset}]"
+    return f"g[:, {offset}:{offset + widths[i]}]"
+
+
+# np.r_[x, c] and np.c_[x, c] index an object rather than call a function; a lowering
+# that routes `np.r_[...]` here binds each piece as 'arrays[i]', as for concatenate.
+for _obj, _template in ((np.r_, _r_), (np.c_, _c_)):
+    defrule(_obj, "arrays", name=f"numpy.{'r_' if _obj is np.r_ else 'c_'}",
+            arrays=_template).spelling = SUBSCRIPT
+
+
 def _array(info):
     """np.array([a, b, c]) stacks its elements: element (i, j) gets g[i, j]. A single
     array argument is copied."""
@@ -133,10 +165,11 @@ for fn in (np.zeros, np.ones, np.empty, np.zeros_like, np.ones_like, np.empty_li
 
 
 def _float_dtype(info, name):
-    """Refuse a dtype other than a float one: an integer dtype rounds the values."""
-    dtype = info.get("dtype", "?")
-    if dtype is not None and (dtype == "?" or not np.issubdtype(np.dtype(dtype), np.floating)):
-        raise Unsupported(f"{name} with a dtype that is not a literal float type")
+    """An integer dtype rounds the values (derivative 0). Such a result is never active
+    when its kind is known; without example arguments only the default dtype is taken."""
+    if info.result_kind is None and info.get("dtype", "?") is not None:
+        raise Unsupported(f"{name} with a dtype needs example arguments to tell whether "
+                          "the values are rounded to integers")
 
 
 def _arange(param):
