@@ -30,7 +30,8 @@ def power_x(info):
             return zero(info)
         if c == 1:
             return "g"
-        return "g * y * x ** (y - 1)"
+        exponent = int(c) - 1 if isinstance(c, numbers.Integral) else float(c) - 1.0
+        return f"g * y * x ** {exponent!r}"
     if info.lib == "math":
         return "g * y * x ** (y - 1) if y != 0 else 0.0"
     # With y == 0 the exponent becomes 1, so 0 * x ** 1 = 0 instead of 0 * inf.
