@@ -43,3 +43,22 @@ def scatter_add(g, shape, index):
     out = np.zeros(shape, dtype=np.result_type(g))
     np.add.at(out, index, g)
     return out
+
+
+def product_of_others(a, axes):
+    """For each element of `a`, the product of the other elements of its slice along
+    `axes` (a tuple of non-negative axes): the adjoint factor of np.prod. Built from
+    the products of the elements before and after it, never by dividing, so that it is
+    exact where a factor is 0."""
+    a = np.asarray(a)
+    n = int(np.prod([a.shape[i] for i in axes]))
+    if n == 0 or a.size == 0:
+        return np.zeros(a.shape, dtype=np.result_type(a.dtype, np.float64)
+                        if not np.issubdtype(a.dtype, np.inexact) else a.dtype)
+    last = tuple(range(a.ndim - len(axes), a.ndim))
+    moved = np.moveaxis(a, axes, last)
+    rows = moved.reshape(moved.shape[:a.ndim - len(axes)] + (n,))
+    ones = np.ones(rows.shape[:-1] + (1,), dtype=rows.dtype)
+    before = np.cumprod(np.concatenate([ones, rows[..., :-1]], axis=-1), axis=-1)
+    after = np.cumprod(np.concatenate([ones, rows[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    return np.moveaxis((before * after).reshape(moved.shape), last, axes)

@@ -5,6 +5,7 @@ them stays inside the subset.
 import numpy as np
 
 from .rules import defrule
+from .runtime import product_of_others
 
 
 def index_adjoint(x, index, g):
@@ -42,9 +43,12 @@ def add_elements(acc, g):
     return acc
 
 
+# compiler.py puts these in the namespace of generated code (with the runtime.py helpers
+# it lists itself; product_of_others, the adjoint of np.prod, rides along here).
 HELPERS = {f.__name__: f for f in (index_adjoint, spread, add_each,
-                                   add_elements)}
+                                   add_elements, product_of_others)}
 
+# `x` only gives the adjoint its shape (and container type): its own adjoint is 0.
 defrule(index_adjoint, "x, index, g", name="index_adjoint", discrete=("index",),
-        g="g[index]")
-defrule(spread, "x, g", name="spread", g="sum(g)")
+        x="zeros_like(x)", g="g[index]")
+defrule(spread, "x, g", name="spread", x="zeros_like(x)", g="sum(g)")

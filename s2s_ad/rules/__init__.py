@@ -48,6 +48,7 @@ class Rule:
     selects: tuple = None           # where-like: (condition param, {param: taken if true})
     elements: bool = False          # its templates handle list elements (info.element)
     discrete: frozenset = frozenset()   # parameters never differentiated (an index)
+    refuses: str = None             # why no argument may be active (every one is refused)
     tangent: dict = field(default_factory=dict)   # reserved for forward mode
 
     @property
@@ -88,6 +89,8 @@ class Rule:
         """The adjoint template for `param` as an expression AST, or None. For an
         element of a list argument ('arrays[1]') it is the template of 'arrays', with
         `info.element` the element's index path, e.g. (1,)."""
+        if self.refuses is not None:
+            raise Unsupported(self.refuses)
         base, bracket, rest = param.partition("[")
         template = self.adjoints.get(base)
         if template is None:
@@ -116,22 +119,24 @@ _OPERATORS = {}      # (spelling, ast operator class or attribute name) -> Rule
 
 
 def defrule(fn, spec, *, name=None, broadcasts=False, zero_grad=False, selects=None,
-            elements=False, discrete=(), **adjoints):
+            elements=False, discrete=(), refuses=None, **adjoints):
     """Register the rule for calls of the callable `fn`. `broadcasts` is True for an
     elementwise rule (each contribution has the result's shape and is summed back to its
-    argument's shape), or a function of the RuleInfo giving the contribution's shape."""
+    argument's shape), or a function of the RuleInfo giving the contribution's shape.
+    `refuses` is the message for a primitive that must never be differentiated."""
     rule = Rule(name or describe(fn), _signature(spec), adjoints,
                 broadcasts=broadcasts, zero_grad=zero_grad, selects=selects,
-                elements=elements, discrete=frozenset(discrete))
+                elements=elements, discrete=frozenset(discrete), refuses=refuses)
     _BY_OBJECT[_key(fn)] = (fn, rule)
     return rule
 
 
 def defop(spelling, symbol, name, spec, *, broadcasts=False, zero_grad=False, discrete=(),
-          **adjoints):
+          refuses=None, **adjoints):
     """Register the rule for an operator (BINOP/UNARY), attribute or method."""
     rule = Rule(name, _signature(spec), adjoints, spelling=spelling, symbol=symbol,
-                broadcasts=broadcasts, zero_grad=zero_grad, discrete=frozenset(discrete))
+                broadcasts=broadcasts, zero_grad=zero_grad, discrete=frozenset(discrete),
+                refuses=refuses)
     _OPERATORS[(spelling, symbol)] = rule
     return rule
 
@@ -210,6 +215,22 @@ class RuleInfo:
         if kinds and all(k.is_python_number for k in kinds):
             return "math"
         return "np"
+
+
+def masked(condition, value, info):
+    """`value` where `condition` holds, else 0.0, as a float: the adjoint of a choice
+    (max, clip, heaviside). Multiplying by the boolean instead would leave a boolean
+    array wherever the value folds to a constant (-1.0 * mask -> -mask, which NumPy
+    refuses), and a Python int for numbers."""
+    if info.lib == "math":
+        return f"{value} * float({condition})"
+    return f"np.where({condition}, {value}, 0.0)"
+
+
+def zero(info):
+    """The template of an adjoint that is 0 (a piecewise constant argument of a rule
+    that is smooth in another), shaped like the result's adjoint `g`."""
+    return "0.0" if info.lib == "math" else "np.zeros_like(g)"
 
 
 # Importing the families fills the table.

@@ -34,9 +34,9 @@ def _subscript(a):
 
 # x[index]: the rule is in numpy_indexing.py.
 GETITEM = rule_for_operator(SUBSCRIPT, None)
-# x[index] = v, a statement; `saved` is the overwritten part when the reverse needs it.
-SETITEM = defop(lambda a: None, "setitem", "setitem", "x, index, v, saved=None")
-# The overwritten part of x, copied before a write.
+# Element writes `x[index] = v` and `L.append(v)` are IR items of their own (ir.Store,
+# ir.Append; their adjoints are in containers.py). The overwritten part of x, copied
+# before a write:
 SAVE = defop(lambda a: ast.Call(ast.Attribute(_subscript(a), "copy", ast.Load()), [], []),
              "save", "save", "x, index", zero_grad=True)
 # The overwritten element of a list: assigning L[i] replaces the element without
@@ -46,11 +46,13 @@ SAVE_ITEM = defop(_subscript, "save_item", "save_item", "x, index", zero_grad=Tr
 # Python lists as local containers.
 # Its arguments are bound as i0, i1, ... by the lowering.
 MAKE_LIST = defop(lambda a: ast.List(list(a), ast.Load()), "list", "list", "")
-APPEND = defop(lambda a: None, "append", "append", "l, v")
-# {"key": value, ...}: a dict of values, never differentiated (has_aux data, say). Its
-# arguments are bound as k0, v0, k1, v1, ... by the lowering.
+# {"key": value, ...}: a dict of values (has_aux data, say). Its arguments are bound as
+# a0, a1, a2, ... (key, value, key, ...) by the lowering. Not piecewise constant (d["k"]
+# is the value itself), so a value the output depends on through the dict is refused.
 MAKE_DICT = defop(lambda a: ast.Dict(list(a[0::2]), list(a[1::2])), "dict", "dict", "",
-                  zero_grad=True)
+                  refuses="the result depends on a value stored in a dict, which s2s_ad "
+                          "does not differentiate through; use the value's variable "
+                          "directly (dicts are for has_aux data)")
 
 
 def _sum_adjoint(info):

@@ -2,7 +2,8 @@
 import builtins
 import math
 
-from . import defrule
+from . import defrule, masked
+from .powers import power_x, power_y
 
 defrule(math.sin, "x", x="g * math.cos(x)")
 defrule(math.cos, "x", x="-g * math.sin(x)")
@@ -21,9 +22,17 @@ defrule(math.log2, "x", x="g / (x * math.log(2.0))")
 defrule(math.log10, "x", x="g / (x * math.log(10.0))")
 defrule(math.sqrt, "x", x="g / (2.0 * ans)")
 defrule(math.hypot, "x, y", x="g * x / ans", y="g * y / ans")
-defrule(math.pow, "x, y", x="g * y * x ** (y - 1.0)", y="g * ans * math.log(x)")
-# fabs'(0) = 0: an element of the Clarke gradient [-1, 1].
-defrule(math.fabs, "x", x="g * ((x > 0) - (x < 0))")
+defrule(math.pow, "x, y", x=power_x, y=power_y)
+
+
+def _sign_of_x(info):
+    """abs'(x) = sign(x), with abs'(0) = 0: an element of the Clarke gradient [-1, 1]."""
+    if info.lib == "math":
+        return f"{masked('x > 0', 'g', info)} - {masked('x < 0', 'g', info)}"
+    return "g * np.sign(x)"
+
+
+defrule(math.fabs, "x", x=_sign_of_x)
 
 
 def _log_x(info):
@@ -35,6 +44,5 @@ def _log_x(info):
 defrule(math.log, f"x, base={math.e!r}", x=_log_x, base="-g * ans / (base * math.log(base))")
 
 defrule(builtins.float, "x", x="g")
-defrule(builtins.pow, "x, y", x="g * y * x ** (y - 1)", y="g * ans * math.log(x)")
-defrule(builtins.abs, "x",
-        x=lambda info: "g * ((x > 0) - (x < 0))" if info.lib == "math" else "g * np.sign(x)")
+defrule(builtins.pow, "x, y", x=power_x, y=power_y)
+defrule(builtins.abs, "x", x=_sign_of_x)

@@ -5,7 +5,8 @@ and the reverse transform sums it back to its argument's shape at compile time.
 """
 import numpy as np
 
-from . import defrule
+from . import Unsupported, defrule, masked, zero
+from .powers import power_x, power_y
 
 # One argument: (function, adjoint of x).
 _UNARY = [
@@ -49,7 +50,7 @@ def max_adjoint(mine, other, strict):
     def template(info):
         if info.is_active(other):
             return f"g * (({mine} {strict} {other}) + 0.5 * ({mine} == {other}))"
-        return f"g * ({mine} {strict} {other})"
+        return masked(f"{mine} {strict} {other}", "g", info)
     return template
 
 
@@ -63,8 +64,7 @@ defrule(np.multiply, "x, y", broadcasts=True, x="g * y", y="g * x")
 defrule(np.divide, "x, y", broadcasts=True, x="g / y", y="-g * ans / y")
 defrule(np.true_divide, "x, y", broadcasts=True, x="g / y", y="-g * ans / y")
 for fn in (np.power, np.float_power):
-    defrule(fn, "x, y", broadcasts=True,
-            x="g * y * x ** (y - 1)", y="g * ans * np.log(x)")
+    defrule(fn, "x, y", broadcasts=True, x=power_x, y=power_y)
 defrule(np.arctan2, "y, x", broadcasts=True,
         y="g * x / (x * x + y * y)", x="-g * y / (x * x + y * y)")
 defrule(np.hypot, "x, y", broadcasts=True, x="g * x / ans", y="g * y / ans")
@@ -75,8 +75,13 @@ defrule(np.logaddexp2, "x, y", broadcasts=True,
 
 # where(c, x, y): the reverse transform masks each branch's adjoint with its condition
 # (see reverse.Masked), so the templates are just g.
+def _float_condition(info):
+    raise Unsupported("the condition of np.where is a number here, not a boolean; write "
+                      "the comparison you mean, e.g. np.where(c != 0, x, y)")
+
+
 defrule(np.where, "condition, x, y", broadcasts=True, selects=("condition", {"x": True, "y": False}),
-        x="g", y="g")
+        condition=_float_condition, x="g", y="g")
 
 
 def _clip_a(info):
@@ -87,15 +92,21 @@ def _clip_a(info):
         inside.append("(a > a_min)")
     if info.get("a_max", 0) is not None:
         inside.append("(a < a_max)")
-    return "g * " + " * ".join(inside) if inside else "g"
+    return masked(" & ".join(inside), "g", info) if inside else "g"
 
 
-defrule(np.clip, "a, a_min, a_max", broadcasts=True,
-        a=_clip_a, a_min="g * (a <= a_min)", a_max="g * (a >= a_max)")
+defrule(np.clip, "a, a_min, a_max", broadcasts=True, a=_clip_a,
+        a_min=lambda info: masked("a <= a_min", "g", info),
+        a_max=lambda info: masked("a >= a_max", "g", info))
+
+# heaviside(x1, x2) is 0 for x1 < 0, x2 where x1 == 0 and 1 for x1 > 0: piecewise
+# constant in x1, but equal to x2 (derivative 1) at the points where x1 is 0.
+defrule(np.heaviside, "x1, x2", broadcasts=True,
+        x1=zero, x2=lambda info: masked("x1 == 0", "g", info))
 
 # Piecewise constant functions: their derivative is 0 wherever it exists.
 for fn in (np.sign, np.floor, np.ceil, np.round, np.around, np.rint, np.trunc, np.fix,
            np.greater, np.greater_equal, np.less, np.less_equal, np.equal, np.not_equal,
            np.isnan, np.isinf, np.isfinite, np.logical_and, np.logical_or, np.logical_not,
-           np.logical_xor, np.heaviside, np.argmax, np.argmin, np.argsort, np.signbit):
+           np.logical_xor, np.argmax, np.argmin, np.argsort, np.signbit):
     defrule(fn, "*args, **kwargs", zero_grad=True)

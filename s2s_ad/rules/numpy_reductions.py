@@ -47,6 +47,12 @@ def _generic_spread(info, scale):
     return f"np.broadcast_to({g}, np.shape(a))"
 
 
+def _empty(info, param="a"):
+    """A reduction of an empty array: its gradient is an empty array of its shape (the
+    value of g does not matter, and dividing by the count of 0 elements would raise)."""
+    return 0 in info.shape(param)
+
+
 def _spread_adjoint(mean):
     """sum (mean=False) and mean: g spread over the reduced axes, divided by the
     count for a mean. A full reduction passes back a scalar that NumPy broadcasts."""
@@ -55,6 +61,8 @@ def _spread_adjoint(mean):
             return _generic_spread(info, mean)
         if info.shape("a") == ():
             return "g"
+        if _empty(info):
+            return "np.zeros_like(a)"
         per_element = f"g / {float(count(info))!r}" if mean else "g"
         if len(reduced_axes(info)) == len(info.shape("a")) and not info.get("keepdims", False):
             info.fills = True                   # the same value at every position of a
@@ -70,18 +78,24 @@ _sum, _mean = _spread_adjoint(mean=False), _spread_adjoint(mean=True)
 
 
 def _prod(info):
-    # Product of the other factors as ans / a: exact unless some factor is 0.
-    return f"{spread(info, 'g')} * {spread(info, 'ans')} / a"
+    """The product of the other factors, from exclusive products on both sides rather
+    than ans / a: exact with one zero factor (the product of the rest), and 0 with two."""
+    if info.shape("a") == ():
+        return "g"
+    if _empty(info):
+        return "np.zeros_like(a)"
+    return f"{spread(info, 'g')} * product_of_others(a, {reduced_axes(info)!r})"
 
 
 def _extreme(info):
     """max/min: g goes to the positions that attain the extreme; a tie splits it
     evenly among them (an element of the Clarke gradient)."""
-    hit = f"(a == {spread(info, 'ans')})"
+    hit = f"a == {spread(info, 'ans')}"
     axes = reduced_axes(info)
     if len(axes) == len(info.shape("a")):
-        return f"g * {hit} / np.sum({hit})"
-    return f"{spread(info, 'g')} * {hit} / np.sum({hit}, axis={axes!r}, keepdims=True)"
+        return f"np.where({hit}, g / np.sum({hit}), 0.0)"
+    share = f"{spread(info, 'g')} / np.sum({hit}, axis={axes!r}, keepdims=True)"
+    return f"np.where({hit}, {share}, 0.0)"
 
 
 def _centred(info):
@@ -92,15 +106,33 @@ def _centred(info):
 def _dof(info):
     if "ddof" not in info.statics:
         raise Unsupported("'ddof' must be a literal")
-    return float(count(info) - info.static("ddof"))
+    dof = count(info) - info.static("ddof")
+    if dof <= 0:
+        raise Unsupported(f"ddof={info.static('ddof')!r} leaves no degrees of freedom for "
+                          f"{count(info)} element(s), so the result is not a number; "
+                          "lower ddof")
+    return float(dof)
 
 
 def _var(info):
+    if _empty(info):
+        return "np.zeros_like(a)"
     return f"{spread(info, 'g')} * {2.0 / _dof(info)!r} * {_centred(info)}"
 
 
+def nonzero(expr):
+    """`expr` with its zeros replaced by 1, as the denominator of x / |x|-like adjoints
+    (std, norm). Where the norm is 0 so is every term of the numerator, and 0 is the
+    gradient there: of std when the elements are equal (one element: std is constant),
+    an element of the Clarke gradient of a norm at 0, as abs'(0) = 0."""
+    return f"np.where({expr} == 0.0, 1.0, {expr})"
+
+
 def _std(info):
-    return f"{spread(info, 'g')} / ({spread(info, 'ans')} * {_dof(info)!r}) * {_centred(info)}"
+    if _empty(info):
+        return "np.zeros_like(a)"
+    return (f"{spread(info, 'g')} * {_centred(info)} / "
+            f"({_dof(info)!r} * {nonzero(spread(info, 'ans'))})")
 
 
 _SPEC = "a, axis=None, keepdims=False"
@@ -122,7 +154,9 @@ def _norm(info):
             or order == 2 and len(axes) == 1):
         raise Unsupported("only the vector 2-norm and the Frobenius norm are supported "
                           "(ord=None, 2 for vectors, 'fro' for matrices)")
-    return f"{spread(info, 'g', 'x')} * x / {spread(info, 'ans', 'x')}"
+    if _empty(info, "x"):
+        return "np.zeros_like(x)"
+    return f"{spread(info, 'g', 'x')} * x / {nonzero(spread(info, 'ans', 'x'))}"
 
 
 defrule(np.linalg.norm, "x, ord=None, axis=None, keepdims=False", x=_norm)

@@ -14,6 +14,11 @@ from . import numpy_shapes, numpy_indexing  # noqa: F401
 from .. import runtime
 
 # Runtime helpers that generated code may call (primitives with their own rules).
-defrule(runtime.unbroadcast, "x, like", name="unbroadcast", x="np.broadcast_to(g, np.shape(x))")
+defrule(runtime.unbroadcast, "x, like", name="unbroadcast", x="np.broadcast_to(g, np.shape(x))",
+        like="zeros_like(like)")            # `like` only gives the shape
+# Its derivative would need products of all but two factors: a second derivative of
+# np.prod is refused rather than approximated.
+defrule(runtime.product_of_others, "a, axes", name="product_of_others",
+        refuses="second derivatives of np.prod are not supported")
 defrule(runtime.zeros_like, "x", name="zeros_like", zero_grad=True)
 defrule(builtins.len, "obj", zero_grad=True)

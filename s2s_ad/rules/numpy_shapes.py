@@ -6,7 +6,7 @@ compile-time literals (`g[:, 3:5]` for the second block of a concatenation).
 """
 import numpy as np
 
-from . import METHOD, Unsupported, defop, defrule
+from . import METHOD, SUBSCRIPT, Unsupported, defop, defrule
 
 
 def _back(param="a"):
@@ -115,6 +115,38 @@ defrule(np.hstack, "arrays", elements=True, arrays=_hstack)
 defrule(np.vstack, "arrays", elements=True, arrays=_vstack)
 
 
+def _r_(info):
+    """np.r_[a, b, ...] of numbers and 1-D arrays joins them end to end."""
+    shapes, i = _pieces(info), info.element[0]
+    if any(len(s) > 1 for s in shapes):
+        raise Unsupported("np.r_ is supported for numbers and 1-D arrays; write "
+                          "np.concatenate([...], axis=0) for arrays of more dimensions")
+    offset = sum(int(np.prod(s)) for s in shapes[:i])
+    size = int(np.prod(shapes[i]))
+    return f"np.reshape(g[{offset}:{offset + size}], {shapes[i]!r})"
+
+
+def _c_(info):
+    """np.c_[a, b, ...] puts 1-D arrays side by side as columns and joins 2-D arrays
+    along their columns."""
+    shapes, i = _pieces(info), info.element[0]
+    if any(len(s) not in (1, 2) for s in shapes):
+        raise Unsupported("np.c_ is supported for 1-D and 2-D arrays; write "
+                          "np.column_stack or np.concatenate([...], axis=-1) instead")
+    widths = [1 if len(s) == 1 else s[1] for s in shapes]
+    offset = sum(widths[:i])
+    if len(shapes[i]) == 1:
+        return f"g[:, {offset}]"
+    return f"g[:, {offset}:{offset + widths[i]}]"
+
+
+# np.r_[x, c] and np.c_[x, c] index an object rather than call a function; a lowering
+# that routes `np.r_[...]` here binds each piece as 'arrays[i]', as for concatenate.
+for _obj, _template in ((np.r_, _r_), (np.c_, _c_)):
+    defrule(_obj, "arrays", name=f"numpy.{'r_' if _obj is np.r_ else 'c_'}",
+            arrays=_template).spelling = SUBSCRIPT
+
+
 def _array(info):
     """np.array([a, b, c]) stacks its elements: element (i, j) gets g[i, j]. A single
     array argument is copied."""
@@ -128,8 +160,62 @@ for fn in (np.array, np.asarray):
 
 # Constructors: their values do not depend on any argument differentiably.
 for fn in (np.zeros, np.ones, np.empty, np.zeros_like, np.ones_like, np.empty_like, np.eye,
-           np.identity, np.arange, np.linspace):
+           np.identity):
     defrule(fn, "*args, **kwargs", zero_grad=True)
+
+
+def _float_dtype(info, name):
+    """An integer dtype rounds the values (derivative 0). Such a result is never active
+    when its kind is known; without example arguments only the default dtype is taken."""
+    if info.result_kind is None and info.get("dtype", "?") is not None:
+        raise Unsupported(f"{name} with a dtype needs example arguments to tell whether "
+                          "the values are rounded to integers")
+
+
+def _arange(param):
+    """arange(start, stop, step) is start + k * step for k = 0, 1, ...: d/dstart = 1,
+    d/dstep = k, and stop only decides the length (piecewise constant: 0). With one
+    argument, `start` holds the stop."""
+    def template(info):
+        _float_dtype(info, "np.arange")
+        if param == "stop" or (param == "start" and info.get("stop", 0) is None):
+            return "zeros_like(" + param + ")"
+        if param == "start":
+            return "np.sum(g)"
+        return "np.dot(np.arange(np.size(g)), g)"
+    return template
+
+
+defrule(np.arange, "start, stop=None, step=None, dtype=None",
+        start=_arange("start"), stop=_arange("stop"), step=_arange("step"))
+
+
+def _linspace(param):
+    """linspace(start, stop, num) is start + t * (stop - start) with t the num points of
+    linspace(0, 1, num, endpoint): d/dstart = 1 - t and d/dstop = t, summed over the
+    points (axis 0) against g."""
+    def template(info):
+        _float_dtype(info, "np.linspace")
+        if info.get("retstep", "?") is not False:
+            raise Unsupported("np.linspace needs retstep=False (the default) written as "
+                              "a literal; compute the step as (stop - start) / (num - 1)")
+        if info.get("axis", "?") != 0:
+            raise Unsupported("np.linspace is supported along axis=0 (the default)")
+        t = "np.linspace(0.0, 1.0, num, endpoint=endpoint)"
+        return f"np.tensordot({t if param == 'stop' else '1.0 - ' + t}, g, 1)"
+    return template
+
+
+def _linspace_shape(info):
+    """Each contribution has the broadcast shape of start and stop (summed back)."""
+    try:
+        return tuple(np.broadcast_shapes(info.shape("start"), info.shape("stop")))
+    except Unsupported:
+        return None
+
+
+defrule(np.linspace, "start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0",
+        broadcasts=_linspace_shape, start=_linspace("start"), stop=_linspace("stop"))
 # ... except the fill value of np.full/np.full_like: every element is that value.
 defrule(np.full, "shape, fill_value, dtype=None", fill_value="np.sum(g)")
 defrule(np.full_like, "a, fill_value, dtype=None", a="np.zeros_like(a)",

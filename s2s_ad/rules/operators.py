@@ -2,6 +2,7 @@
 import ast
 
 from . import ATTRIBUTE, BINOP, COMPARE, UNARY, defop
+from .powers import power_x, power_y
 
 # Elementwise arithmetic. `broadcasts` makes the reverse transform sum each
 # contribution over the axes along which NumPy broadcast that argument.
@@ -17,9 +18,7 @@ def _div_y(info):
 
 
 defop(BINOP, ast.Div, "truediv", "x, y", broadcasts=True, x="g / y", y=_div_y)
-defop(BINOP, ast.Pow, "pow", "x, y", broadcasts=True,
-      x="g * y * x ** (y - 1)",
-      y=lambda info: f"g * ans * {info.lib}.log(x)")
+defop(BINOP, ast.Pow, "pow", "x, y", broadcasts=True, x=power_x, y=power_y)
 defop(BINOP, ast.Mod, "mod", "x, y", broadcasts=True, x="g", y="-g * ((x - ans) / y)")
 defop(BINOP, ast.FloorDiv, "floordiv", "x, y", zero_grad=True)
 defop(UNARY, ast.USub, "neg", "x", x="-g")
