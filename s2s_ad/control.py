@@ -519,6 +519,9 @@ class StructuredLowerer(_Lowerer):
         if isinstance(node, ast.IfExp):
             return self.conditional(node.test, node.body, node.orelse, node, target)
         if isinstance(node, ast.Subscript):
+            joined = self.index_trick(node, target)
+            if joined is not None:
+                return joined
             return self.getitem(self.expr(node.value), self.index(node.slice), node, target)
         if isinstance(node, ast.Dict):
             if not all(isinstance(k, ast.Constant) for k in node.keys):
@@ -608,6 +611,25 @@ class StructuredLowerer(_Lowerer):
         if isinstance(node, ast.Tuple):
             return ast.Tuple([self.index(e) for e in node.elts], ast.Load())
         return self.expr(node)
+
+    def index_trick(self, node, target):
+        """np.r_[a, b] and np.c_[a, b]: indexing an object whose rule joins the pieces.
+        Returns None for ordinary indexing."""
+        if not self.is_external(node.value):
+            return None
+        rule = rules.rule_for_call(self.resolve(node.value))
+        if rule is None or rule.spelling != rules.SUBSCRIPT:
+            return None
+        pieces = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        for piece in pieces:
+            if isinstance(piece, ast.Slice) or (isinstance(piece, ast.Constant)
+                                                and isinstance(piece.value, str)):
+                raise self.error(f"{rule.name}[...] with slices or string directives is not "
+                                 "supported; join the arrays with np.concatenate", piece)
+        operands = ast.Tuple([self.expr(piece) for piece in pieces], ast.Load())
+        bound = {"arrays": operands}
+        bound.update({f"arrays[{k}]": op for k, op in enumerate(operands.elts)})
+        return self.emit(target, rule, bound, node, call_args=[node.value, operands])
 
     def getitem(self, base, index, node, target=None):
         if isinstance(base, _RawOperand):

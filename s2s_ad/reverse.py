@@ -21,6 +21,7 @@ from . import containers, ir, tape
 from .activity import Activity
 from .adjoints import ZERO, Accumulator, Filled, Masked, names_read
 from .contributions import Contributions
+from .errors import TranslationError
 from .forward import range_call
 from .gradients import Gradients
 from .simplify import number, sum_of
@@ -96,6 +97,7 @@ class ReverseTransform:
                 self.stmt(item)
 
     def stmt(self, s):
+        self._check_discrete(s)
         handler = containers.HANDLERS.get(id(s.rule))
         if handler is not None and handler(self, s):
             return
@@ -107,6 +109,21 @@ class ReverseTransform:
         for param, operand in s.args.items():
             if self.is_active(operand) and param.partition("[")[0] not in s.rule.discrete:
                 self.add(operand.id, self.rules.contribution(s, param, operand, g))
+
+    def _check_discrete(self, s):
+        """An index (or another argument the rule never differentiates) that depends on
+        a differentiated input, where the output depends on the result: refused, never
+        a silent zero."""
+        if s.target not in self.activity.useful:
+            return
+        for param in s.rule.discrete:
+            for name in ir.names_in(s.args.get(param)):
+                if name in self.activity.varied:
+                    raise TranslationError(
+                        f"'{name}' depends on the differentiated inputs, but it reaches "
+                        f"{s.rule.name} as its '{param}', which s2s_ad does not "
+                        "differentiate; compute the value another way (for example "
+                        "np.concatenate for joining arrays)", s.loc)
 
     def if_(self, item):
         finished = [(a, b, self.finish(t)) for t, a, b in item.phis if t in self.activity]

@@ -183,3 +183,25 @@ def test_extending_a_list_in_place_is_refused_with_what_to_write():
     with pytest.raises(TranslationError, match="append") as error:
         grad(extends_a_list)(0.5)
     assert error.value.lineno == line_of(extends_a_list, 2)
+
+
+def joined_by_index_trick(x, c):
+    return np.sum(np.r_[x, c] ** 2) + np.sum(np.c_[x, x * 2.0] ** 3)
+
+
+def test_np_r_and_np_c_are_joins_not_constants():
+    x, c = np.array([0.5, -1.0]), np.array([2.0])
+    gx, gc = grad(joined_by_index_trick, argnums=(0, 1))(x, c)
+    assert np.allclose(gx, 2 * x + 3 * x ** 2 + 3 * 8.0 * 2.0 * x ** 2)
+    assert np.allclose(gc, 2 * c)
+
+
+def dict_round_trip(x):
+    d = {"a": x * 2.0}
+    return d["a"] * 3.0
+
+
+def test_a_value_read_back_out_of_a_dict_is_refused():
+    with pytest.raises(TranslationError, match="dict") as error:
+        grad(dict_round_trip)(1.0)
+    assert error.value.lineno == line_of(dict_round_trip, 1)

@@ -143,7 +143,7 @@ def _c_(info):
 # np.r_[x, c] and np.c_[x, c] index an object rather than call a function; a lowering
 # that routes `np.r_[...]` here binds each piece as 'arrays[i]', as for concatenate.
 for _obj, _template in ((np.r_, _r_), (np.c_, _c_)):
-    defrule(_obj, "arrays", name=f"numpy.{'r_' if _obj is np.r_ else 'c_'}",
+    defrule(_obj, "arrays", name=f"numpy.{'r_' if _obj is np.r_ else 'c_'}", elements=True,
             arrays=_template).spelling = SUBSCRIPT
 
 
