@@ -137,7 +137,12 @@ class _Dispatcher:
                     checks.append(f"{p}len({holder}) == {expected}")
                 self.guards.append((dep, None))
                 continue
-            read = f"{holder}.cell_contents" if dep.where == "cell" else f"{holder}[{dep.name!r}]"
+            if dep.where == "cell":
+                read = f"{holder}.cell_contents"
+            elif dep.where == "attribute":
+                read = f"{holder}.{dep.name}"
+            else:
+                read = f"{holder}[{dep.name!r}]"
             read += "".join(f".{a}" for a in dep.attrs)
             expected = f"{p}E{len(self.guards)}"
             self.scope[expected] = dep.value

@@ -43,7 +43,8 @@ class Dependency:
     """One binding the generated code was built from, and the object it held then.
 
     `where` is "global" (`holder` is the globals dict), "cell" (`holder` is the closure
-    cell) or "builtin" (valid while `holder`, the globals dict, does not shadow it);
+    cell), "builtin" (valid while `holder`, the globals dict, does not shadow it) or
+    "attribute" (`holder.name`, e.g. an inlined helper's `__defaults__`);
     `attrs` is an attribute path read after the name (`cfg.scale` -> ("scale",))."""
     where: str
     holder: object
@@ -56,6 +57,8 @@ class Dependency:
         try:
             if self.where == "cell":
                 value = self.holder.cell_contents
+            elif self.where == "attribute":
+                value = getattr(self.holder, self.name)
             elif self.name in self.holder:
                 value = self.holder[self.name]
             elif self.where == "builtin":
@@ -80,6 +83,7 @@ class ParsedFunction:
     filename: str
     namespace: dict             # globals, then closure cells on top
     signature: inspect.Signature = None    # the parameters as callers see them
+    defaults_owner: object = None   # the function whose __defaults__ the signature shows
     dependencies: list = field(default_factory=list)   # shared with inlined callees
 
     @property
@@ -157,6 +161,7 @@ def parse_function(fun):
                            "coroutine, which has no derivative. Differentiate a plain "
                            "`def` function that computes the value", node)
     node.decorator_list = []
+    parsed.defaults_owner = fun
     parsed.signature = _forward_varargs(parsed)
     SubsetChecker(parsed).check()
     args = node.args
@@ -306,6 +311,7 @@ def _forward_varargs(parsed):
     new = [ast.copy_location(ast.arg(p), star) for p in names]
     node.args = ast.arguments(posonlyargs=new[:posonly], args=new[posonly:], vararg=None,
                               kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+    parsed.defaults_owner = inspect.unwrap(fun)     # where the signature's defaults live
     return wrapped
 
 

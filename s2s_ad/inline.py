@@ -20,7 +20,7 @@ import ast
 import inspect
 
 from .errors import TranslationError
-from .frontend import is_library, literal, parse_function
+from .frontend import Dependency, is_library, literal, parse_function
 
 _MISSING = object()
 
@@ -55,6 +55,8 @@ def inline_call(lowerer, fn, node, target):
     shared = lowerer.parsed.dependencies
     shared.extend(callee.dependencies)
     callee.dependencies = shared
+    owner = callee.defaults_owner       # its defaults are folded into the caller's code
+    shared.append(Dependency("attribute", owner, "__defaults__", (), owner.__defaults__))
 
     args = [lowerer.expr(a) for a in node.args]
     keywords = {k.arg: lowerer.expr(k.value) for k in node.keywords}
