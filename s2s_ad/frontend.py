@@ -184,7 +184,7 @@ def _check_is_function(fun):
     if isinstance(fun, types.MethodType):
         hint = ("a bound method: differentiate a plain function and pass the object's "
                 "values as arguments")
-    elif hasattr(fun, "__wrapped__"):
+    elif hasattr(fun, "__wrapped__") and not is_library(fun):
         hint = (f"a {what} made by a decorator, which s2s_ad cannot read; apply grad to "
                 "the undecorated function, or write the decorator as a `def` wrapper "
                 "using functools.wraps")

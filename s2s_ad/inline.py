@@ -34,7 +34,7 @@ def inline_call(lowerer, fn, node, target):
     if not inspect.isfunction(fn) or is_library(fn):
         from . import rules
         hint = ""
-        if hasattr(fn, "__wrapped__") and not inspect.isfunction(fn):
+        if hasattr(fn, "__wrapped__") and not inspect.isfunction(fn) and not is_library(fn):
             hint = (f". It is a {type(fn).__name__} made by a decorator: call the "
                     "undecorated function, or write the decorator as a `def` wrapper")
         raise lowerer.error(f"no derivative rule for {rules.describe(fn)}; s2s_ad can "
