@@ -166,7 +166,12 @@ def parse_function(fun):
     SubsetChecker(parsed).check()
     args = node.args
     args.args, args.posonlyargs = args.posonlyargs + args.args, []
+    # The generated functions' headers are evaluated in the function's globals, where
+    # names of an enclosing function (in a default or an annotation) do not exist.
     args.defaults = _literal_defaults(parsed.signature)
+    for a in args.args:
+        a.annotation = None
+    node.returns = None
     parsed.dependencies = _dependencies(parsed)
     return parsed
 

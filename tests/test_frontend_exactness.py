@@ -395,3 +395,16 @@ def test_defaults_taken_from_an_enclosing_function():
     f = make_defaults_from_enclosing_scope()
     value, gradient = assert_exact(f, 0.7)
     assert gradient == pytest.approx(9.0 - 3.0 - 1.0)
+
+
+def make_annotated_with_enclosing_types():
+    Real = float
+
+    def f(x: Real, y: Real = 2.0) -> Real:
+        return x * y
+    return f
+
+
+def test_annotations_naming_enclosing_variables():
+    f = make_annotated_with_enclosing_types()
+    assert value_and_grad(f, argnums=(0, 1))(1.5) == (3.0, (2.0, 1.5))
