@@ -119,6 +119,8 @@ class _Dispatcher:
         if dependencies is self.installed:
             return
         p = self.prefix
+        for name in [n for n in self.scope if n.startswith((f"{p}E", f"{p}N", f"{p}H"))]:
+            del self.scope[name]            # the previous checks' objects
         checks, self.guards, self.lengths = [], [], []
         seen = {}
         for dep in dependencies:

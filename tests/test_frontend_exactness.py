@@ -80,6 +80,28 @@ def test_decorated_helpers_are_inlined_with_their_decorator():
     assert gradient == pytest.approx(6.0 * 0.81 + 18.0 * 0.81)
 
 
+def with_scale_parameter(fn):
+    @functools.wraps(fn)
+    def wrapper(x, scale=3.0):
+        return scale * fn(x)
+    return wrapper
+
+
+@with_scale_parameter
+def scaled_square(x):
+    return x * x
+
+
+def calls_scaled_square(x):
+    return scaled_square(x) + scaled_square(x, scale=-1.0) + scaled_square(x, 0.5)
+
+
+def test_wrapper_with_its_own_parameters_is_called_with_them():
+    _, gradient = assert_exact(calls_scaled_square, 1.1)
+    assert gradient == pytest.approx((3.0 - 1.0 + 0.5) * 2.2)
+    assert_exact(scaled_square, 1.1, 2.0, argnum=1)
+
+
 def adds_one(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
