@@ -123,6 +123,23 @@ def parse_function(fun):
     """Parse `fun` into a ParsedFunction, or raise a located TranslationError (or a
     UsageTypeError when `fun` is not a Python function with readable source)."""
     _check_is_function(fun)
+    node, filename = _read_def(fun)
+    parsed = ParsedFunction(fun, node, filename, _namespace(fun))
+    if isinstance(node, ast.AsyncFunctionDef):
+        raise parsed.error(f"'{fun.__name__}' is an async function: calling it makes a "
+                           "coroutine, which has no derivative. Differentiate a plain "
+                           "`def` function that computes the value", node)
+    node.decorator_list = []
+    parsed.defaults_owner = fun
+    parsed.signature = _forward_varargs(parsed)
+    SubsetChecker(parsed).check()
+    _plain_header(parsed)
+    parsed.dependencies = _dependencies(parsed)
+    return parsed
+
+
+def _read_def(fun):
+    """The `def` of `fun`, with the line and column numbers of the user's file."""
     code = fun.__code__
     try:
         # The code object, not the function: inspect would follow `__wrapped__` and
@@ -133,8 +150,7 @@ def parse_function(fun):
         raise UsageTypeError(f"cannot read the source of {fun.__qualname__}: {exc}. "
                              "s2s_ad needs functions defined in a file (not typed at "
                              "the REPL)") from None
-    source = "".join(lines)
-    dedented = textwrap.dedent(source)
+    dedented = textwrap.dedent("".join(lines))
     indent = _indent_width(lines[0]) - _indent_width(dedented.splitlines()[0])
     tree = ast.parse(dedented)
     ast.increment_lineno(tree, first_line - 1)
@@ -148,32 +164,32 @@ def parse_function(fun):
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name != code.co_name:
         raise UsageTypeError(f"cannot find the `def` of {fun.__qualname__} in "
                              f"{filename}:{first_line}")
+    return node, filename
+
+
+def _namespace(fun):
+    """A snapshot of what free names denote: globals, then closure cells on top."""
     namespace = dict(fun.__globals__)
     if fun.__closure__:
-        for name, cell in zip(code.co_freevars, fun.__closure__):
+        for name, cell in zip(fun.__code__.co_freevars, fun.__closure__):
             try:
                 namespace[name] = cell.cell_contents
             except ValueError:      # a closure cell not filled yet
                 pass
-    parsed = ParsedFunction(fun, node, filename, namespace)
-    if isinstance(node, ast.AsyncFunctionDef):
-        raise parsed.error(f"'{fun.__name__}' is an async function: calling it makes a "
-                           "coroutine, which has no derivative. Differentiate a plain "
-                           "`def` function that computes the value", node)
-    node.decorator_list = []
-    parsed.defaults_owner = fun
-    parsed.signature = _forward_varargs(parsed)
-    SubsetChecker(parsed).check()
-    args = node.args
+    return namespace
+
+
+def _plain_header(parsed):
+    """Positional-only parameters listed with the others (the dispatcher keeps the
+    user's signature and passes every argument by position), defaults as literals, no
+    annotations: the generated functions' headers are evaluated in the function's
+    globals, where names of an enclosing function do not exist."""
+    args = parsed.node.args
     args.args, args.posonlyargs = args.posonlyargs + args.args, []
-    # The generated functions' headers are evaluated in the function's globals, where
-    # names of an enclosing function (in a default or an annotation) do not exist.
     args.defaults = _literal_defaults(parsed.signature)
     for a in args.args:
         a.annotation = None
-    node.returns = None
-    parsed.dependencies = _dependencies(parsed)
-    return parsed
+    parsed.node.returns = None
 
 
 def _check_is_function(fun):
