@@ -11,7 +11,7 @@ import numpy as np
 
 from . import runtime
 from .emit import compile_function
-from .errors import TranslationError, UnboundNameError
+from .errors import TranslationError, UnboundNameError, UsageTypeError, UsageValueError
 from .frontend import parse_function
 from .kind_flow import settle_kinds
 from .kinds import kind_of, merge_kinds
@@ -19,6 +19,7 @@ from . import tape
 from .aliasing import alias_classes, check_mutations
 from .control import lower_structured as lower
 from .forward import ForwardEmitter, assign as _assign
+from .ir import walk_items
 from .liveness import eliminate_dead_code, reads
 from .render import render_function
 from .reverse import ReverseTransform
@@ -27,7 +28,7 @@ from .runtime_tape import HELPERS as _TAPE_HELPERS
 from .runtime_sequences import HELPERS as _SEQUENCE_HELPERS
 from .cse import eliminate_common_subexpressions
 from .simplify import fold_single_use_temporaries
-from .trace import NameAllocator
+from .trace import NameAllocator, Stmt
 
 # Modules that rule templates name, by their conventional names.
 _TEMPLATE_MODULES = {"np": np, "math": math}
@@ -49,7 +50,7 @@ class GradientCompiler:
     def __init__(self, fun, argnums, with_value, has_aux=False):
         self.fun = fun
         self.parsed = parse_function(fun)
-        self.params = [a.arg for a in self.parsed.node.args.args]
+        self.params = self.parsed.params        # positional-only ones included
         self.argnums, self.wrt = _check_argnums(argnums, self.params, self.parsed)
         self.with_value = with_value
         self.has_aux = has_aux
@@ -64,6 +65,11 @@ class GradientCompiler:
             self.parsed = parse_function(self.fun)      # a fresh look at its globals
             self._trace = lower(self.parsed, self.has_aux)
         return self._trace
+
+    def forget(self):
+        """Drop the trace: a global or closure variable it was built from has been
+        rebound (see api.py), so the next compile parses and lowers afresh."""
+        self._trace = None
 
     def compile(self, args=None, lean=True):
         """Generate, compile and return the gradient for the signature of `args`
@@ -170,7 +176,7 @@ class GradientCompiler:
         source = render_function(probe, [(None, statements)], ast.Return(trace.result))
         function = compile_function(source, probe.name, {**namespace, _NOTE: note},
                                     _origin(self.parsed))
-        function.__defaults__ = self.fun.__defaults__
+        function.__defaults__ = self.parsed.defaults
         result = function(*args)
         if trace.is_local(trace.result):
             kinds[trace.result.id] = kind_of(result)
@@ -178,32 +184,84 @@ class GradientCompiler:
         return kinds
 
     def _check_kinds(self, trace, kinds):
+        for position, p in enumerate(self.params):
+            kind = kinds.get(p)
+            if kind is None:
+                continue
+            if _is_complex(kind):
+                raise UsageTypeError(
+                    f"argument {position} ('{p}') of {trace.name} is {kind.describe()}; "
+                    "s2s_ad does not differentiate complex numbers (yet): pass the real "
+                    "and imaginary parts as separate real arguments")
+            if p in self.wrt and not kind.is_real:
+                raise UsageTypeError(
+                    f"argument {position} ('{p}') of {trace.name} is {kind.describe()}; "
+                    "grad differentiates real numbers and float arrays only (convert "
+                    "with float(...) or .astype(float), or leave it out of argnums)")
+        for item in walk_items(trace.body):
+            if isinstance(item, Stmt) and _is_complex(kinds.get(item.target)):
+                raise TranslationError(
+                    "this makes a complex value, and s2s_ad does not differentiate complex "
+                    "numbers (yet); keep the computation real (e.g. work with the real "
+                    "and imaginary parts separately)", item.loc)
         kind = self.result_kind
+        if _is_complex(kind):
+            raise TranslationError(f"grad requires real-valued outputs, but {trace.name} "
+                                   f"returns {kind.describe()}; return a real number "
+                                   "(e.g. abs(z) ** 2 or z.real)", trace.result_loc)
         if not kind.is_numeric or kind.shape != ():
             what = kind.describe()
             raise TranslationError(f"grad needs a scalar output, but {trace.name} returns "
                                    f"{what}; reduce it to a number (for example with "
                                    "np.sum) or differentiate one element", trace.result_loc)
-        for p in self.wrt:
-            kind = kinds.get(p)
-            if kind is not None and not kind.is_real:
-                position = self.params.index(p)
-                raise TypeError(f"argument {position} ('{p}') of {trace.name} is "
-                                f"{kind.describe()}; grad differentiates real numbers and "
-                                "float arrays only (convert with float(...) or "
-                                ".astype(float), or leave it out of argnums)")
+        # An integer or boolean output is piecewise constant: its "gradient" would be a
+        # silent 0. A Python int is accepted when a differentiated argument is one too
+        # (x * x called with x=3), where it is just the float computation on integers.
+        int_args = any(kinds.get(p) is not None and kinds[p].pytype is int for p in self.wrt)
+        integral = kind.pytype is bool or (kind.pytype is int and not int_args) or (
+            kind.is_array and not np.issubdtype(kind.dtype, np.floating))
+        if integral:
+            raise TranslationError(f"grad requires real-valued outputs, but {trace.name} "
+                                   f"returns {kind.describe()}, which has no derivative; "
+                                   "return a float computed from the arguments",
+                                   trace.result_loc)
+
+
+def _is_complex(kind):
+    if kind is None:
+        return False
+    if kind.pytype is complex:
+        return True
+    return kind.is_array and np.issubdtype(kind.dtype, np.complexfloating)
 
 
 def _check_argnums(argnums, params, parsed):
-    numbers = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    """Validate `argnums` as JAX does: an int (one gradient) or a non-empty tuple/list
+    of ints (a tuple of gradients), each naming a parameter, none twice."""
+    name = parsed.node.name
+    single = _is_int(argnums)
+    if single:
+        numbers = (int(argnums),)
+    elif isinstance(argnums, (tuple, list)) and all(_is_int(n) for n in argnums):
+        numbers = tuple(int(n) for n in argnums)
+        if not numbers:
+            raise UsageValueError(f"argnums={argnums!r} asks for no gradient; give the "
+                                  f"position of at least one parameter of {name}")
+    else:
+        raise UsageTypeError(f"argnums must be an int or a tuple of ints (positions of "
+                             f"parameters of {name}), not {argnums!r}")
     for n in numbers:
-        if not isinstance(n, int) or not -len(params) <= n < len(params):
-            raise ValueError(f"argnums={argnums!r} does not fit {parsed.node.name}, which "
-                             f"has {len(params)} parameter(s): {', '.join(params) or 'none'}")
+        if not -len(params) <= n < len(params):
+            raise UsageValueError(f"argnums={argnums!r} does not fit {name}, which has "
+                                  f"{len(params)} parameter(s): {', '.join(params) or 'none'}")
     wrt = [params[n] for n in numbers]
     if len(set(wrt)) != len(wrt):
-        raise ValueError(f"argnums={argnums!r} names a parameter twice")
-    return argnums, wrt
+        raise UsageValueError(f"argnums={argnums!r} names a parameter of {name} twice")
+    return (numbers[0] if single else numbers), wrt
+
+
+def _is_int(n):
+    return isinstance(n, (int, np.integer)) and not isinstance(n, (bool, np.bool_))
 
 
 def _allocate(objects, trace, names):

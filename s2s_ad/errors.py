@@ -1,4 +1,6 @@
-"""The one exception family users see: a located, SyntaxError-style message."""
+"""The exceptions users see: a located, SyntaxError-style message for their code, and
+TypeError/ValueError subclasses for misuse of the API (bad argnums, a value grad cannot
+differentiate). All of them are raised with the compiler's own frames dropped."""
 
 
 class TranslationError(SyntaxError):
@@ -18,3 +20,16 @@ class TranslationError(SyntaxError):
 
 class UnboundNameError(TranslationError):
     """A name the function reads is not (yet) bound in its globals or closure."""
+
+
+class UsageError(Exception):
+    """Marks an error about how the API was called (not a bug inside s2s_ad), so the
+    API re-raises it without the compiler's frames."""
+
+
+class UsageTypeError(UsageError, TypeError):
+    """A value of a type grad refuses: not a function, a complex argument, ..."""
+
+
+class UsageValueError(UsageError, ValueError):
+    """A value grad refuses: argnums out of range, ..."""

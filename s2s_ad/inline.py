@@ -9,33 +9,20 @@ them). Its `return`s set the call's value like any early exit. The differentiate
 function then sees one trace, so the adjoint of the call is simply part of the
 reverse sweep, and each piece of generated code says which callee it belongs to.
 
+A decorated helper is inlined as the wrapper the decorator made (what the caller
+calls), whose body calls the function it wraps, inlined in turn; see frontend.py for
+wrappers that forward `*args, **kwargs`.
+
 A function transformed by s2s_ad (`grad(h)`) is called for its gradient, which
 would need second derivatives: refused. Recursion cannot be inlined: refused.
 """
 import ast
 import inspect
-import sysconfig
 
 from .errors import TranslationError
-from .frontend import parse_function
+from .frontend import Dependency, is_library, literal, parse_function
 
-_PLAIN_DEFAULTS = (int, float, complex, bool, str, type(None))
 _MISSING = object()
-
-
-# Functions of these packages are primitives (with a rule) or not differentiable here;
-# their Python source is an implementation detail, never inlined.
-_LIBRARIES = {"numpy", "scipy", "math", "pandas", "jax", "torch", "autograd", "s2s_ad"}
-
-
-def _is_library_function(fn):
-    """True for functions of NumPy & co. and of the standard library."""
-    top = (getattr(fn, "__module__", None) or "").partition(".")[0]
-    if top in _LIBRARIES:
-        return True
-    path = getattr(inspect.getmodule(fn), "__file__", None) or ""
-    stdlib = sysconfig.get_paths()["stdlib"]
-    return path.startswith(stdlib) and "site-packages" not in path
 
 
 def inline_call(lowerer, fn, node, target):
@@ -44,12 +31,17 @@ def inline_call(lowerer, fn, node, target):
                             "inside a differentiated function would need second "
                             "derivatives, which s2s_ad does not support yet. Call the "
                             "original function instead", node)
-    if not inspect.isfunction(inspect.unwrap(fn)) or _is_library_function(fn):
+    if not inspect.isfunction(fn) or is_library(fn):
         from . import rules
+        hint = ""
+        if hasattr(fn, "__wrapped__") and not inspect.isfunction(fn) and not is_library(fn):
+            hint = (f". It is a {type(fn).__name__} made by a decorator: call the "
+                    "undecorated function, or write the decorator as a `def` wrapper")
         raise lowerer.error(f"no derivative rule for {rules.describe(fn)}; s2s_ad can "
                             "only differentiate calls it has rules for, and Python "
-                            "functions it can read", node)
-    fn = inspect.unwrap(fn)
+                            f"functions it can read{hint}", node)
+    # A decorated helper is inlined as its wrapper, whose body calls the function it
+    # wraps (inlined in turn): what the caller calls is what gets differentiated.
     if fn in lowerer.inlining or fn is lowerer.parsed.fun:
         raise lowerer.error(f"recursive call of '{fn.__name__}': s2s_ad inlines calls, "
                             "so recursion is not supported; write it as a loop", node)
@@ -59,13 +51,19 @@ def inline_call(lowerer, fn, node, target):
         raise
     except TypeError as exc:
         raise lowerer.error(f"cannot inline '{fn.__name__}': {exc}", node) from None
+    # The callee's free names are the caller's dependencies too: one list for all.
+    shared = lowerer.parsed.dependencies
+    shared.extend(callee.dependencies)
+    callee.dependencies = shared
+    owner = callee.defaults_owner       # its defaults are folded into the caller's code
+    shared.append(Dependency("attribute", owner, "__defaults__", (), owner.__defaults__))
 
     args = [lowerer.expr(a) for a in node.args]
     keywords = {k.arg: lowerer.expr(k.value) for k in node.keywords}
     if None in keywords:
         raise lowerer.error("'**' in calls is not supported", node)
     try:
-        bound = inspect.signature(fn).bind(*args, **keywords)
+        bound = callee.signature.bind(*args, **keywords)
     except TypeError as exc:
         raise lowerer.error(f"call of '{fn.__name__}' does not match its signature: {exc}",
                             node) from None
@@ -124,9 +122,12 @@ class _Scope:
         return result
 
     def default(self, name, value):
-        """A default argument as an operand: a literal, or a new external name."""
-        if isinstance(value, _PLAIN_DEFAULTS):
-            return ast.Constant(value)
+        """A default argument as an operand: a literal (a negative number as a unary
+        minus, so it stays one operand wherever it is substituted), or a new external
+        name bound to the value (arrays, NumPy scalars, objects)."""
+        operand = literal(value)
+        if operand is not None:
+            return operand
         alias = self.lowerer.names.fresh(f"{self.fn.__name__}_{name}_default")
         self.lowerer.extra_namespace[alias] = value
         self.lowerer.parsed.namespace[alias] = value

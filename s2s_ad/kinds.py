@@ -31,10 +31,11 @@ class Kind:
 
     @property
     def is_real(self):
-        """Can this carry a derivative? Integers and booleans in arrays never do."""
+        """Can this carry a derivative? Integers and booleans in arrays never do; complex
+        numbers are not supported (their derivatives need conventions of their own)."""
         if self.is_python_number:
             return self.pytype is not bool
-        return self.is_array and np.issubdtype(self.dtype, np.inexact)
+        return self.is_array and np.issubdtype(self.dtype, np.floating)
 
     def describe(self):
         if self.is_python_number:
