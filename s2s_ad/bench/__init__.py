@@ -13,6 +13,6 @@ the machinery the project's suite (benchmarks/) runs on.
 | `plots.py` | PNG figures (only when matplotlib is installed) |
 | `progress.py` | a progress bar (tqdm when installed) for long runs |
 """
-from .benchmark import FULL, QUICK, BenchmarkReport, Settings, benchmark
+from .benchmark import FULL, QUICK, STANDARD, BenchmarkReport, Settings, benchmark
 
-__all__ = ["benchmark", "BenchmarkReport", "Settings", "QUICK", "FULL"]
+__all__ = ["benchmark", "BenchmarkReport", "Settings", "QUICK", "STANDARD", "FULL"]

@@ -7,7 +7,7 @@ from time import perf_counter
 from . import finite_diff as fd
 from . import machine, plots, progress as progress_bars
 from . import report as reports
-from .measure import FULL, QUICK, Settings, measure
+from .measure import FULL, QUICK, STANDARD, Settings, measure
 from .peers import NUMPY_PEERS
 from .timing import steady_allocator
 
@@ -34,7 +34,7 @@ def benchmark(f, *args, argnums=0, quick=False, settings=None, peers=NUMPY_PEERS
     Returns a `BenchmarkReport`: `str()` is Markdown, `.to_json(path)` every number,
     `.plot(path)` the figures (matplotlib).
     """
-    settings = settings or (QUICK if quick else FULL)
+    settings = settings or (QUICK if quick else STANDARD)
     allocator = steady_allocator()
     machine_now = machine.info()
     machine_now["allocator"] = allocator or "as the process found it"
@@ -116,4 +116,4 @@ class BenchmarkReport:
         return None if check is None else bool(check["agrees"] or check["central_agrees"])
 
 
-__all__ = ["benchmark", "BenchmarkReport", "Settings", "QUICK", "FULL"]
+__all__ = ["benchmark", "BenchmarkReport", "Settings", "QUICK", "STANDARD", "FULL"]

@@ -28,6 +28,9 @@ class Settings:
 
 QUICK = Settings(repeats=5, target=0.01, fd_budget=0.02, min_fd_coords=10, compile_repeats=3)
 FULL = Settings(repeats=7, target=0.05, fd_budget=0.5, min_fd_coords=20, compile_repeats=5)
+# benchmark()'s default: FULL's timing with a smaller FD budget, so one function takes
+# seconds rather than the suite's tens of seconds per case.
+STANDARD = Settings(repeats=7, target=0.05, fd_budget=0.1, min_fd_coords=20, compile_repeats=3)
 
 # Base steps of the step sweep: 1e-1 down to 1e-13.
 SWEEP_STEPS = [10.0 ** -k for k in range(1, 14)]

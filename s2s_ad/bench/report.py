@@ -184,7 +184,7 @@ def _scaling(row):
         lines.append([fd.LABELS[method], evals, format_seconds(per),
                       "all" if not estimated else f"{info['timed_coords']} of {d}",
                       ("≈" if estimated else "") + format_seconds(info["projected_seconds"]),
-                      "–" if ad is None else f"d ≈ {max(1.0, ad / per):.3g}"])
+                      _break_even(ad, per)])
     header = ["method", "f evaluations", "cost per coordinate", "coordinates timed",
               f"time at d = {d}",
               "costs as much as s2s_ad grad at"]
@@ -194,6 +194,13 @@ def _scaling(row):
                  f"gradient costs {format_seconds(ad)} here, a small multiple of f "
                  f"({ad / seconds(row, 'f'):.3g}× f) whatever d is (reverse mode).")
     return text
+
+
+def _break_even(ad, per_coordinate):
+    if ad is None:
+        return "–"
+    d = ad / per_coordinate
+    return "d < 1: one coordinate costs more" if d < 1 else f"d ≈ {d:.3g}"
 
 
 def _sweep(row):
