@@ -3,7 +3,11 @@ for one benchmarked function, its step sweep and FD cost against d."""
 import importlib.util
 from pathlib import Path
 
+from .finite_diff import LABELS
 from .peers import PEERS
+
+REFERENCE_NAMES = {"hand": "hand-written gradient", "ad": "s2s_ad",
+                   "richardson": "Richardson differences"}
 
 # (timing name, label, line style); estimated FD points also get hollow markers.
 SERIES = [("f", "f", "-"), ("s2s_ad", "s2s_ad grad", "-"), ("hand", "hand-written grad", ":"),
@@ -117,7 +121,7 @@ def _report_sweep(ax, row):
         # An exact zero would vanish from a log axis; show it at the rounding floor.
         ax.axhline(max(s["ad_error"], 1e-17), color="k", linestyle="--", label="s2s_ad")
     ax.set(xscale="log", yscale="log", xlabel="base step h",
-           ylabel=f"relative error vs {s['reference']}",
+           ylabel=f"relative error vs {REFERENCE_NAMES[s['reference']]}",
            title=f"finite-difference error against step ({s['coords']} coordinates)")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize="small")
@@ -130,8 +134,8 @@ def _report_cost(ax, row):
         if info["status"] != "ok":
             continue
         per = info["seconds_per_coordinate"]
-        line, = ax.plot(dims, [per * n for n in dims], "--", label=f"{method} FD (projected)")
-        measured = row["fd"]["coords"]
+        line, = ax.plot(dims, [per * n for n in dims], "--", label=f"{LABELS[method]} (projected)")
+        measured = info["timed_coords"]
         ax.plot(measured, per * measured, "o", color=line.get_color())
     ad = row["times"].get("s2s_ad")
     if ad:
