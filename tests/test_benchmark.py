@@ -237,3 +237,14 @@ def test_plot_draws_a_png_or_says_matplotlib_is_missing(point, tmp_path):
     else:
         with pytest.raises(ImportError, match="matplotlib"):
             report.plot(path)
+
+
+def test_wide_timing_spread_is_flagged(point):
+    report = run(smooth, *point)
+    times = report.data["result"]["times"]["f"]
+    median = times["seconds"]
+    times["quartiles"] = [median * 0.99, median * 1.01]
+    report.data["result"]["times"]["s2s_ad"]["quartiles"] = times["quartiles"]
+    assert "Timing noise" not in str(report)
+    times["quartiles"] = [median * 0.5, median * 2.0]
+    assert "Timing noise: the samples of f spread" in str(report)

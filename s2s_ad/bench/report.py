@@ -39,7 +39,12 @@ def _jsonable(value):
 
 
 def _ratio(a, b):
-    return "–" if a is None or not b else f"{a / b:.3g}"
+    return "–" if a is None or not b else format_ratio(a / b)
+
+
+def format_ratio(x):
+    """Three significant digits, without an exponent for the large ratios FD makes."""
+    return f"{x:.0f}" if x >= 1000 else f"{x:.3g}"
 
 
 def markdown(data):
@@ -124,10 +129,13 @@ def _summary(row):
         if central is not None and digits is not None:
             lines.append(
                 f"**Against central differences:** s2s_ad's gradient is "
-                f"{central / ad:.3g}× faster and gives about {16 - digits:.1f} more correct "
+                f"{format_ratio(central / ad)}× faster and gives about {16 - digits:.1f} more correct "
                 f"digits (central FD gets {digits:.1f} of float64's 16; s2s_ad differentiates "
                 "the code exactly, up to rounding).")
         lines += ["", _crosscheck_text(row)]
+    noisy = _noisy(row)
+    if noisy:
+        lines += ["", noisy]
     if any("estimated_from" in t for t in row["times"].values()):
         lines += ["", "≈ finite differences were timed on an even spread of the coordinates "
                       "(how many: the table below) and their times scaled to all "
@@ -142,6 +150,24 @@ def _summary(row):
         if info["status"] != "ok":
             lines.append(f"{fd.LABELS[method]} {info['status']}: {info['message']}")
     return lines
+
+
+def _noisy(row):
+    """A warning when f's or the gradient's samples spread widely: another process
+    shared the CPU (see the load average in the machine line)."""
+    wide = []
+    for name in ("f", "s2s_ad"):
+        timing = row["times"].get(name)
+        if timing:
+            q1, q3 = timing["quartiles"]
+            if q3 - q1 > 0.3 * timing["seconds"]:
+                wide.append(name)
+    if not wide:
+        return ""
+    return (f"Timing noise: the samples of {' and '.join(wide)} spread by more than 30% of "
+            "the median, so another process probably shared the CPU (compare the load "
+            "average with the cores in the machine line). Rerun on a quiet machine; with "
+            "OpenBLAS on few cores, OPENBLAS_NUM_THREADS=1 also steadies matrix products.")
 
 
 def _crosscheck_text(row):
@@ -244,7 +270,7 @@ def summary_line(data):
     if ad is not None and f:
         parts.append(f"grad {ad / f:.3g}× f")
     if ad is not None and central is not None:
-        parts.append(f"{central / ad:.3g}× faster than central FD")
+        parts.append(f"{format_ratio(central / ad)}× faster than central FD")
     digits = fd.correct_digits(row["errors"].get("central_vs_ad"))
     if digits is not None and not math.isnan(digits):
         parts.append(f"central FD {digits:.1f} digits")
