@@ -1,7 +1,8 @@
 """Run the benchmark suite and report: python benchmarks/run.py [--quick] [--only NAMES] [--out DIR]
 
 Works as a script and as the module `benchmarks.run` (`python -m s2s_ad bench` calls
-main(argv)). Prints Markdown tables on stdout and progress on stderr, and writes
+main(argv)). The timing, finite differences, tables and plots are the package's
+(s2s_ad.bench); this folder holds the suite and this runner. Prints Markdown tables on stdout and progress on stderr, and writes
 results.json, results.md and PNG plots into the output folder.
 """
 import argparse
@@ -16,10 +17,11 @@ if __package__ in (None, ""):
     # are generic enough to shadow someone else's.
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from benchmarks import machine, peers, plots, report                   # noqa: E402
 from benchmarks.measure import FULL, QUICK, measure                     # noqa: E402
 from benchmarks.suite import FAMILIES, build_cases                      # noqa: E402
-from benchmarks.timing import steady_allocator                          # noqa: E402
+from s2s_ad.bench import machine, peers, plots, suite_report            # noqa: E402
+from s2s_ad.bench.report import write_json                              # noqa: E402
+from s2s_ad.bench.timing import steady_allocator                        # noqa: E402
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 
@@ -51,7 +53,6 @@ def _families(text):
 def main(argv=None):
     args = parse_args(argv)
     started = perf_counter()
-    import s2s_ad       # here, not at the top: `--help` should not need the compiler
     settings = QUICK if args.quick else FULL
     cases = build_cases(quick=args.quick, only=args.only)
     allocator = steady_allocator()
@@ -63,7 +64,7 @@ def main(argv=None):
     for i, case in enumerate(cases, 1):
         print(f"[{i}/{len(cases)}] {case.name} ...", end="", file=sys.stderr, flush=True)
         t0 = perf_counter()
-        rows.append(measure(case, settings, s2s_ad, peers.PEERS))
+        rows.append(measure(case, settings, peers.PEERS))
         print(f" {perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
 
     machine_now["load_average_after"] = machine.load_average()
@@ -75,11 +76,11 @@ def main(argv=None):
         "wall_seconds": perf_counter() - started,
         "cases": rows,
     }
-    text = report.markdown(results)
+    text = suite_report.markdown(results)
     print(text)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.md").write_text(text)
-    report.write_json(results, args.out / "results.json")
+    write_json(results, args.out / "results.json")
     if plots.available():
         for path in plots.write_all(results, args.out):
             print(f"plot: {path}")

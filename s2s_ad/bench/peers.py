@@ -1,9 +1,11 @@
 """Other AD tools on the same functions: HIPS autograd, JAX (eager and jit), PyTorch.
 
 Each tool is imported only when first used, and a missing one is reported as "not
-installed". A suite function reaches NumPy and math only through its module globals
-`np` and `math`, so it is handed to a tool with those two names rebound to the tool's
-own NumPy-like module: the code is the user's, only the library under it changes.
+installed". A function is handed to a tool with each of its globals that names the
+numpy or math module (`np`, `numpy`, `math`, whatever the spelling) rebound to the
+tool's own NumPy-like module: the code is the user's, only the library under it
+changes. Helpers it calls keep their own globals, so a tool may fail on them; that
+shows as "failed" with the tool's message.
 All tools run in float64 on the CPU so that times and errors compare like with like.
 """
 import importlib.metadata
@@ -14,6 +16,8 @@ import types
 import numpy as np
 
 PEERS = ("autograd", "jax", "jax.jit", "torch")
+# What `benchmark` compares with by default: the NumPy-compatible tools.
+NUMPY_PEERS = ("autograd", "jax", "jax.jit")
 _MODULE = {"autograd": "autograd", "jax": "jax", "jax.jit": "jax", "torch": "torch"}
 
 
@@ -28,10 +32,13 @@ def version(peer):
         return "?"
 
 
-def rebind(f, **names):
-    """A copy of f whose global names `names` point elsewhere (f itself is untouched)."""
+def rebind(f, module):
+    """A copy of f whose globals naming numpy or math name `module` instead (f
+    itself is untouched)."""
     namespace = dict(f.__globals__)
-    namespace.update(names)
+    for name, value in f.__globals__.items():
+        if value is np or value is math:
+            namespace[name] = module
     return types.FunctionType(f.__code__, namespace, f.__name__, f.__defaults__, f.__closure__)
 
 
@@ -45,7 +52,7 @@ def _autograd(f, args, argnums):
     import autograd
     import autograd.numpy as anp
     # autograd.numpy also has sin, exp, log, pi..., so it stands in for math too.
-    g = autograd.grad(rebind(f, np=anp, math=anp), argnums)
+    g = autograd.grad(rebind(f, anp), argnums)
     return g, args, _identity
 
 
@@ -61,7 +68,7 @@ def _jax_setup():
 def _jax(f, args, argnums, jit=False):
     jax = _jax_setup()
     import jax.numpy as jnp
-    g = jax.grad(rebind(f, np=jnp, math=jnp), argnums)
+    g = jax.grad(rebind(f, jnp), argnums)
     if jit:
         g = jax.jit(g)
     # Arrays go to the device once, outside the timed call.
@@ -76,7 +83,7 @@ def _jax(f, args, argnums, jit=False):
 def _torch(f, args, argnums):
     import torch
     torch_np = _torch_namespace(torch)
-    ft = rebind(f, np=torch_np, math=torch_np)
+    ft = rebind(f, torch_np)
     positions = argnums if isinstance(argnums, tuple) else (argnums,)
     targs = []
     for i, a in enumerate(args):

@@ -1,10 +1,12 @@
-"""Turn measured rows into Markdown tables and a JSON file."""
-import json
-from pathlib import Path
+"""The project's suite (benchmarks/) as Markdown tables, one row per case; JSON
+through report.write_json."""
+from . import machine as machine_info
+from .peers import PEERS
+from .report import format_error as _error, seconds as _seconds, table as _table
+from .timing import format_seconds
 
-from benchmarks import machine as machine_info
-from benchmarks.peers import PEERS
-from benchmarks.timing import format_seconds
+
+FD_COLUMNS = ("central FD", "forward FD", "Richardson FD", "complex step")
 
 
 def markdown(results):
@@ -20,31 +22,11 @@ def markdown(results):
     return "\n".join(parts) + "\n"
 
 
-def write_json(results, path):
-    Path(path).write_text(json.dumps(results, indent=1, default=_jsonable) + "\n")
-
-
-def _jsonable(value):
-    # NumPy scalars sneak in from reductions; JSON wants Python numbers.
-    if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def _table(header, lines):
-    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(cells) + " |" for cells in lines]
-    return "\n".join(out)
-
-
-def _seconds(row, name):
-    timing = row["times"].get(name)
-    return None if timing is None else timing["seconds"]
-
-
 def _fd_cell(row, name):
+    if name not in row["times"]:
+        return "unavailable"        # the complex step, when f does not take complex input
     text = format_seconds(_seconds(row, name))
-    return "≈" + text if row["fd"]["estimated"] else text
+    return "≈" + text if "estimated_from" in row["times"][name] else text
 
 
 def _ad_ok(row):
@@ -61,14 +43,10 @@ def _time_table(rows):
             ad_cells = [row["s2s_ad"]["status"], "–", "–"]
         lines.append([row["name"], str(row["inputs"]), format_seconds(f), *ad_cells,
                       format_seconds(_seconds(row, "hand")),
-                      _fd_cell(row, "central FD"), _fd_cell(row, "forward FD")])
+                      *[_fd_cell(row, name) for name in FD_COLUMNS]])
     return "### Time per call (median)\n\n" + _table(
         ["benchmark", "inputs", "f", "s2s_ad grad", "grad / f", "compile",
-         "hand-written grad", "central FD", "forward FD"], lines)
-
-
-def _error(value):
-    return "–" if value is None else f"{value:.1e}"
+         "hand-written grad", *FD_COLUMNS], lines)
 
 
 def _accuracy_table(rows):
@@ -77,9 +55,11 @@ def _accuracy_table(rows):
         e = row["errors"]
         coords = "all" if not row["fd"]["estimated"] else f"{row['fd']['coords']} of {row['fd']['of']}"
         lines.append([row["name"], coords] + [_error(e.get(k)) for k in (
-            "central_vs_ad", "forward_vs_ad", "ad_vs_hand", "central_vs_hand", "forward_vs_hand")])
+            "central_vs_ad", "forward_vs_ad", "richardson_vs_ad", "complex_vs_ad",
+            "ad_vs_hand", "central_vs_hand", "forward_vs_hand")])
     return ("### Largest relative error ‖a − b‖∞ / ‖b‖∞\n\n" + _table(
         ["benchmark", "FD coordinates", "central FD vs s2s_ad", "forward FD vs s2s_ad",
+         "Richardson vs s2s_ad", "complex step vs s2s_ad",
          "s2s_ad vs hand", "central FD vs hand", "forward FD vs hand"], lines))
 
 
@@ -122,12 +102,22 @@ def _sweep_table(rows):
 def _notes(rows):
     notes = []
     if any(row["fd"]["estimated"] for row in rows):
-        notes.append("≈ FD time estimated from an even spread of coordinates (see the "
-                     "accuracy table), scaled to all inputs; its errors cover those coordinates.")
+        notes.append("≈ FD time measured on an even spread of coordinates and scaled to all "
+                     "inputs; the accuracy table's FD coordinates are those its errors cover.")
     for row in rows:
         if not _ad_ok(row):
             notes.append(f"{row['name']}: s2s_ad {row['s2s_ad']['status']}: "
                          f"{row['s2s_ad'].get('message', '')}")
+        check = row.get("crosscheck")
+        if check and not (check["agrees"] or check["central_agrees"]):
+            notes.append(f"**WARNING: {row['name']}: s2s_ad's gradient disagrees with "
+                         f"Richardson differences ({check['error']:.1e})**"
+                         + ("" if check["fd_consistent"] else
+                            " (finite differences disagree among themselves: f may be "
+                            "non-smooth here)"))
+        complex_step = row["fd"]["methods"].get("complex", {})
+        if complex_step.get("status") == "unavailable":
+            notes.append(f"{row['name']}: complex step unavailable: {complex_step['message']}")
         for peer, info in row["peers"].items():
             if info["status"].startswith("failed"):
                 notes.append(f"{row['name']}: {peer} {info['status']}: {info.get('message', '')}")

@@ -20,8 +20,16 @@ class Timing:
     number: int             # calls per sample
     samples: list           # per-call time of each sample
 
+    def quartiles(self):
+        """(first, third) quartile of the samples: the spread around the median."""
+        if len(self.samples) < 2:
+            return (self.seconds, self.seconds)
+        q1, _, q3 = statistics.quantiles(self.samples, n=4, method="inclusive")
+        return (q1, q3)
+
     def to_json(self):
-        return {"seconds": self.seconds, "number": self.number, "samples": self.samples}
+        return {"seconds": self.seconds, "quartiles": list(self.quartiles()),
+                "number": self.number, "samples": self.samples}
 
 
 def sample(fn, args, number):
