@@ -188,14 +188,19 @@ def reference(program, f, tape_ns, autograd_ns, rng):
             continue                        # outside f's domain (counted as resampled)
         try:
             tape_value, tape_grads, margin = tape_reference(tape_ns, args)
-        except (TypeError, AttributeError) as error:
+        except (TypeError, AttributeError) as error:    # NumPy cannot do it on objects
             tape_value, tape_error = None, error
+        except Exception as error:                       # noqa: BLE001 - f ran, so must it
+            raise OracleDisagrees(f"the scalar tape failed: {error!r}") from None
         else:
             if margin < MARGIN:
                 continue                    # near a kink: draw again
             _agree(value, tape_value, "the scalar tape's value", "f's value")
         if autograd_ns is not None:
-            ag_value, ag_grads = autograd_reference(autograd_ns, args)
+            try:
+                ag_value, ag_grads = autograd_reference(autograd_ns, args)
+            except Exception as error:                   # noqa: BLE001
+                raise OracleDisagrees(f"autograd failed: {error!r}") from None
             _agree(value, ag_value, "autograd's value", "f's value")
             if tape_value is not None:
                 for a, b in zip(ag_grads, tape_grads):

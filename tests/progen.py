@@ -191,7 +191,8 @@ def gen_loops(r, e):
     if r.random() < 0.4:
         lines.append(f"    s = s + {e.scalar(['s', 'x', 'a'], 1)} * i")
     lines += [f"    for j in {inner}:"] + indent(body, 2)
-    lines.append(f"    a = math.tanh(a + s * {e.const()})")
+    if r.random() < 0.5:                    # a statement after the inner loop, or none
+        lines.append(f"    a = math.tanh(a + s * {e.const()})")
     if r.random() < 0.5:
         active = r.random() < 0.5
         lines += ["k = 0",
