@@ -5,3 +5,13 @@ import pytest
 @pytest.fixture
 def rng():
     return np.random.default_rng(20261129)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The differential tests' table (outcomes, resampled kinks, judges per family)."""
+    import sys
+    module = sys.modules.get("tests.test_differential")
+    if module is not None and module.RESULTS:
+        from tests.judge import table
+        terminalreporter.write_sep("-", "differential programs")
+        terminalreporter.write_line(table(module.RESULTS))
