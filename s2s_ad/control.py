@@ -55,6 +55,7 @@ class StructuredLowerer(_Lowerer):
         self.prefix = ""                # callee prefix while inlining: 'helper_'
         self.fresh_arrays = set()       # version names of arrays this function created
         self.fresh_lists = set()        # ... of those, the Python lists
+        self.allocated = set()          # results of arithmetic: new arrays when arrays
         self.inlining = []              # the user functions being inlined (recursion check)
         self.extra_namespace = {}       # externals of inlined callees under their new names
         self.note_prefix = None         # note for statements of an inlined callee
@@ -114,6 +115,8 @@ class StructuredLowerer(_Lowerer):
                 self.fresh_arrays.add(name)
                 if operand.id in self.fresh_lists:
                     self.fresh_lists.add(name)
+            elif isinstance(operand, ast.Name) and operand.id in self.allocated:
+                self.allocated.add(name)
         elif isinstance(target, ast.Subscript):
             self.setitem(target, value)
         else:
@@ -129,6 +132,8 @@ class StructuredLowerer(_Lowerer):
             stmt.inlined = self.note_prefix
         if id(rule) in cr.FRESH:
             self.fresh_arrays.add(stmt.target)
+        elif _allocates(rule):
+            self.allocated.add(stmt.target)
         if rule is cr.MAKE_LIST:
             self.fresh_lists.add(stmt.target)
         return result
@@ -642,7 +647,7 @@ class StructuredLowerer(_Lowerer):
             raise self.error("only names of local arrays can be written into", target)
         user = target.value.id
         array = self.name(target.value)
-        if not self.is_fresh(array):
+        if not (self.is_fresh(array) or array.id in self.allocated):
             what = ("the argument" if array.id in self.params or user in self.params
                     else "the array")
             raise self.error(f"writing into {what} '{user}' would change an array s2s_ad "
@@ -669,6 +674,12 @@ class StructuredLowerer(_Lowerer):
         value = self.expr(call.args[0])
         self.body.append(ir.Append(lst.id, value, self.parsed.loc(call),
                                    inlined=self.note_prefix))
+
+
+def _allocates(rule):
+    """Does this primitive always return a new array (arithmetic, elementwise functions),
+    never a view of an argument? Writing into its result changes nothing else."""
+    return rule.broadcasts is True or rule.spelling in (rules.BINOP, rules.UNARY)
 
 
 class _RawOperand(ast.expr):

@@ -101,8 +101,8 @@ class ReverseTransform:
         handler = containers.HANDLERS.get(id(s.rule))
         if handler is not None and handler(self, s):
             return
-        if s.target not in self.activity:
-            return
+        if s.target not in self.activity or s.rule.zero_grad:
+            return      # (a constructor's array can be active through later writes)
         g = self.finish(s.target, keep_mask=s.rule.broadcasts is True)
         if g is ZERO:
             return

@@ -89,16 +89,20 @@ def loop_invariants(pair):
     same value, so the reverse sweep reads the last one and nothing is recorded. (In a
     nested loop the value changes with the outer loop, so this is not applied there.)"""
     changing = set(pair.headers) | {n for n in (pair.own_index, pair.counter) if n}
+    written = set()                         # arrays changed in place in the loop
     level = []
     for block in pair.forward_blocks:
         for item in ir.walk_items(block):
             changing.update(item.defs())
-            changing.update(item.writes())      # an array written in the loop changes
+            written.update(item.writes())
         level += [item for item in block if isinstance(item, ir.Stmt)]
+    changing |= written
     invariant = set()
     for _ in range(len(level)):             # an invariant may feed another
         for item in level:
-            if item.target in invariant:
+            # an array the loop writes into is a new object each time it is created,
+            # however invariant the expression that creates it
+            if item.target in invariant or item.target in written:
                 continue
             operands = {n for v in item.uses() for n in ir.names_in(v)}
             if not (operands & (changing - invariant)):

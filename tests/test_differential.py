@@ -21,15 +21,7 @@ from tests.progen import FAMILIES, generate, seed_for      # noqa: E402
 
 # Families with programs s2s_ad still gets wrong today: their tests are xfail (not
 # strict). Delete an entry as soon as its fixes land, so that the family must pass.
-KNOWN_BROKEN = {
-    "loops": "nested loops with nothing after the inner loop: crashes unpacking the tape, wrong adjoints",
-    "arrays": "element reads in nested loops crash (cannot unpack int)",
-    "writes": "row/column/slice writes in loops: zero or wrong adjoints",
-    "aliases": "in-place operators on aliases and views ignored",
-    "helpers": "helpers with loops called from loops crash",
-    "globals": "globals rebound after the first call are not seen",
-    "decorated": "the decorator is ignored: the gradient is of the undecorated function",
-}
+KNOWN_BROKEN = {}         # family -> why it still fails; every family is expected to pass
 
 PROGRAMS = int(os.environ.get("S2S_AD_PROGRAMS", "30"))
 RESULTS = []            # every verdict of this session, for the summary and the rate test

@@ -135,3 +135,34 @@ def test_check_mode_catches_a_mismatched_pop():
     with pytest.raises(TapeError, match="never popped"):
         tape_empty([(1, 2.0)])
     tape_empty([])
+
+
+def array_made_and_written_in_each_iteration(x, v):
+    s = x
+    for i in range(2):
+        out = np.zeros(3)
+        for j in range(3):
+            out[j] = v[j] * s + out[j - 1]
+        s = math.tanh(s + np.sum(out * out))
+    return s
+
+
+def test_an_array_created_in_a_loop_and_written_in_it_is_recorded_each_iteration(check_mode):
+    # `out = np.zeros(3)` looks loop-invariant, but the loop writes into it: each
+    # iteration's array is a different object that the reverse sweep must read
+    f, x, v, h = array_made_and_written_in_each_iteration, 0.3, np.array([0.5, -0.2, 0.4]), 1e-6
+    expected = (f(x + h, v) - f(x - h, v)) / (2 * h)
+    assert grad(f)(x, v) == pytest.approx(expected, rel=1e-7)
+
+
+def constructor_then_writes(W, s):
+    out = np.ones_like(W)
+    for i in range(2):
+        out[i] = out[i] * s + W[i]
+    return np.sum(out * out)
+
+
+def test_a_constructor_whose_array_becomes_active_through_writes(check_mode):
+    W, s = np.array([[0.5, 1.0], [-0.3, 0.2]]), 0.7
+    expected_W = 2 * (np.ones_like(W) * s + W)
+    assert np.allclose(grad(constructor_then_writes)(W, s), expected_W)
