@@ -1,0 +1,247 @@
+"""Lowering of loops into `ir.Loop` items: `for` over ranges, sequences, `zip`,
+`enumerate` and `reversed` (every `for` becomes a range loop, so the reverse sweep runs
+over the same indices backwards), and `while` with a trip counter. Names the body
+assigns that are read before their assignment or after the loop are loop-carried: a
+header version per name, copied from the value before the loop and assigned again at
+the end of each iteration.
+"""
+import ast
+import builtins
+
+from . import ir, rules
+from .errors import TranslationError
+from .lower_conditions import FALSE, same
+
+
+class LoopLowering:
+    """The loop part of `control.StructuredLowerer`."""
+
+    def for_statement(self, node):
+        if node.orelse:
+            raise self.error("'for ... else' is not supported", node.orelse[0])
+        bounds, target_name, bind_targets = self.iteration(node)
+        loop = ir.Loop("for", [], target=None, bounds=bounds, loc=self.parsed.loc(node))
+        index = self.new_version(target_name) if target_name else self.new_version_temp("i")
+        if target_name and _may_run_zero_times(bounds):
+            # After zero iterations Python leaves the name as it was; a phi may copy it.
+            before = self.current.get(target_name, ast.Constant(None))
+            self.emit(index, rules.rule_for_operator("copy", None), {"x": before}, node,
+                      call_args=[before])
+
+        def begin():
+            loop.target = index
+            if target_name:
+                self.current[target_name] = ast.Name(index, ast.Load())
+            bind_targets(ast.Name(index, ast.Load()))
+
+        self.loop(node, loop, begin, body=node.body, extra_assigned={target_name})
+
+    def while_statement(self, node):
+        if node.orelse:
+            raise self.error("'while ... else' is not supported", node.orelse[0])
+        loop = ir.Loop("while", [], cond_body=[], loc=self.parsed.loc(node))
+
+        def begin():
+            outer, self.body = self.body, loop.cond_body
+            loop.cond = self.expr(node.test)
+            self.body = outer
+
+        self.loop(node, loop, begin, body=node.body, extra_assigned=set())
+
+    def loop(self, node, loop, begin, body, extra_assigned):
+        """Lower a loop whose iteration starts with `begin()` and runs `body`. Names the
+        body assigns that are read before their assignment or after the loop are
+        loop-carried: a header version per name, copied from the value before the loop
+        and assigned again at the end of each iteration."""
+        assigned = _stored_names(body) - extra_assigned
+        outside = _loads(self.parsed.node, exclude=node)
+        carried = sorted(assigned & (outside | _exposed(body, set())))
+        if _has(body, ast.Return):
+            carried += ["#ret", "#rv"] + (["#aux"] if "#aux" in self.current else [])
+        headers = {}
+        for name in carried:
+            # A value first assigned in the loop starts as None, as a phi may copy it
+            # before the iteration that assigns it (Python would never read it).
+            operand = self.current.get(name, ast.Constant(None))
+            header = self.new_version(name)
+            if operand is not None:
+                self.emit(header, rules.rule_for_operator("copy", None), {"x": operand}, node,
+                          call_args=[operand])
+                if self.is_fresh(operand):
+                    self.fresh_arrays.add(header)
+                    if operand.id in self.fresh_lists:
+                        self.fresh_lists.add(header)
+            self.current[name] = ast.Name(header, ast.Load())
+            headers[name] = header
+        outer_body = self.body
+        outer_flags = {f: self.current.get(f) for f in ("#brk", "#cnt")}
+        self.body = loop.body
+        self.loop_depth += 1
+        self.current["#brk"], self.current["#cnt"] = FALSE, FALSE
+        begin()
+        self.block(body)
+        self.loop_depth -= 1
+        for name in carried:
+            last = self.current.get(name)
+            if last is None or same(last, ast.Name(headers[name], ast.Load())):
+                continue
+            if isinstance(last, ast.Name) and last.id in headers.values():
+                raise self.error("a loop that swaps loop-carried values directly is not "
+                                 "supported yet", node)
+            loop.carried.append((headers[name], last))
+        brk = self.current["#brk"]
+        loop.exit_flag = None if isinstance(brk, ast.Constant) and not brk.value else brk
+        if loop.exit_flag is not None or loop.kind == "while":
+            loop.counter = self.new_version_temp("trips")
+        self.body = outer_body
+        for name, header in headers.items():
+            self.current[name] = ast.Name(header, ast.Load())
+        for flag, value in outer_flags.items():
+            if value is None:
+                self.current.pop(flag, None)
+            else:
+                self.current[flag] = value
+        if self.note_prefix:
+            loop.inlined = self.note_prefix
+        self.body.append(loop)
+
+    def new_version_temp(self, base):
+        name = self.names.fresh(self.prefix + base)
+        self.locals.add(name)
+        return name
+
+    def iteration(self, node):
+        """What a `for` runs over, as range bounds, the user's index name (or None), and a
+        function that binds the user's targets from the index inside the body."""
+        target, it = node.target, node.iter
+        fn = self.callee_object(it)
+        if fn is builtins.range:
+            if not isinstance(target, ast.Name):
+                raise self.error("a range loop needs a single name as its target", target)
+            bounds = [self.expr(a) for a in it.args]
+            return bounds, target.id, lambda index: None
+        if fn is builtins.reversed:
+            inner = it.args[0]
+            if self.callee_object(inner) is builtins.range:
+                # The same indices backwards: loop over the range object range(...)[::-1]
+                span = self.call_rule(builtins.range, [self.expr(a) for a in inner.args], it)
+                seq = self.getitem(span, ast.Slice(None, None, ast.Constant(-1)), it)
+                n = self.call_rule(builtins.len, [seq], it)
+                return [n], None, lambda index: self.bind_target(target, seq, index)
+            seq = self.expr(inner)
+            n = self.call_rule(builtins.len, [seq], it)
+            last = self.binop(ast.Sub, n, ast.Constant(1), it)
+            bounds = [last, ast.Constant(-1), ast.Constant(-1)]
+            return bounds, None, lambda index: self.bind_target(target, seq, index)
+        if fn is builtins.enumerate:
+            if not (isinstance(target, ast.Tuple) and len(target.elts) == 2):
+                raise self.error("enumerate needs two targets: 'for i, v in enumerate(...)'",
+                                 target)
+            seq = self.expr(it.args[0])
+            start = self.expr(it.args[1]) if len(it.args) > 1 else None
+            n = self.call_rule(builtins.len, [seq], it)
+
+            def bind(index):
+                count = index if start is None else self.binop(ast.Add, index, start, it)
+                self.bind_name(target.elts[0], count)
+                self.bind_target(target.elts[1], seq, index)
+            return [n], None, bind
+        if fn is builtins.zip:
+            if not (isinstance(target, ast.Tuple) and len(target.elts) == len(it.args)):
+                raise self.error("zip needs one target per sequence", target)
+            seqs = [self.expr(a) for a in it.args]
+            n = self.call_rule(builtins.len, [seqs[0]], it)
+            for seq in seqs[1:]:
+                n = self.call_rule(builtins.min, [n, self.call_rule(builtins.len, [seq], it)], it)
+
+            def bind(index):
+                for t, seq in zip(target.elts, seqs):
+                    self.bind_target(t, seq, index)
+            return [n], None, bind
+        if isinstance(it, ast.Call) and fn is not None:
+            raise self.error(f"a for loop can run over range, zip, enumerate, reversed or "
+                             f"a sequence, not over a call of {rules.describe(fn)}", it)
+        seq = self.expr(it)
+        n = self.call_rule(builtins.len, [seq], it)
+        return [n], None, lambda index: self.bind_target(target, seq, index)
+
+    def bind_target(self, target, seq, index):
+        value = self.getitem(seq, index, target)
+        self.bind_name(target, value)
+
+    def bind_name(self, target, operand):
+        if not isinstance(target, ast.Name):
+            raise self.error("loop targets must be names", target)
+        name = self.new_version(target.id)
+        self.emit(name, rules.rule_for_operator("copy", None), {"x": operand}, target,
+                  call_args=[operand])
+        self.current[target.id] = ast.Name(name, ast.Load())
+
+    def callee_object(self, node):
+        if (isinstance(node, ast.Call) and self.is_external(node.func)
+                and not (isinstance(node.func, ast.Attribute) and self._is_array_method(node.func))):
+            try:
+                return self.resolve(node.func)
+            except TranslationError:
+                return None
+        return None
+
+
+def _stored_names(statements):
+    names = set()
+    for statement in statements:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+    return names
+
+def _has(statements, kind):
+    return any(isinstance(n, kind) for s in statements for n in ast.walk(s))
+
+def _loads(tree, exclude):
+    """Names read anywhere in `tree` outside the subtree `exclude`."""
+    names, stack = set(), [tree]
+    while stack:
+        node = stack.pop()
+        if node is exclude:
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        stack.extend(ast.iter_child_nodes(node))
+    return names
+
+def _exposed(statements, defined):
+    """Names that may be read before this code assigns them (an approximation that
+    errs towards 'exposed', which only costs a copy)."""
+    out = set()
+    for s in statements:
+        if isinstance(s, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            out |= _loads(s.value, None) - defined
+            targets = s.targets if isinstance(s, ast.Assign) else [s.target]
+            if isinstance(s, ast.AugAssign) and isinstance(s.target, ast.Name):
+                out |= {s.target.id} - defined
+            for t in targets:
+                out |= {n.id for n in ast.walk(t) if isinstance(n, ast.Name)
+                        and isinstance(n.ctx, ast.Load)} - defined
+                defined |= {n.id for n in ast.walk(t) if isinstance(n, ast.Name)
+                            and isinstance(n.ctx, ast.Store)}
+        elif isinstance(s, ast.If):
+            out |= _loads(s.test, None) - defined
+            out |= _exposed(s.body, set(defined)) | _exposed(s.orelse, set(defined))
+        elif isinstance(s, (ast.For, ast.While)):
+            head = s.iter if isinstance(s, ast.For) else s.test
+            out |= _loads(head, None) - defined
+            inner = set(defined)
+            if isinstance(s, ast.For):
+                inner |= {n.id for n in ast.walk(s.target) if isinstance(n, ast.Name)}
+            out |= _exposed(s.body, inner)
+        else:
+            out |= _loads(s, None) - defined
+    return out
+
+def _may_run_zero_times(bounds):
+    values = [b.value for b in bounds if isinstance(b, ast.Constant)]
+    if len(values) != len(bounds) or not all(type(v) is int for v in values):
+        return True
+    return len(range(*values)) == 0
+
