@@ -15,7 +15,7 @@ from .errors import TranslationError, UnboundNameError, UsageTypeError, UsageVal
 from .frontend import parse_function
 from .kind_flow import settle_kinds
 from .kinds import kind_of, merge_kinds
-from . import tape
+from . import builtin_names, tape
 from .aliasing import alias_classes, check_mutations
 from .control import lower_structured as lower
 from .forward import ForwardEmitter, assign as _assign
@@ -138,6 +138,7 @@ class GradientCompiler:
                 if isinstance(n, ast.Name)}
         if name in used or name in self.params:     # only a clash inside the code counts
             name = names.fresh(name)
+        builtin_names.protect(statements + [returns], namespace, names, trace)
         header = ast.FunctionDef(name, self.parsed.node.args)
         source = render_function(header, [("forward sweep", forward),
                                            ("reverse sweep", reverse)], returns)
@@ -173,9 +174,10 @@ class GradientCompiler:
         statements += ForwardEmitter(after_assign=lambda name: [_note_call(name)]).block(
             trace.body)
         probe = ast.FunctionDef(f"{trace.name}_probe", self.parsed.node.args, [], [])
+        probe_namespace = {**namespace, _NOTE: note}
+        builtin_names.protect(statements, probe_namespace, NameAllocator(trace.taken), trace)
         source = render_function(probe, [(None, statements)], ast.Return(trace.result))
-        function = compile_function(source, probe.name, {**namespace, _NOTE: note},
-                                    _origin(self.parsed))
+        function = compile_function(source, probe.name, probe_namespace, _origin(self.parsed))
         function.__defaults__ = self.parsed.defaults
         result = function(*args)
         if trace.is_local(trace.result):

@@ -19,6 +19,7 @@ class Gradients:
         self.kinds = sweep.kinds
         self.modules = sweep.modules
         self.helpers = sweep.helpers
+        self.trace_names = sweep.trace.locals | set(sweep.trace.params)
 
     def expressions(self, wrt):
         """One expression per differentiated parameter, in `wrt` order."""
@@ -28,7 +29,8 @@ class Gradients:
             expr = self.sweep.finish(p) if p in self.sweep.activity else None
             if expr is None:
                 expr = self.zero(p, kind)
-            elif kind is not None and kind.is_python_number and not self._all_floats():
+            elif kind is not None and kind.is_python_number and not (
+                    self._all_floats() and self._surely_float(expr)):
                 expr = ast.Call(ast.Name("float", ast.Load()), [expr], [])
             elif kind is not None and kind.is_array:
                 expr = self._fresh(expr, kind, owners)
@@ -69,11 +71,32 @@ class Gradients:
                         [ast.Name(param, ast.Load())], [])
 
     def _all_floats(self):
-        """True when every active value is a Python float, so adjoints are too."""
+        """True when every active value is a Python float, so adjoint variables are."""
         return all(self.kinds.get(v) is not None and self.kinds[v].pytype is float
                    for v in self.sweep.activity.active)
 
-
+    def _surely_float(self, expr):
+        """Is this expression a Python float whatever the values? A gradient of a
+        number is a float, but `b` in d(a * b)/da may be an int."""
+        if isinstance(expr, ast.Constant):
+            return type(expr.value) is float
+        if isinstance(expr, ast.Name):
+            if expr.id in self.trace_names:
+                kind = self.kinds.get(expr.id)
+                return kind is not None and kind.pytype is float
+            return True         # an adjoint variable (a float when _all_floats)
+        if isinstance(expr, ast.UnaryOp):
+            return self._surely_float(expr.operand)
+        if isinstance(expr, ast.BinOp):
+            if isinstance(expr.op, ast.Div):
+                return True
+            if isinstance(expr.op, ast.Pow):
+                return self._surely_float(expr.left)
+            return self._surely_float(expr.left) or self._surely_float(expr.right)
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute):
+            base = expr.func.value
+            return isinstance(base, ast.Name) and base.id == self.modules.get("math")
+        return False
 
 
 _ALLOCATING = {"full_like", "full", "zeros", "ones", "outer", "einsum", "tensordot", "where",
