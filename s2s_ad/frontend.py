@@ -15,12 +15,13 @@ import builtins
 import inspect
 import linecache
 import math
-import sysconfig
 import textwrap
 import types
 from dataclasses import dataclass, field
 
 from .errors import TranslationError, UsageTypeError
+from .dependencies import dependencies_of, is_library
+from .wrappers import forward_varargs
 
 
 @dataclass(frozen=True)
@@ -35,44 +36,6 @@ class Loc:
         return f"{self.filename}:{self.lineno}"
 
 
-_MISSING = object()
-
-
-@dataclass(frozen=True, eq=False)
-class Dependency:
-    """One binding the generated code was built from, and the object it held then.
-
-    `where` is "global" (`holder` is the globals dict), "cell" (`holder` is the closure
-    cell), "builtin" (valid while `holder`, the globals dict, does not shadow it) or
-    "attribute" (`holder.name`, e.g. an inlined helper's `__defaults__`);
-    `attrs` is an attribute path read after the name (`cfg.scale` -> ("scale",))."""
-    where: str
-    holder: object
-    name: str
-    attrs: tuple
-    value: object
-
-    def current(self):
-        """The object the binding holds now, or _MISSING when it is gone."""
-        try:
-            if self.where == "cell":
-                value = self.holder.cell_contents
-            elif self.where == "attribute":
-                value = getattr(self.holder, self.name)
-            elif self.name in self.holder:
-                value = self.holder[self.name]
-            elif self.where == "builtin":
-                value = getattr(builtins, self.name)
-            else:
-                return _MISSING
-            for attr in self.attrs:
-                value = getattr(value, attr)
-        except (ValueError, AttributeError):
-            return _MISSING
-        return value
-
-    def describe(self):
-        return ".".join((self.name,) + self.attrs)
 
 
 @dataclass
@@ -131,10 +94,10 @@ def parse_function(fun):
                            "`def` function that computes the value", node)
     node.decorator_list = []
     parsed.defaults_owner = fun
-    parsed.signature = _forward_varargs(parsed)
+    parsed.signature = forward_varargs(parsed)
     SubsetChecker(parsed).check()
     _plain_header(parsed)
-    parsed.dependencies = _dependencies(parsed)
+    parsed.dependencies = dependencies_of(parsed)
     return parsed
 
 
@@ -285,88 +248,6 @@ class SubsetChecker(ast.NodeVisitor):
 
 # -- decorators: a wrapper that forwards *args, **kwargs ---------------------------------
 
-def _forward_varargs(parsed):
-    """The signature callers see. A wrapper `def wrapper(*args, **kwargs)` made with
-    functools.wraps that only forwards them (`fn(*args, **kwargs)`) is rewritten to take
-    the wrapped function's parameters and pass them on by name, so it can be lowered
-    like any function; other uses of *args/**kwargs are refused."""
-    fun, node = parsed.fun, parsed.node
-    args = node.args
-    own = inspect.signature(fun, follow_wrapped=False)
-    if not hasattr(fun, "__wrapped__") or (args.vararg is None and args.kwarg is None):
-        return own      # *args/**kwargs of a plain function: the subset check refuses
-    star = args.vararg or args.kwarg
-    name = fun.__name__
-    if args.posonlyargs or args.args or args.kwonlyargs:
-        raise parsed.error(
-            f"the decorator's wrapper '{name}' takes named parameters besides *args/"
-            "**kwargs; s2s_ad differentiates a wrapper that forwards `*args, **kwargs` "
-            "unchanged, or one with explicit parameters (`def wrapper(x, y): ...`)", star)
-    try:
-        wrapped = inspect.signature(fun)        # follows __wrapped__ (functools.wraps)
-    except (TypeError, ValueError) as exc:
-        raise parsed.error(f"cannot read the signature of the function '{name}' wraps: "
-                           f"{exc}", star) from None
-    params = list(wrapped.parameters.values())
-    for p in params:
-        if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
-            raise parsed.error(
-                f"'{name}' wraps a function with the parameter '{p}', which s2s_ad does "
-                "not support; give the wrapped function plain parameters", star)
-    forwarded = {a.arg for a in (args.vararg, args.kwarg) if a is not None}
-    names = [p.name for p in params]
-    used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} - forwarded
-    for param in names:
-        if param in used:
-            raise parsed.error(
-                f"the wrapper '{name}' forwards *args to a parameter named '{param}', a "
-                "name its own body uses too; rename one of them", star)
-    _Forward(args, names).visit(node)
-    for n in ast.walk(node):
-        if isinstance(n, ast.Name) and n.id in forwarded:
-            raise parsed.error(
-                f"the wrapper '{name}' uses '{n.id}' other than forwarding it as "
-                f"`fn(*args, **kwargs)`; s2s_ad cannot differentiate that. Give the "
-                "wrapper explicit parameters (`def wrapper(x, y): ...`)", n)
-    posonly = sum(p.kind is p.POSITIONAL_ONLY for p in params)
-    new = [ast.copy_location(ast.arg(p), star) for p in names]
-    node.args = ast.arguments(posonlyargs=new[:posonly], args=new[posonly:], vararg=None,
-                              kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
-    parsed.defaults_owner = inspect.unwrap(fun)     # where the signature's defaults live
-    return wrapped
-
-
-class _Forward(ast.NodeTransformer):
-    """`fn(*args, **kwargs)` -> `fn(x, y)` with the wrapped function's parameters."""
-
-    def __init__(self, args, names):
-        self.vararg = args.vararg.arg if args.vararg else None
-        self.kwarg = args.kwarg.arg if args.kwarg else None
-        self.names = names
-
-    def visit_Call(self, node):
-        self.generic_visit(node)
-        stars = [a for a in node.args if isinstance(a, ast.Starred)
-                 and isinstance(a.value, ast.Name) and a.value.id == self.vararg]
-        kwargs = [k for k in node.keywords if k.arg is None
-                  and isinstance(k.value, ast.Name) and k.value.id == self.kwarg]
-        # Only a call that forwards all of them, once, is rewritten: `fn(*args)` alone
-        # in a wrapper that also takes **kwargs would drop the caller's keywords. Any
-        # other use is left in place and refused.
-        wanted = (self.vararg is not None, self.kwarg is not None)
-        if (len(stars), len(kwargs)) != wanted:
-            return node
-        args = []
-        for a in node.args:
-            if a in stars:
-                args += [ast.copy_location(ast.Name(n, ast.Load()), a) for n in self.names]
-            else:
-                args.append(a)
-        node.args = args
-        node.keywords = [k for k in node.keywords if k not in kwargs]
-        return node
-
-
 # -- defaults ----------------------------------------------------------------------------
 
 def literal(value):
@@ -395,101 +276,3 @@ def _literal_defaults(signature):
 
 
 # -- dependencies ------------------------------------------------------------------------
-
-def _dependencies(parsed):
-    """Every free name (and stable attribute chain) the function reads, with the object
-    it denotes now: the generated code is valid while these still hold."""
-    fun, node = parsed.fun, parsed.node
-    local = set(parsed.params) | {n.id for n in ast.walk(node)
-                                  if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    cells = dict(zip(fun.__code__.co_freevars, fun.__closure__ or ()))
-    found = {}
-    for n in ast.walk(node):
-        chain = _chain(n)
-        if chain is None or chain[0] in local or chain in found:
-            continue
-        dependency = _dependency(fun, cells, *chain)
-        if dependency is not None:
-            found[chain] = dependency
-    return list(found.values())
-
-
-def _chain(node):
-    """('cfg', ('scale',)) for `cfg.scale`, ('x', ()) for a name read; else None."""
-    attrs = []
-    while isinstance(node, ast.Attribute):
-        attrs.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-        return node.id, tuple(reversed(attrs))
-    return None
-
-
-def _dependency(fun, cells, name, attrs):
-    if name in cells:
-        where, holder = "cell", cells[name]
-        try:
-            value = holder.cell_contents
-        except ValueError:          # not bound yet: lowering reports it
-            return None
-    elif name in fun.__globals__:
-        where, holder, value = "global", fun.__globals__, fun.__globals__[name]
-    elif hasattr(builtins, name):
-        where, holder, value = "builtin", fun.__globals__, getattr(builtins, name)
-    else:
-        return None
-    if attrs:
-        # Library modules' attributes are taken as fixed (as rules are); an attribute
-        # computed afresh on each read (a property, a bound method) has no identity to
-        # compare, and an array's attributes are fixed by the array itself.
-        if is_library(value) or isinstance(value, np_ndarray()):
-            return None
-        try:
-            first, second = value, value
-            for attr in attrs:
-                first, second = getattr(first, attr), getattr(second, attr)
-        except AttributeError:
-            return None
-        if first is not second:
-            return None
-        value = first
-    return Dependency(where, holder, name, attrs, value)
-
-
-def np_ndarray():
-    import numpy
-    return numpy.ndarray
-
-
-# -- libraries ---------------------------------------------------------------------------
-
-# Functions of these packages are primitives (with a rule) or not differentiable here;
-# their Python source is an implementation detail, never inlined.
-LIBRARIES = {"numpy", "scipy", "math", "pandas", "jax", "torch", "autograd", "s2s_ad"}
-
-
-def is_library(obj):
-    """True for NumPy & co. and the standard library: their modules, functions and
-    objects. A Python function is judged by where its code is, not by `__module__`,
-    which functools.wraps copies from the function a user's wrapper wraps."""
-    import sys
-    if isinstance(obj, types.ModuleType):
-        path = getattr(obj, "__file__", None)
-        return obj.__name__.partition(".")[0] in LIBRARIES or path is None or _in_stdlib(path)
-    if isinstance(obj, types.FunctionType):
-        path = obj.__code__.co_filename
-        if _in_stdlib(path):
-            return True
-        for top in LIBRARIES:
-            module = sys.modules.get(top)
-            root = getattr(module, "__file__", None)
-            if root and path.startswith(root.rpartition("/")[0] + "/"):
-                return True
-        return False
-    module = getattr(type(obj), "__module__", None) or ""
-    return module.partition(".")[0] in LIBRARIES
-
-
-def _in_stdlib(path):
-    stdlib = sysconfig.get_paths()["stdlib"]
-    return path.startswith(stdlib) and "site-packages" not in path

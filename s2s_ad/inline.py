@@ -20,7 +20,8 @@ import ast
 import inspect
 
 from .errors import TranslationError
-from .frontend import Dependency, is_library, literal, parse_function
+from .dependencies import Dependency, is_library
+from .frontend import literal, parse_function
 
 _MISSING = object()
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from s2s_ad import value_and_grad
 
+from . import scalar_tape
 from .fd_guards import smooth_difference
 
 PARAMS = ["x", "y"]
@@ -111,6 +112,22 @@ def helper(a, scale=0.5):
 """
 
 
+def tie_margin(f, x, y):
+    """How far the comparisons f makes at (x, y) are from a tie (the scalar tape records
+    them): at a tie, a branch switches exactly there, and no one derivative exists."""
+    module = sys.modules[f.__module__]
+    plain = module.math
+    module.math = scalar_tape.math_for_vars
+    scalar_tape.reset_margins()
+    try:
+        f(scalar_tape.Var(x), scalar_tape.Var(y))
+    except (AttributeError, TypeError):
+        pass            # a function the tape lacks (math.hypot): the ties seen so far
+    finally:
+        module.math = plain
+    return min(scalar_tape.margins, default=1.0)
+
+
 def load(source, tmp_path):
     path = tmp_path / f"random_program_{next(_counter)}.py"
     path.write_text("import math\n\n" + HELPER + "\n\n" + source)
@@ -129,6 +146,9 @@ point = st.floats(-1.5, 1.5, allow_nan=False).map(lambda v: round(v, 6))
 @given(source=programs(), x=point, y=point)
 def test_random_programs_match_the_original_and_finite_differences(source, x, y, tmp_path):
     f = load(source, tmp_path)
+    # A comparison at its tie is a kink that finite differences may not show (f(x) = x
+    # for x != 0 but y at 0): such samples are not judged (hypothesis counts them).
+    assume(tie_margin(f, x, y) > 1e-9)
     value, (gx, gy) = value_and_grad(f, argnums=(0, 1))(x, y)
     assert value == f(x, y), source                       # the same operations
     for argnum, ad in ((0, gx), (1, gy)):
