@@ -116,8 +116,9 @@ class GradientCompiler:
         in_forward = {id(s) for s in forward}
         statements = eliminate_dead_code(forward + reverse, live_out, aliases)
         counts = _name_counts(statements + [returns], ast.Load)
+        stored_forward = _stored(forward)
         adjoint_temps = {n for n, k in _name_counts(reverse, ast.Store).items()
-                         if k == 1 and n.endswith("_bar") and n not in _stored(forward)}
+                         if k == 1 and n.endswith("_bar") and n not in stored_forward}
         arrays = {v for v in trace.temps if kinds.get(v) is not None and kinds[v].is_array}
         array_temps = (arrays | {transform.bar_names[v] for v in arrays if v in transform.bar_names}
                        | transform.neg_names) if lean else set()
