@@ -101,15 +101,18 @@ def loop_invariants(pair):
             else:
                 changing.add(item.target)
         level += [item for item in block if not isinstance(item, (ir.If, ir.Loop))]
+    candidates = [(item.target, {n.id for v in item.args.values() for n in ast.walk(v)
+                                 if isinstance(n, ast.Name)})
+                  for item in level if item.rule not in (cr.SETITEM, cr.APPEND)]
     invariant = set()
-    for _ in range(len(level)):             # an invariant may feed another
-        for item in level:
-            if item.target in invariant or item.rule in (cr.SETITEM, cr.APPEND):
-                continue
-            operands = {n.id for v in item.args.values() for n in ast.walk(v)
-                        if isinstance(n, ast.Name)}
-            if not (operands & (changing - invariant)):
-                invariant.add(item.target)
+    changed = True
+    while changed:      # an invariant may feed another (in program order: one pass)
+        changed = False
+        for target, operands in candidates:
+            if target not in invariant and operands.isdisjoint(changing):
+                invariant.add(target)
+                changing.discard(target)
+                changed = True
     return invariant
 
 
