@@ -18,7 +18,7 @@ from . import containers, ir, rules, tape
 from .errors import TranslationError
 from .forward import range_call
 from .rules import control_rules as cr
-from .simplify import number, simplify
+from .simplify import add_terms, number, simplify
 from .trace import Stmt, operand_kind, static_value
 
 SEED = 1.0
@@ -375,9 +375,7 @@ class ReverseTransform:
         key = self.key(var)
         terms = [self._materialise(t) for t in reversed(self.pending.pop(key, []))]
         total = ast.Name(self._bar(key), ast.Load()) if key in self.acc else None
-        for term in terms:
-            total = term if total is None else simplify(ast.BinOp(total, ast.Add(), term))
-        return total
+        return add_terms(total, terms)
 
     def materialize(self, var):
         """Make var's adjoint a variable holding the sum so far (an accumulator)."""
@@ -399,9 +397,10 @@ class ReverseTransform:
 
     def _write(self, key, terms, accumulate=False):
         name = self._bar(key)
-        total = ast.Name(name, ast.Load()) if accumulate else terms[0]
-        for term in (terms if accumulate else terms[1:]):
-            total = simplify(ast.BinOp(total, ast.Add(), term))
+        if accumulate:
+            total = add_terms(ast.Name(name, ast.Load()), terms)
+        else:
+            total = terms[0] if len(terms) == 1 else add_terms(simplify(terms[0]), terms[1:])
         self.emit(_assign(name, total))
         return ast.Name(name, ast.Load())
 

@@ -11,20 +11,61 @@ from .trace import renamed
 
 
 def simplify(node):
-    """Return a simplified copy-free rewrite of an expression AST (bottom-up)."""
+    """Return a simplified copy-free rewrite of an expression AST (bottom-up). Iterative,
+    so an adjoint summing thousands of terms is no deeper for it than a short one."""
+    # Post-order with an explicit stack: a node is rewritten after all its children.
+    stack = [(node, False)]
+    done = {}                       # id(node) -> its rewrite
+    while stack:
+        current, expanded = stack.pop()
+        if not expanded:
+            stack.append((current, True))
+            stack.extend((child, False) for child in _children(current))
+            continue
+        done[id(current)] = _rewrite(current, done)
+    return done[id(node)]
+
+
+def _children(node):
+    for value in _field_values(node):
+        if isinstance(value, ast.expr):
+            yield value
+        elif isinstance(value, list):
+            yield from (v for v in value if isinstance(v, ast.expr))
+
+
+def _field_values(node):
     if isinstance(node, ast.BinOp):
-        node.left = simplify(node.left)
-        node.right = simplify(node.right)
+        return (node.left, node.right)
+    if isinstance(node, ast.UnaryOp):
+        return (node.operand,)
+    return [getattr(node, name, None) for name in node._fields]
+
+
+def _rewrite(node, done):
+    """`node` with its children replaced by their rewrites, then simplified itself."""
+    if isinstance(node, ast.BinOp):
+        node.left, node.right = done[id(node.left)], done[id(node.right)]
         return _binop(node)
     if isinstance(node, ast.UnaryOp):
-        node.operand = simplify(node.operand)
+        node.operand = done[id(node.operand)]
         return _unary(node)
     for name, value in ast.iter_fields(node):
         if isinstance(value, ast.expr):
-            setattr(node, name, simplify(value))
+            setattr(node, name, done[id(value)])
         elif isinstance(value, list):
-            setattr(node, name, [simplify(v) if isinstance(v, ast.expr) else v for v in value])
+            setattr(node, name, [done[id(v)] if isinstance(v, ast.expr) else v for v in value])
     return node
+
+
+def add_terms(total, terms):
+    """simplify(total + t1 + t2 + ...) for a `total` that is simplified already (or
+    None): each term is simplified once and only the new top node is folded, so a sum
+    of n terms costs O(n), not O(n^2) (re-simplifying the growing left side)."""
+    for term in terms:
+        term = simplify(term)
+        total = term if total is None else _binop(ast.BinOp(total, ast.Add(), term))
+    return total
 
 
 def number(node):
