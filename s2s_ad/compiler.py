@@ -12,6 +12,8 @@ import numpy as np
 from . import runtime
 from .emit import compile_function
 from .errors import TranslationError, UnboundNameError
+from .depth import RECURSION_LIMIT, call_deep
+from .flatten import flatten_deep_expressions
 from .frontend import parse_function
 from .kind_flow import settle_kinds
 from .kinds import kind_of, merge_kinds
@@ -53,7 +55,7 @@ class GradientCompiler:
         self.with_value = with_value
         self.has_aux = has_aux
         try:                        # resolve names now if they are all bound already
-            self._trace = lower(self.parsed, self.has_aux)
+            self._trace = _lower(self.parsed, self.has_aux)
         except UnboundNameError:    # ... else at the first call
             self._trace = None
 
@@ -61,7 +63,7 @@ class GradientCompiler:
     def trace(self):
         if self._trace is None:
             self.parsed = parse_function(self.fun)      # a fresh look at its globals
-            self._trace = lower(self.parsed, self.has_aux)
+            self._trace = _lower(self.parsed, self.has_aux)
         return self._trace
 
     def compile(self, args=None, lean=True):
@@ -125,6 +127,11 @@ class GradientCompiler:
         fold_single_use_temporaries(statements, counts, trace.temps | adjoint_temps, array_temps)
         forward = [s for s in statements if id(s) in in_forward]
         reverse = [s for s in statements if id(s) not in in_forward]
+        # Long programs make deep expressions (a sum of many adjoint terms): split them
+        # into statements that compile() and the printer accept.
+        flatten_deep_expressions(forward, names.fresh)
+        tail = flatten_deep_expressions(reverse + [returns], names.fresh)
+        reverse, returns = tail[:-1], tail[-1]
 
         suffix = "value_and_grad" if self.with_value else "grad"
         name = f"{trace.name}_{suffix}"
@@ -192,6 +199,17 @@ class GradientCompiler:
                                 f"{kind.describe()}; grad differentiates real numbers and "
                                 "float arrays only (convert with float(...) or "
                                 ".astype(float), or leave it out of argnums)")
+
+
+def _lower(parsed, has_aux):
+    """The structured trace, lowered with room for deeply nested user code."""
+    try:
+        return call_deep(lower, parsed, has_aux)
+    except RecursionError:
+        raise parsed.error(f"{parsed.node.name} nests calls or expressions more deeply than "
+                           f"s2s_ad can translate (about {RECURSION_LIMIT // 12:,} levels of "
+                           "helper calls); flatten the nesting into a loop or a sequence of "
+                           "statements", parsed.node) from None
 
 
 def _check_argnums(argnums, params, parsed):

@@ -16,7 +16,6 @@ _counter = itertools.count(1)
 def to_source(node):
     """Print an AST as Python source. astor is the printer; on Pythons where it fails
     (it predates ast.Constant-only trees) the standard library's unparser takes over."""
-    ast.fix_missing_locations(node)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)

@@ -121,7 +121,7 @@ _UNSUPPORTED = {
 }
 
 
-class SubsetChecker(ast.NodeVisitor):
+class SubsetChecker:
     """Rejects syntax outside the subset, before any lowering happens."""
 
     def __init__(self, parsed):
@@ -137,15 +137,19 @@ class SubsetChecker(ast.NodeVisitor):
         if args.kwonlyargs:
             raise self.parsed.error("keyword-only parameters are not supported; "
                                     "make them positional", args.kwonlyargs[0])
-        for statement in fn.body:
-            self.visit(statement)
+        # Depth first, in source order, with an explicit stack: a sum of a thousand
+        # terms is a tree a thousand deep.
+        stack = list(reversed(fn.body))
+        while stack:
+            node = stack.pop()
+            self.check_node(node)
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
-    def generic_visit(self, node):
+    def check_node(self, node):
+        if isinstance(node, ast.FunctionDef):
+            raise self.parsed.error("nested function definitions inside a differentiated "
+                                    "function are not supported; define the helper outside",
+                                    node)
         hint = _UNSUPPORTED.get(type(node))
         if hint is not None:
             raise self.parsed.error(hint, node)
-        super().generic_visit(node)
-
-    def visit_FunctionDef(self, node):
-        raise self.parsed.error("nested function definitions inside a differentiated "
-                                "function are not supported; define the helper outside", node)
