@@ -162,20 +162,39 @@ class GradientCompiler:
 
     def _observe(self, trace, args, namespace):
         """Run the forward sweep once on `args`, noting what each value is, every time
-        it is assigned (inside loops, too: a value whose kind varies becomes unknown)."""
+        it is assigned (inside loops, too: a value whose kind varies becomes unknown).
+
+        Outside loops each value is noted by a call. Inside loops a call per assignment
+        per iteration would cost more than the user's arithmetic, so each value keeps
+        the type (and an array's shape and dtype) it was last noted with in locals of
+        the probe, and an inline test calls `note` only when they differ:
+
+            if type(v) is not v_t or v_t is ndarray and (v.shape != v_s or v.dtype != v_d):
+                v_t, v_s, v_d = note('v', v)
+        """
         kinds = {}
 
         def note(name, value):
             kind = kind_of(value)
             seen = kinds.get(name, kind)
             kinds[name] = merge_kinds(seen, kind)
+            if type(value) is np.ndarray:
+                return np.ndarray, value.shape, value.dtype
+            return type(value), None, None
 
         statements = [_note_call(p) for p in trace.params]
         statements += ForwardEmitter(after_assign=lambda name: [_note_call(name)]).block(
             trace.body)
+        probe_names = NameAllocator(trace.taken | {_NOTE})
+        ndarray, type_ = probe_names.fresh("ndarray"), probe_names.fresh("type")
+        guards = []
+        _guard_notes_in_loops(statements, probe_names, (type_, ndarray), guards, False)
+        statements[:0] = [_assign(g, ast.Constant(None)) for g in guards]
         probe = ast.FunctionDef(f"{trace.name}_probe", self.parsed.node.args, [], [])
         source = render_function(probe, [(None, statements)], ast.Return(trace.result))
-        function = compile_function(source, probe.name, {**namespace, _NOTE: note},
+        function = compile_function(source, probe.name,
+                                    {**namespace, _NOTE: note, ndarray: np.ndarray,
+                                     type_: type},
                                     _origin(self.parsed))
         function.__defaults__ = self.fun.__defaults__
         result = function(*args)
@@ -260,6 +279,48 @@ def _stored(statements):
 def _note_call(name):
     return ast.Expr(ast.Call(ast.Name(_NOTE, ast.Load()),
                              [ast.Constant(name), ast.Name(name, ast.Load())], []))
+
+
+def _guard_notes_in_loops(statements, names, builtins_, guards, in_loop):
+    """Replace each note call inside a loop by its inline guard (see `_observe`), in
+    place. The guard's type locals are appended to `guards`, to be set to None first
+    (its shape and dtype locals are read only after the type was noted)."""
+    for k, s in enumerate(statements):
+        for field in ("body", "orelse"):
+            inner = getattr(s, field, None)
+            if isinstance(inner, list):
+                _guard_notes_in_loops(inner, names, builtins_, guards,
+                                      in_loop or isinstance(s, (ast.For, ast.While)))
+        if in_loop and _is_note_call(s):
+            statements[k] = _guarded_note(s.value.args[0].value, names, builtins_, guards)
+
+
+def _is_note_call(s):
+    return (isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)
+            and isinstance(s.value.func, ast.Name) and s.value.func.id == _NOTE)
+
+
+def _guarded_note(name, names, builtins_, guards):
+    """`if type(v) is not v_t or ...: v_t, v_s, v_d = note('v', v)`, with `type` and
+    `ndarray` under names of their own (the user may have a `type` of their own)."""
+    type_, ndarray = builtins_
+    t, shape, dtype = (names.fresh(f"{name}_{part}") for part in ("t", "s", "d"))
+    guards.append(t)
+
+    def load(n):
+        return ast.Name(n, ast.Load())
+
+    def attr(a):
+        return ast.Attribute(load(name), a, ast.Load())
+    type_changed = ast.Compare(ast.Call(load(type_), [load(name)], []), [ast.IsNot()],
+                               [load(t)])
+    array_changed = ast.BoolOp(ast.And(), [
+        ast.Compare(load(t), [ast.Is()], [load(ndarray)]),
+        ast.BoolOp(ast.Or(), [ast.Compare(attr("shape"), [ast.NotEq()], [load(shape)]),
+                              ast.Compare(attr("dtype"), [ast.NotEq()], [load(dtype)])])])
+    renote = ast.Assign([ast.Tuple([ast.Name(n, ast.Store()) for n in (t, shape, dtype)],
+                                   ast.Store())], _note_call(name).value, lineno=0)
+    return ast.If(ast.BoolOp(ast.Or(), [type_changed, array_changed]), [renote], [])
 
 
 def _origin(parsed):
