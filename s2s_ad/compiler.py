@@ -29,6 +29,7 @@ from .runtime_tape import HELPERS as _TAPE_HELPERS
 from .runtime_sequences import HELPERS as _SEQUENCE_HELPERS
 from .simplify import eliminate_common_subexpressions, fold_single_use_temporaries
 from .trace import NameAllocator
+from .walk import name_nodes, stores
 
 # Modules that rule templates name, by their conventional names.
 _TEMPLATE_MODULES = {"np": np, "math": math}
@@ -135,8 +136,7 @@ class GradientCompiler:
 
         suffix = "value_and_grad" if self.with_value else "grad"
         name = f"{trace.name}_{suffix}"
-        used = {n.id for st in statements + [returns] for n in ast.walk(st)
-                if isinstance(n, ast.Name)}
+        used = {n.id for st in statements + [returns] for n in name_nodes(st)}
         if name in used or name in self.params:     # only a clash inside the code counts
             name = names.fresh(name)
         header = ast.FunctionDef(name, self.parsed.node.args)
@@ -266,14 +266,12 @@ def _name_counts(statements, ctx):
     """How often each name is read (ctx=ast.Load) or assigned (ast.Store)."""
     counts = collections.Counter()
     for s in statements:
-        counts.update(n.id for n in ast.walk(s) if isinstance(n, ast.Name)
-                      and isinstance(n.ctx, ctx))
+        counts.update(n.id for n in name_nodes(s) if type(n.ctx) is ctx)
     return counts
 
 
 def _stored(statements):
-    return {n.id for s in statements for n in ast.walk(s)
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return {name for s in statements for name in stores(s)}
 
 
 def _note_call(name):

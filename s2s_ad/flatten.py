@@ -11,6 +11,8 @@ order (the operations are pure), so the value is bit for bit the same.
 """
 import ast
 
+from .walk import depth
+
 LIMIT = 50          # levels; far below compile()'s limit, far above hand-written code
 
 # Nodes whose parts Python may not evaluate (short-circuit, branches): never hoisted out of.
@@ -31,7 +33,7 @@ def flatten_deep_expressions(statements, fresh):
                 flatten_deep_expressions(inner, fresh)
         value = getattr(s, "value", None)
         if isinstance(s, (ast.Assign, ast.AugAssign, ast.Expr, ast.Return)) \
-                and isinstance(value, ast.expr):
+                and isinstance(value, ast.expr) and depth(value) >= LIMIT:
             hoisted = []
             s.value = _hoist(value, fresh, hoisted)
             out.extend(hoisted)

@@ -9,6 +9,8 @@ which can only keep more.
 """
 import ast
 
+from .walk import loads, name_nodes
+
 _MUTATORS = {"append", "pop"}
 KEEP = "_s2s_keep"      # a statement with this attribute set is never dropped (tape pops)
 
@@ -29,8 +31,7 @@ def _any_live(containers, live, aliases):
 
 
 def reads(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)
-            and isinstance(n.ctx, ast.Load)}
+    return loads(node)
 
 
 def _block(statements, live, remove, aliases):
@@ -117,12 +118,11 @@ def _split_target(t, names, containers):
 
 def _mutated(value):
     """Containers a call like `a.pop()` or `a.append(v)` changes."""
-    out = set()
-    for n in ast.walk(value):
-        if (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
-                and n.func.attr in _MUTATORS and isinstance(n.func.value, ast.Name)):
-            out.add(n.func.value.id)
-    return out
+    calls = []
+    name_nodes(value, calls)
+    return {n.func.value.id for n in calls
+            if isinstance(n.func, ast.Attribute) and n.func.attr in _MUTATORS
+            and isinstance(n.func.value, ast.Name)}
 
 
 def _names(target):

@@ -8,6 +8,7 @@ import ast
 import dataclasses
 
 from .trace import renamed
+from .walk import loads, name_nodes
 
 
 def simplify(node):
@@ -347,17 +348,16 @@ def _single_target(s):
 def _reader(statements, i, name):
     """The index of the assignment after i that reads `name`, if nothing between them
     rebinds what the definition reads."""
-    operands = {n.id for n in ast.walk(statements[i].value) if isinstance(n, ast.Name)}
+    operands = _names_of(statements[i].value)
     for j in range(i + 1, len(statements)):
         s = statements[j]
-        reads = {n.id for n in ast.walk(s) if isinstance(n, ast.Name)
-                 and isinstance(n.ctx, ast.Load)}
+        reads = loads(s)
         if name in reads:
             return j if isinstance(s, ast.Assign) and name in _names_of(s.value) else None
         if not isinstance(s, ast.Assign):       # x_bar[i] += g, np.add.at(...), pop()
             return None
         # Names rebound, and arrays written into (buf[1] = v): either changes the value.
-        written = {n.id for t in s.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        written = {n.id for t in s.targets for n in name_nodes(t)}
         if written & operands:
             return None
     return None
@@ -368,11 +368,26 @@ def _is_copy_of(s, name):
 
 
 def _names_of(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return {n.id for n in name_nodes(node)}
 
 
 def _substitute(node, name, value):
-    class Replace(ast.NodeTransformer):
-        def visit_Name(self, n):
-            return value if n.id == name else n
-    return Replace().visit(node)
+    """`node` with each read of `name` replaced by `value` (in place; iterative, as the
+    expression may be deep after earlier folds)."""
+    if isinstance(node, ast.Name):
+        return value if node.id == name else node
+    stack = [node]
+    while stack:
+        parent = stack.pop()
+        for field, child in ast.iter_fields(parent):
+            if isinstance(child, ast.Name) and child.id == name:
+                setattr(parent, field, value)
+            elif isinstance(child, ast.AST):
+                stack.append(child)
+            elif isinstance(child, list):
+                for k, item in enumerate(child):
+                    if isinstance(item, ast.Name) and item.id == name:
+                        child[k] = value
+                    elif isinstance(item, ast.AST):
+                        stack.append(item)
+    return node
