@@ -48,10 +48,15 @@ def _block(statements, live, remove, aliases):
 
 
 def _statement(s, live, remove, aliases):
+    """(s or None if dead, the names live before s). `live` is the caller's set, updated
+    in place for simple statements: copying it per statement would make long straight-line
+    code, where many values stay live, quadratic."""
     if getattr(s, KEEP, False):
         stored = {n.id for t in s.targets for n in ast.walk(t) if isinstance(n, ast.Name)
                   and isinstance(n.ctx, ast.Store)}
-        return s, (live - stored) | reads(s.value)
+        live -= stored
+        live |= reads(s.value)
+        return s, live
     if isinstance(s, (ast.Assign, ast.AugAssign)):
         targets = s.targets if isinstance(s, ast.Assign) else [s.target]
         names, containers = set(), set()
@@ -64,8 +69,10 @@ def _statement(s, live, remove, aliases):
             live_needed = names & live
         if not live_needed and not _any_live(containers, live, aliases):
             return None, live
-        live = live - names if isinstance(s, ast.Assign) else live
-        live = live | reads(s.value) | containers
+        if isinstance(s, ast.Assign):
+            live -= names
+        live |= reads(s.value)
+        live |= containers
         for t in targets:
             if not isinstance(t, (ast.Name, ast.Tuple)):
                 live |= reads(t)
@@ -76,7 +83,9 @@ def _statement(s, live, remove, aliases):
         containers = _mutated(s.value)
         if containers and not _any_live(containers, live, aliases):
             return None, live
-        return s, live | reads(s.value) | containers
+        live |= reads(s.value)
+        live |= containers
+        return s, live
     if isinstance(s, ast.If):
         body, live_body = _block(s.body, set(live), remove, aliases)
         orelse, live_else = _block(s.orelse, set(live), remove, aliases)
