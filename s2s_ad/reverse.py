@@ -20,6 +20,7 @@ from .forward import range_call
 from .rules import control_rules as cr
 from .simplify import add_terms, number, simplify
 from .trace import Stmt, operand_kind, static_value
+from .walk import copy_tree
 
 SEED = 1.0
 
@@ -552,7 +553,7 @@ class ReverseTransform:
         class Substitute(ast.NodeTransformer):
             def visit_Name(self, node):
                 if node.id in mapping:
-                    return copy.deepcopy(mapping[node.id])
+                    return copy_tree(mapping[node.id])
                 if node.id in modules:
                     return ast.Name(modules[node.id], ast.Load())
                 if node.id in helpers:
@@ -564,9 +565,9 @@ class ReverseTransform:
                 if isinstance(node.value, ast.Name) and isinstance(node.slice, ast.Constant):
                     key = f"{node.value.id}[{node.slice.value}]"
                     if key in mapping:
-                        return copy.deepcopy(mapping[key])
+                        return copy_tree(mapping[key])
                 return self.generic_visit(node)
-        return Substitute().visit(copy.deepcopy(template))
+        return Substitute().visit(copy_tree(template))
 
     def _reduce_to(self, expr, operand, shape):
         """Sum a contribution of shape `shape` (NumPy broadcast the operand to it) back to
