@@ -26,6 +26,19 @@ def to_source(node):
     return text
 
 
+def statements_source(statements):
+    """Print simple statements, one per line, in one call of the printer (a call per
+    statement costs about as much again as the printing itself). Where astor fails on
+    the run, each statement is printed by `to_source` as it would be alone."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import astor
+            return astor.to_source(ast.Module(statements, []), pretty_source="".join)
+    except Exception:
+        return "".join(to_source(s) for s in statements)
+
+
 def function_header(name, args):
     """The `def name(args):` line, printed by the same printer as the body."""
     stub = ast.FunctionDef(name, args, [ast.Pass()], [], None, None, **_type_params())

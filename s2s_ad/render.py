@@ -2,7 +2,7 @@
 comments (one comment per run of statements from the same line, at every depth)."""
 import ast
 
-from .emit import function_header, to_source
+from .emit import function_header, statements_source, to_source
 from .forward import NOTE
 
 
@@ -23,12 +23,19 @@ def render_function(header, sections, returns):
 def render_block(statements, depth, last_note=None):
     pad = "    " * depth
     lines = []
+    run = []            # simple statements waiting to be printed together
     for statement in statements:
         note = getattr(statement, NOTE, None)
+        compound = isinstance(statement, (ast.If, ast.For, ast.While))
+        if run and (compound or note and note != last_note):
+            lines += _simple_lines(run, pad)
+            run = []
         if note and note != last_note:
             lines.append(f"{pad}# {note}")
             last_note = note
-        if isinstance(statement, ast.If):
+        if not compound:
+            run.append(statement)
+        elif isinstance(statement, ast.If):
             lines += _if(statement, depth, note=last_note)
         elif isinstance(statement, ast.For):
             lines.append(f"{pad}for {_expr(statement.target)} in {_expr(statement.iter)}:")
@@ -36,10 +43,14 @@ def render_block(statements, depth, last_note=None):
         elif isinstance(statement, ast.While):
             lines.append(f"{pad}while {_expr(statement.test)}:")
             lines += render_block(statement.body, depth + 1, last_note)
-        else:
-            for line in to_source(statement).rstrip().splitlines():
-                lines.append(pad + line)
+    if run:
+        lines += _simple_lines(run, pad)
     return lines
+
+
+def _simple_lines(statements, pad):
+    text = statements_source(statements) if len(statements) > 1 else to_source(statements[0])
+    return [pad + line for line in text.rstrip().splitlines()]
 
 
 def _if(statement, depth, keyword="if", note=None):
