@@ -323,16 +323,21 @@ def _fold_blocks(statements, uses, temps, array_temps, in_loop):
 
 
 def _fold(statements, uses, temps, copies=True):
+    facts = {}          # id(statement) -> what it reads and binds, until it changes
     i = 0
     while i < len(statements):
         s = statements[i]
         name = _single_target(s)
-        if name is not None and uses.get(name) == 1:
-            j = _reader(statements, i, name)
+        # (Only a temporary, or in a loop the copy of a user's variable, is folded:
+        # the search for the reader is skipped for anything else.)
+        if name is not None and uses.get(name) == 1 and (name in temps or copies):
+            j = _reader(statements, i, name, facts)
             # A user's variable is folded only into the copy that carries it to the
             # next iteration, which then reads like their statement: x = x + dt * v.
             if j is not None and (name in temps or copies and _is_copy_of(statements[j], name)):
                 statements[j].value = _substitute(statements[j].value, name, s.value)
+                facts.pop(id(statements[j]), None)
+                facts.pop(id(s), None)
                 del statements[i]
                 i = max(i - 1, 0)
                 continue
@@ -345,22 +350,34 @@ def _single_target(s):
     return None
 
 
-def _reader(statements, i, name):
+def _reader(statements, i, name, facts):
     """The index of the assignment after i that reads `name`, if nothing between them
     rebinds what the definition reads."""
     operands = _names_of(statements[i].value)
     for j in range(i + 1, len(statements)):
         s = statements[j]
-        reads = loads(s)
+        reads, in_value, written = _facts(s, facts)
         if name in reads:
-            return j if isinstance(s, ast.Assign) and name in _names_of(s.value) else None
+            return j if isinstance(s, ast.Assign) and name in in_value else None
         if not isinstance(s, ast.Assign):       # x_bar[i] += g, np.add.at(...), pop()
             return None
         # Names rebound, and arrays written into (buf[1] = v): either changes the value.
-        written = {n.id for t in s.targets for n in name_nodes(t)}
-        if written & operands:
+        if not written.isdisjoint(operands):
             return None
     return None
+
+
+def _facts(s, facts):
+    """(names s reads, names in its value, names in its targets), cached by identity."""
+    known = facts.get(id(s))
+    if known is None:
+        if isinstance(s, ast.Assign):
+            known = (loads(s), _names_of(s.value),
+                     {n.id for t in s.targets for n in name_nodes(t)})
+        else:
+            known = (loads(s), set(), set())
+        facts[id(s)] = known
+    return known
 
 
 def _is_copy_of(s, name):
