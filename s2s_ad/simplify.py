@@ -11,9 +11,45 @@ from .trace import renamed
 from .walk import loads, name_nodes
 
 
+_RECURSE = 64      # levels simplified by plain recursion (fast); deeper: explicit stack
+
+
 def simplify(node):
-    """Return a simplified copy-free rewrite of an expression AST (bottom-up). Iterative,
-    so an adjoint summing thousands of terms is no deeper for it than a short one."""
+    """Return a simplified copy-free rewrite of an expression AST (bottom-up). Without
+    recursion that grows with the expression: an adjoint summing thousands of terms is
+    simplified with an explicit stack."""
+    try:
+        return _simplify_shallow(node, _RECURSE)
+    except _TooDeep:
+        return _simplify_deep(node)
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def _simplify_shallow(node, budget):
+    # Rewrites are in place: a tree found too deep is started over on the explicit
+    # stack, and simplifying an already simplified subtree again leaves it as it is.
+    if budget == 0:
+        raise _TooDeep
+    if isinstance(node, ast.BinOp):
+        node.left = _simplify_shallow(node.left, budget - 1)
+        node.right = _simplify_shallow(node.right, budget - 1)
+        return _binop(node)
+    if isinstance(node, ast.UnaryOp):
+        node.operand = _simplify_shallow(node.operand, budget - 1)
+        return _unary(node)
+    for name, value in ast.iter_fields(node):
+        if isinstance(value, ast.expr):
+            setattr(node, name, _simplify_shallow(value, budget - 1))
+        elif isinstance(value, list):
+            setattr(node, name, [_simplify_shallow(v, budget - 1) if isinstance(v, ast.expr)
+                                 else v for v in value])
+    return node
+
+
+def _simplify_deep(node):
     # Post-order with an explicit stack: a node is rewritten after all its children.
     stack = [(node, False)]
     done = {}                       # id(node) -> its rewrite
