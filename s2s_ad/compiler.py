@@ -177,13 +177,17 @@ class GradientCompiler:
         """Run the forward sweep once on `args`, noting what each value is, every time
         it is assigned (inside loops, too: a value whose kind varies becomes unknown).
 
-        Outside loops each value is noted by a call. Inside loops a call per assignment
-        per iteration would cost more than the user's arithmetic, so each value keeps
-        the type (and an array's shape and dtype) it was last noted with in locals of
-        the probe, and an inline test calls `note` only when they differ:
+        Inside loops a call per assignment per iteration would cost more than the
+        user's arithmetic, so each value keeps the type (and an array's shape and dtype)
+        it was last noted with in locals of the probe, and an inline test calls `note`
+        only when they differ:
 
             if type(v) is not v_t or v_t is ndarray and (v.shape != v_s or v.dtype != v_d):
                 v_t, v_s, v_d = note('v', v)
+
+        Outside loops every name is assigned at most once (SSA), so those values are
+        noted all together at the end, from `locals()`; only a name a loop assigns too
+        (a loop-carried value's first version) is noted where it is assigned.
         """
         kinds = {}
 
@@ -199,15 +203,26 @@ class GradientCompiler:
         statements += ForwardEmitter(after_assign=lambda name: [_note_call(name)]).block(
             trace.body)
         probe_names = NameAllocator(trace.taken | {_NOTE})
-        ndarray, type_ = probe_names.fresh("ndarray"), probe_names.fresh("type")
-        guards = []
-        _guard_notes_in_loops(statements, probe_names, (type_, ndarray), guards, False)
+        ndarray, type_, locals_, note_all = (probe_names.fresh(n) for n in
+                                             ("ndarray", "type", "locals", "note_all"))
+        guards, in_loops, deferred = [], set(), []
+        _guard_notes_in_loops(statements, probe_names, (type_, ndarray), guards, False,
+                              in_loops)
+        _defer_notes(statements, in_loops, deferred)
         statements[:0] = [_assign(g, ast.Constant(None)) for g in guards]
+        statements.append(ast.Expr(ast.Call(ast.Name(note_all, ast.Load()), [
+            ast.Call(ast.Name(locals_, ast.Load()), [], [])], [])))
+
+        def note_everything(scope):
+            for name in deferred:
+                if name in scope:           # (not bound: in a branch that did not run)
+                    note(name, scope[name])
         probe = ast.FunctionDef(f"{trace.name}_probe", self.parsed.node.args, [], [])
         source = render_function(probe, [(None, statements)], ast.Return(trace.result))
         function = compile_function(source, probe.name,
                                     {**namespace, _NOTE: note, ndarray: np.ndarray,
-                                     type_: type},
+                                     type_: type, locals_: locals,
+                                     note_all: note_everything},
                                     _origin(self.parsed))
         function.__defaults__ = self.fun.__defaults__
         result = function(*args)
@@ -292,7 +307,7 @@ def _note_call(name):
                              [ast.Constant(name), ast.Name(name, ast.Load())], []))
 
 
-def _guard_notes_in_loops(statements, names, builtins_, guards, in_loop):
+def _guard_notes_in_loops(statements, names, builtins_, guards, in_loop, guarded):
     """Replace each note call inside a loop by its inline guard (see `_observe`), in
     place. The guard's type locals are appended to `guards`, to be set to None first
     (its shape and dtype locals are read only after the type was noted)."""
@@ -301,9 +316,28 @@ def _guard_notes_in_loops(statements, names, builtins_, guards, in_loop):
             inner = getattr(s, field, None)
             if isinstance(inner, list):
                 _guard_notes_in_loops(inner, names, builtins_, guards,
-                                      in_loop or isinstance(s, (ast.For, ast.While)))
+                                      in_loop or isinstance(s, (ast.For, ast.While)), guarded)
         if in_loop and _is_note_call(s):
+            guarded.add(s.value.args[0].value)
             statements[k] = _guarded_note(s.value.args[0].value, names, builtins_, guards)
+
+
+def _defer_notes(statements, keep, deferred):
+    """Remove the note calls outside loops (in branches too) of names not in `keep`,
+    in place, appending the names to `deferred`: they are noted at the end."""
+    kept = []
+    for s in statements:
+        if isinstance(s, ast.If):
+            for block in (s.body, s.orelse):
+                had = bool(block)
+                _defer_notes(block, keep, deferred)
+                if had and not block:
+                    block.append(ast.Pass())
+        if _is_note_call(s) and s.value.args[0].value not in keep:
+            deferred.append(s.value.args[0].value)
+            continue
+        kept.append(s)
+    statements[:] = kept
 
 
 def _is_note_call(s):
