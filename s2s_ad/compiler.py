@@ -23,7 +23,7 @@ from .aliasing import alias_classes, check_mutations
 from .control import lower_structured as lower
 from .forward import ForwardEmitter, assign as _assign
 from .liveness import eliminate_dead_code, reads
-from .render import render_function
+from .render import PRINTED, render_function
 from .reverse import ReverseTransform
 from .runtime_containers import HELPERS as _CONTAINER_HELPERS
 from .runtime_tape import HELPERS as _TAPE_HELPERS
@@ -365,7 +365,12 @@ def _guarded_note(name, names, builtins_, guards):
                               ast.Compare(attr("dtype"), [ast.NotEq()], [load(dtype)])])])
     renote = ast.Assign([ast.Tuple([ast.Name(n, ast.Store()) for n in (t, shape, dtype)],
                                    ast.Store())], _note_call(name).value, lineno=0)
-    return ast.If(ast.BoolOp(ast.Or(), [type_changed, array_changed]), [renote], [])
+    guard = ast.If(ast.BoolOp(ast.Or(), [type_changed, array_changed]), [renote], [])
+    setattr(guard, PRINTED,                 # the same text, without the printer's cost
+            f"if {type_}({name}) is not {t} or {t} is {ndarray} and ({name}.shape != {shape} "
+            f"or {name}.dtype != {dtype}):\n"
+            f"    {t}, {shape}, {dtype} = {_NOTE}({name!r}, {name})")
+    return guard
 
 
 def _origin(parsed):

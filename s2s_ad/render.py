@@ -20,13 +20,19 @@ def render_function(header, sections, returns):
     return "\n".join(lines) + "\n"
 
 
+# A statement may carry its own text in this attribute (one or more lines, unindented):
+# the probe's guards, thousands of identical ifs that astor would print one by one.
+PRINTED = "_s2s_printed"
+
+
 def render_block(statements, depth, last_note=None):
     pad = "    " * depth
     lines = []
     run = []            # simple statements waiting to be printed together
     for statement in statements:
         note = getattr(statement, NOTE, None)
-        compound = isinstance(statement, (ast.If, ast.For, ast.While))
+        printed = getattr(statement, PRINTED, None)
+        compound = printed is not None or isinstance(statement, (ast.If, ast.For, ast.While))
         if run and (compound or note and note != last_note):
             lines += _simple_lines(run, pad)
             run = []
@@ -35,6 +41,8 @@ def render_block(statements, depth, last_note=None):
             last_note = note
         if not compound:
             run.append(statement)
+        elif printed is not None:
+            lines += [pad + line for line in printed.splitlines()]
         elif isinstance(statement, ast.If):
             lines += _if(statement, depth, note=last_note)
         elif isinstance(statement, ast.For):
