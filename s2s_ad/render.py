@@ -31,8 +31,8 @@ def render_block(statements, depth, last_note=None):
     run = []            # simple statements waiting to be printed together
     for statement in statements:
         note = getattr(statement, NOTE, None)
-        printed = getattr(statement, PRINTED, None)
-        compound = printed is not None or isinstance(statement, (ast.If, ast.For, ast.While))
+        compound = isinstance(statement, (ast.If, ast.For, ast.While)) \
+            and getattr(statement, PRINTED, None) is None
         if run and (compound or note and note != last_note):
             lines += _simple_lines(run, pad)
             run = []
@@ -41,8 +41,6 @@ def render_block(statements, depth, last_note=None):
             last_note = note
         if not compound:
             run.append(statement)
-        elif printed is not None:
-            lines += [pad + line for line in printed.splitlines()]
         elif isinstance(statement, ast.If):
             lines += _if(statement, depth, note=last_note)
         elif isinstance(statement, ast.For):
@@ -57,8 +55,19 @@ def render_block(statements, depth, last_note=None):
 
 
 def _simple_lines(statements, pad):
+    # Statements with their own text are printed as a placeholder name, then swapped.
+    texts = {}
+    for k, s in enumerate(statements):
+        printed = getattr(s, PRINTED, None)
+        if printed is not None:
+            placeholder = f"_s2s_printed_{k}"
+            texts[placeholder] = printed.splitlines()
+            statements[k] = ast.Expr(ast.Name(placeholder, ast.Load()))
     text = statements_source(statements) if len(statements) > 1 else to_source(statements[0])
-    return [pad + line for line in text.rstrip().splitlines()]
+    lines = []
+    for line in text.rstrip().splitlines():
+        lines += [pad + t for t in texts[line]] if line in texts else [pad + line]
+    return lines
 
 
 def _if(statement, depth, keyword="if", note=None):
