@@ -13,7 +13,7 @@ import numpy as np
 from . import runtime
 from .emit import compile_function
 from .errors import TranslationError, UnboundNameError
-from .depth import RECURSION_LIMIT, call_deep
+from .depth import call_deep
 from .flatten import flatten_deep_expressions
 from .frontend import parse_function
 from .kind_flow import settle_kinds
@@ -254,9 +254,9 @@ def _lower(parsed, has_aux):
         return call_deep(lower, parsed, has_aux)
     except RecursionError:
         raise parsed.error(f"{parsed.node.name} nests calls or expressions more deeply than "
-                           f"s2s_ad can translate (about {RECURSION_LIMIT // 12:,} levels of "
-                           "helper calls); flatten the nesting into a loop or a sequence of "
-                           "statements", parsed.node) from None
+                           "s2s_ad can translate (a few thousand levels of helper calls); "
+                           "flatten the nesting into a loop or a sequence of statements",
+                           parsed.node) from None
 
 
 def _check_argnums(argnums, params, parsed):
