@@ -40,6 +40,14 @@ def small_loop_source(name="f"):
     return _function(name, ["x", "steps"], body, "z")
 
 
+def euler_loop_source(name="f"):
+    """A damped oscillator by explicit Euler steps (several statements per step, as in
+    a typical simulation loop); `steps` steps, differentiated by the stiffness k."""
+    body = ["x = 1.0", "v = 0.0", "for i in range(steps):",
+            "    a = -k * x - 0.1 * v", "    x = x + 0.001 * v", "    v = v + 0.001 * a"]
+    return _function(name, ["k", "steps"], body, "x * x + v * v")
+
+
 def _function(name, params, body, result):
     lines = [f"def {name}({', '.join(params)}):"]
     lines += ["    " + line for line in body]

@@ -18,7 +18,7 @@ from .flatten import flatten_deep_expressions
 from .frontend import parse_function
 from .kind_flow import settle_kinds
 from .kinds import kind_of, merge_kinds
-from . import tape
+from . import rules, tape
 from .aliasing import alias_classes, check_mutations
 from .control import lower_structured as lower
 from .forward import ForwardEmitter, assign as _assign
@@ -188,13 +188,37 @@ class GradientCompiler:
         Outside loops every name is assigned at most once (SSA), so those values are
         noted all together at the end, from `locals()`; only a name a loop assigns too
         (a loop-carried value's first version) is noted where it is assigned.
+
+        A loop value whose kind follows from its operands' kinds alone (`_follows_kinds`:
+        `a * b`, `-a`, `math.sin(a)`, a copy) needs no test of its own while no tested
+        value — loop-carried values, branch joins, everything else — ever changes kind:
+        every iteration then computes it from operands of the same kinds, and its last
+        value, noted at the end, has the kind of all. If a tested value does change
+        kind, the probe runs again with every value in the loops tested.
         """
+        derived = _derived_in_loops(trace)
+        kinds, result, changed = self._probe(trace, args, namespace, derived)
+        if changed and derived:
+            kinds, result, _ = self._probe(trace, args, namespace, set())
+        if trace.is_local(trace.result):
+            kinds[trace.result.id] = kind_of(result)
+        self.result_kind = kind_of(result)
+        return kinds
+
+    def _probe(self, trace, args, namespace, derived):
+        """(kinds, f's value, did a tested value change kind?) from one probe run in
+        which the names in `derived` are noted only at the end."""
         kinds = {}
+        changed = []
 
         def note(name, value):
             kind = kind_of(value)
             seen = kinds.get(name, kind)
-            kinds[name] = merge_kinds(seen, kind)
+            merged = kinds[name] = merge_kinds(seen, kind)
+            # (None before a loop binds a name, then a value: merge_kinds keeps the
+            # value's kind, as it does for every value computed from it.)
+            if merged != seen and seen.pytype is not type(None):
+                changed.append(name)
             if type(value) is np.ndarray:
                 return np.ndarray, value.shape, value.dtype
             return type(value), None, None
@@ -207,7 +231,7 @@ class GradientCompiler:
                                              ("ndarray", "type", "locals", "note_all"))
         guards, in_loops, deferred = [], set(), []
         _guard_notes_in_loops(statements, probe_names, (type_, ndarray), guards, False,
-                              in_loops)
+                              in_loops, derived, deferred)
         _defer_notes(statements, in_loops, deferred)
         statements[:0] = [_assign(g, ast.Constant(None)) for g in guards]
         statements.append(ast.Expr(ast.Call(ast.Name(note_all, ast.Load()), [
@@ -226,10 +250,7 @@ class GradientCompiler:
                                     _origin(self.parsed))
         function.__defaults__ = self.fun.__defaults__
         result = function(*args)
-        if trace.is_local(trace.result):
-            kinds[trace.result.id] = kind_of(result)
-        self.result_kind = kind_of(result)
-        return kinds
+        return kinds, result, bool(changed)
 
     def _check_kinds(self, trace, kinds):
         kind = self.result_kind
@@ -307,19 +328,66 @@ def _note_call(name):
                              [ast.Constant(name), ast.Name(name, ast.Load())], []))
 
 
-def _guard_notes_in_loops(statements, names, builtins_, guards, in_loop, guarded):
+def _guard_notes_in_loops(statements, names, builtins_, guards, in_loop, guarded,
+                          derived, deferred):
     """Replace each note call inside a loop by its inline guard (see `_observe`), in
-    place. The guard's type locals are appended to `guards`, to be set to None first
-    (its shape and dtype locals are read only after the type was noted)."""
-    for k, s in enumerate(statements):
+    place, or drop it for a name in `derived` (appended to `deferred`, noted at the end).
+    The guards' type locals are appended to `guards`, to be set to None first (the
+    shape and dtype locals are read only after the type was noted); the names guarded
+    are added to `guarded`."""
+    kept = []
+    for s in statements:
         for field in ("body", "orelse"):
             inner = getattr(s, field, None)
             if isinstance(inner, list):
                 _guard_notes_in_loops(inner, names, builtins_, guards,
-                                      in_loop or isinstance(s, (ast.For, ast.While)), guarded)
+                                      in_loop or isinstance(s, (ast.For, ast.While)), guarded,
+                                      derived, deferred)
+                if isinstance(s, ast.If) and field == "body" and not inner:
+                    inner.append(ast.Pass())
         if in_loop and _is_note_call(s):
-            guarded.add(s.value.args[0].value)
-            statements[k] = _guarded_note(s.value.args[0].value, names, builtins_, guards)
+            name = s.value.args[0].value
+            if name in derived:
+                deferred.append(name)
+                continue
+            guarded.add(name)
+            s = _guarded_note(name, names, builtins_, guards)
+        kept.append(s)
+    statements[:] = kept
+
+
+def _derived_in_loops(trace):
+    """Names assigned in loops by statements whose result kind follows from their
+    operands' kinds alone (see `_follows_kinds`)."""
+    from . import ir
+    names = set()
+    for item in ir.walk_items(trace.body):
+        if isinstance(item, ir.Loop):
+            for inner in ir.walk_items((item.cond_body or []) + item.body):
+                if not isinstance(inner, (ir.If, ir.Loop)) and _follows_kinds(inner):
+                    names.add(inner.target)
+    return names
+
+
+# Binary and unary operators whose result kind (Python type; array shape and dtype) is
+# a function of their operands' kinds. Not `**` (2 ** -1 is a float, (-8.0) ** 0.5 a
+# complex), and only under NumPy 2's promotion rules: NumPy 1 chose the dtype of
+# `int8_array + n` by the value of n.
+_KIND_FOLLOWING_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub, ast.UAdd)
+_NUMPY_2 = int(np.__version__.split(".")[0]) >= 2
+
+
+def _follows_kinds(stmt):
+    rule = stmt.rule
+    if rule.spelling == "copy":
+        return True
+    if rule.spelling in (rules.BINOP, rules.UNARY):
+        return _NUMPY_2 and rule.symbol in _KIND_FOLLOWING_OPS
+    # A math function of numbers returns a float (an int for floor/ceil, a bool for
+    # isnan) whatever the values; not so for those of a sequence, whose elements' types
+    # the sequence's kind does not record (math.prod([1, 2]) is an int).
+    return (rule.spelling == rules.CALL and rule.name.startswith("math.")
+            and rule.name not in ("math.prod", "math.sumprod"))
 
 
 def _defer_notes(statements, keep, deferred):

@@ -28,7 +28,10 @@ def call_deep(fn, *args):
             outcome["error"] = exc
 
     with _LOCK:
-        old_stack = threading.stack_size(STACK_BYTES)
+        try:
+            old_stack = threading.stack_size(STACK_BYTES)
+        except (ValueError, RuntimeError):     # a platform that cannot: Python's default
+            return fn(*args)
         old_limit = sys.getrecursionlimit()
         sys.setrecursionlimit(RECURSION_LIMIT)
         try:

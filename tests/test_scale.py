@@ -134,3 +134,15 @@ def test_the_probe_sees_an_array_shape_that_changes_every_iteration(tmp_path):
     assert_exact_value_and_gradient(f, 0.3, 4)
     assert grad(f)(0.3, 4) == pytest.approx(2 * 0.3 * sum(np.sum(np.arange(1.0, i + 2.0) ** 2)
                                                           for i in range(4)), rel=1e-12)
+
+
+def test_a_value_computed_from_a_changing_kind_is_seen_changing(tmp_path):
+    # m = k * 2 is not tested on every iteration by the probe (its kind follows from
+    # k's); k turns from int to float mid-loop, so the probe must look again at all.
+    body = ["s = x", "k = 0", "for i in range(n):", "    m = k * 2", "    s = s + x * m",
+            "    k = k + 0.5 if i >= 3 else k + 1"]
+    f = load(function(["x", "n"], body, "s"), tmp_path)
+    compiler = grad(f)._s2s_compiler
+    observed = compiler._observe(compiler.trace, (0.3, 8), dict(compiler.parsed.namespace))
+    assert observed["m"] is None, observed      # the probe's own finding
+    assert_exact_value_and_gradient(f, 0.3, 8)
