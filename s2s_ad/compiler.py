@@ -74,12 +74,12 @@ class GradientCompiler:
         # The passes build many small, acyclic AST objects: the cyclic garbage collector
         # would re-scan all of them every few thousand allocations, which makes compile
         # time grow faster than the program. Paused here, and restored.
-        paused = gc.isenabled()
+        self._gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
             return self._compile(args, lean)
         finally:
-            if paused:
+            if self._gc_was_enabled:
                 gc.enable()
 
     def _compile(self, args, lean):
@@ -249,7 +249,15 @@ class GradientCompiler:
                                      note_all: note_everything},
                                     _origin(self.parsed))
         function.__defaults__ = self.fun.__defaults__
-        result = function(*args)
+        # The user's code runs with the garbage collector as it would outside s2s_ad.
+        paused = not gc.isenabled() and getattr(self, "_gc_was_enabled", False)
+        if paused:
+            gc.enable()
+        try:
+            result = function(*args)
+        finally:
+            if paused:
+                gc.disable()
         return kinds, result, bool(changed)
 
     def _check_kinds(self, trace, kinds):
