@@ -220,7 +220,7 @@ def eliminate_common_subexpressions(trace):
     container (x[i] = v, L.append(v)) forgets every value read from it, in the loop
     around the write too, since the next iteration sees the write."""
     renames = {}
-    body = _cse_block(trace.body, {}, renames, trace.temps)
+    body = _cse_block(trace.body, _Seen(), renames, trace.temps)
     trace = dataclasses.replace(trace, body=body, result=renamed(trace.result, renames),
                                 aux=renamed(trace.aux, renames))
     return _renumber_temps(trace)
@@ -233,14 +233,14 @@ def _cse_block(items, seen, renames, temps):
         if isinstance(item, ir.If):
             new = dataclasses.replace(
                 item, test=renamed(item.test, renames),
-                body=_cse_block(item.body, dict(seen), renames, temps),
-                orelse=_cse_block(item.orelse, dict(seen), renames, temps))
+                body=_cse_block(item.body, seen.copy(), renames, temps),
+                orelse=_cse_block(item.orelse, seen.copy(), renames, temps))
             new.phis = [(t, renamed(a, renames), renamed(b, renames)) for t, a, b in item.phis]
-            _forget(seen, _written(item.body) | _written(item.orelse))
+            seen.forget(_written(item.body) | _written(item.orelse))
             out.append(new)
         elif isinstance(item, ir.Loop):
-            inner = dict(seen)
-            _forget(inner, _written(item.body) | _written(item.cond_body or []))
+            inner = seen.copy()
+            inner.forget(_written(item.body) | _written(item.cond_body or []))
             new = dataclasses.replace(item, bounds=[renamed(b, renames) for b in item.bounds or []]
                                       if item.bounds is not None else None)
             new.cond_body = (_cse_block(item.cond_body, inner, renames, temps)
@@ -249,20 +249,21 @@ def _cse_block(items, seen, renames, temps):
             new.body = _cse_block(item.body, inner, renames, temps)
             new.carried = [(h, renamed(last, renames)) for h, last in item.carried]
             new.exit_flag = renamed(item.exit_flag, renames)
-            _forget(seen, _written(item.body))
+            seen.forget(_written(item.body))
             out.append(new)
         else:
             stmt = dataclasses.replace(item)
             stmt.rename_operands(renames)
             if _is_effect(stmt):
-                _forget(seen, {stmt.target})
+                seen.forget({stmt.target})
                 out.append(stmt)
                 continue
-            key = ast.dump(stmt.forward_expr())
-            if key in seen and stmt.target in temps:
-                renames[stmt.target] = seen[key]
+            expr = stmt.forward_expr()
+            key = ast.dump(expr)
+            if key in seen.values and stmt.target in temps:
+                renames[stmt.target] = seen.values[key]
                 continue
-            seen.setdefault(key, stmt.target)
+            seen.add(key, stmt.target, expr)
             out.append(stmt)
     return out
 
@@ -278,11 +279,30 @@ def _written(items):
             if not isinstance(item, (ir.If, ir.Loop)) and _is_effect(item)}
 
 
-def _forget(seen, containers):
-    if not containers:
-        return
-    for key in [k for k in seen if any(f"id='{c}'" in k for c in containers)]:
-        del seen[key]
+class _Seen:
+    """The values computed so far (expression key -> the name holding it), indexed by
+    the names each expression reads, so that a write into a container forgets the
+    values read from it without scanning every value (which made a function of many
+    element writes quadratic)."""
+
+    def __init__(self, values=None, readers=None):
+        self.values = {} if values is None else values
+        self.readers = {} if readers is None else readers   # name -> keys reading it
+
+    def copy(self):
+        return _Seen(dict(self.values), {n: set(keys) for n, keys in self.readers.items()})
+
+    def add(self, key, target, expr):
+        if key in self.values:
+            return
+        self.values[key] = target
+        for name in {n.id for n in name_nodes(expr)}:
+            self.readers.setdefault(name, set()).add(key)
+
+    def forget(self, containers):
+        for container in containers:
+            for key in self.readers.pop(container, ()):
+                self.values.pop(key, None)
 
 
 def _renumber_temps(trace):
