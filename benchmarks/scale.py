@@ -56,6 +56,11 @@ def compile_rows(ad, sizes, loop_sizes):
     return rows
 
 
+def first_call(ad, source, args):
+    g = ad.grad(programs.load(source))
+    return timed(g, *args)[1]
+
+
 def median_call(fn, args, repeats=5):
     times = []
     for _ in range(repeats):
@@ -76,9 +81,13 @@ def first_call_rows(ad, steps_list):
             print(f"first call, {label}, {steps} steps ...", file=sys.stderr, flush=True)
             f = programs.load(source)
             f_time = median_call(f, (0.3, steps))
-            compile_time, _ = cold_compile(ad, source, (0.3, 1))   # same signature, 1 step
+            # Medians of three: a compile of a small loop takes milliseconds, as noisy
+            # as the probe of a thousand steps.
+            compile_time = statistics.median(cold_compile(ad, source, (0.3, 1))[0]
+                                             for _ in range(3))    # same signature, 1 step
+            first = statistics.median(first_call(ad, source, (0.3, steps)) for _ in range(3))
             g = ad.grad(programs.load(source))
-            _, first, _ = timed(g, 0.3, steps)
+            g(0.3, steps)
             later = median_call(g, (0.3, steps))
             rows.append((label, steps, f_time, compile_time, first, later))
     return rows
