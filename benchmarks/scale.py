@@ -11,8 +11,9 @@ Two tables on stdout (Markdown):
   every value's kind on every iteration, then runs the gradient. `(first - compile) / f`
   is what the probe and the gradient cost together, in calls of f.
 
-Times are wall-clock seconds (one cold compile per size; medians of a few calls for f);
-the process CPU time is shown beside them, since a shared machine inflates wall time.
+Compile times are wall-clock seconds (one cold compile per size) with the process CPU
+time beside them, since a shared machine inflates wall time; the first-call table is in
+CPU seconds throughout (medians of three compiles and first calls, five calls of f).
 """
 import argparse
 import statistics
@@ -57,16 +58,14 @@ def compile_rows(ad, sizes, loop_sizes):
 
 
 def first_call(ad, source, args):
-    g = ad.grad(programs.load(source))
-    return timed(g, *args)[1]
+    """grad(f) and its first call, as cold_compile times grad(f) and .compile."""
+    f = programs.load(source)
+    return timed(lambda: ad.grad(f)(*args))[2]
 
 
 def median_call(fn, args, repeats=5):
-    times = []
-    for _ in range(repeats):
-        _, wall, _ = timed(fn, *args)
-        times.append(wall)
-    return statistics.median(times)
+    """The median CPU time of calls of fn(*args)."""
+    return statistics.median(timed(fn, *args)[2] for _ in range(repeats))
 
 
 LOOPS = (("one statement", programs.small_loop_source),
@@ -83,7 +82,7 @@ def first_call_rows(ad, steps_list):
             f_time = median_call(f, (0.3, steps))
             # Medians of three: a compile of a small loop takes milliseconds, as noisy
             # as the probe of a thousand steps.
-            compile_time = statistics.median(cold_compile(ad, source, (0.3, 1))[0]
+            compile_time = statistics.median(cold_compile(ad, source, (0.3, 1))[1]
                                              for _ in range(3))    # same signature, 1 step
             first = statistics.median(first_call(ad, source, (0.3, steps)) for _ in range(3))
             g = ad.grad(programs.load(source))
@@ -101,7 +100,7 @@ def markdown(compile_table, first_table):
     for shape, n, wall, cpu in compile_table:
         out.append(f"| {shape} | {n:,} | {wall:.3f} | {cpu:.3f} | {1000 * wall / n:.3f} |")
     out += ["", "**First call of a loop's gradient** (target: first call at most compile "
-            "+ 3 calls of f)", "",
+            "+ 3 calls of f; CPU seconds, medians of 3 to 5)", "",
             "| loop body | steps | f s | compile s | first call s | (first - compile) / f | "
             "later call / f |", "|---|---:|---:|---:|---:|---:|---:|"]
     for label, steps, f_time, compile_time, first, later in first_table:
