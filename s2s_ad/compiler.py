@@ -4,6 +4,7 @@ per argument signature.
 """
 import ast
 import collections
+import gc
 import math
 from dataclasses import dataclass
 
@@ -12,16 +13,18 @@ import numpy as np
 from . import runtime
 from .emit import compile_function
 from .errors import TranslationError, UnboundNameError, UsageTypeError, UsageValueError
+from .depth import call_deep
+from .flatten import flatten_deep_expressions
 from .frontend import parse_function
 from .kind_flow import settle_kinds
 from .kinds import kind_of, merge_kinds
-from . import builtin_names, tape
+from . import builtin_names, rules, tape
 from .aliasing import alias_classes, check_mutations
 from .control import lower_structured as lower
 from .forward import ForwardEmitter, assign as _assign
 from .ir import walk_items
 from .liveness import eliminate_dead_code, reads
-from .render import render_function
+from .render import PRINTED, render_function
 from .reverse import ReverseTransform
 from .runtime_containers import HELPERS as _CONTAINER_HELPERS
 from .runtime_tape import HELPERS as _TAPE_HELPERS
@@ -29,6 +32,7 @@ from .runtime_sequences import HELPERS as _SEQUENCE_HELPERS
 from .cse import eliminate_common_subexpressions
 from .simplify import fold_single_use_temporaries
 from .trace import NameAllocator, Stmt
+from .walk import name_nodes, stores
 
 # Modules that rule templates name, by their conventional names.
 _TEMPLATE_MODULES = {"np": np, "math": math}
@@ -55,7 +59,7 @@ class GradientCompiler:
         self.with_value = with_value
         self.has_aux = has_aux
         try:                        # resolve names now if they are all bound already
-            self._trace = lower(self.parsed, self.has_aux)
+            self._trace = _lower(self.parsed, self.has_aux)
         except UnboundNameError:    # ... else at the first call
             self._trace = None
 
@@ -63,7 +67,7 @@ class GradientCompiler:
     def trace(self):
         if self._trace is None:
             self.parsed = parse_function(self.fun)      # a fresh look at its globals
-            self._trace = lower(self.parsed, self.has_aux)
+            self._trace = _lower(self.parsed, self.has_aux)
         return self._trace
 
     def forget(self):
@@ -74,6 +78,18 @@ class GradientCompiler:
     def compile(self, args=None, lean=True):
         """Generate, compile and return the gradient for the signature of `args`
         (or, without args, a generic version that uses runtime helpers)."""
+        # The passes build many small, acyclic AST objects: the cyclic garbage collector
+        # would re-scan all of them every few thousand allocations, which makes compile
+        # time grow faster than the program. Paused here, and restored.
+        self._gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._compile(args, lean)
+        finally:
+            if self._gc_was_enabled:
+                gc.enable()
+
+    def _compile(self, args, lean):
         trace = eliminate_common_subexpressions(self.trace)
         names = NameAllocator(trace.taken)
         modules = _allocate(_TEMPLATE_MODULES, trace, names)
@@ -123,19 +139,24 @@ class GradientCompiler:
         in_forward = {id(s) for s in forward}
         statements = eliminate_dead_code(forward + reverse, live_out, aliases)
         counts = _name_counts(statements + [returns], ast.Load)
+        stored_forward = _stored(forward)
         adjoint_temps = {n for n, k in _name_counts(reverse, ast.Store).items()
-                         if k == 1 and n.endswith("_bar") and n not in _stored(forward)}
+                         if k == 1 and n.endswith("_bar") and n not in stored_forward}
         arrays = {v for v in trace.temps if kinds.get(v) is not None and kinds[v].is_array}
         array_temps = (arrays | {transform.adjoint_name(v) for v in arrays} - {None}
                        | transform.neg_names) if lean else set()
         fold_single_use_temporaries(statements, counts, trace.temps | adjoint_temps, array_temps)
         forward = [s for s in statements if id(s) in in_forward]
         reverse = [s for s in statements if id(s) not in in_forward]
+        # Long programs make deep expressions (a sum of many adjoint terms): split them
+        # into statements that compile() and the printer accept.
+        flatten_deep_expressions(forward, names.fresh)
+        tail = flatten_deep_expressions(reverse + [returns], names.fresh)
+        reverse, returns = tail[:-1], tail[-1]
 
         suffix = "value_and_grad" if self.with_value else "grad"
         name = f"{trace.name}_{suffix}"
-        used = {n.id for st in statements + [returns] for n in ast.walk(st)
-                if isinstance(n, ast.Name)}
+        used = {n.id for st in statements + [returns] for n in name_nodes(st)}
         if name in used or name in self.params:     # only a clash inside the code counts
             name = names.fresh(name)
         builtin_names.protect(statements + [returns], namespace, names, trace)
@@ -143,7 +164,7 @@ class GradientCompiler:
         source = render_function(header, [("forward sweep", forward),
                                            ("reverse sweep", reverse)], returns)
         function = compile_function(source, header.name, namespace, _origin(self.parsed))
-        function.__defaults__ = self.fun.__defaults__
+        function.__defaults__ = self.parsed.defaults
         self.tape_records = {id_: names for id_, names in pushes.items()}
         return Compiled(function, source, kinds)
 
@@ -162,28 +183,89 @@ class GradientCompiler:
 
     def _observe(self, trace, args, namespace):
         """Run the forward sweep once on `args`, noting what each value is, every time
-        it is assigned (inside loops, too: a value whose kind varies becomes unknown)."""
-        kinds = {}
+        it is assigned (inside loops, too: a value whose kind varies becomes unknown).
 
-        def note(name, value):
-            kind = kind_of(value)
-            seen = kinds.get(name, kind)
-            kinds[name] = merge_kinds(seen, kind)
+        Inside loops a call per assignment per iteration would cost more than the
+        user's arithmetic, so each value keeps the type (and an array's shape and dtype)
+        it was last noted with in locals of the probe, and an inline test calls `note`
+        only when they differ:
 
-        statements = [_note_call(p) for p in trace.params]
-        statements += ForwardEmitter(after_assign=lambda name: [_note_call(name)]).block(
-            trace.body)
-        probe = ast.FunctionDef(f"{trace.name}_probe", self.parsed.node.args, [], [])
-        probe_namespace = {**namespace, _NOTE: note}
-        builtin_names.protect(statements, probe_namespace, NameAllocator(trace.taken), trace)
-        source = render_function(probe, [(None, statements)], ast.Return(trace.result))
-        function = compile_function(source, probe.name, probe_namespace, _origin(self.parsed))
-        function.__defaults__ = self.parsed.defaults
-        result = function(*args)
+            if type(v) is not v_t or v_t is ndarray and (v.shape != v_s or v.dtype != v_d):
+                v_t, v_s, v_d = note('v', v)
+
+        Outside loops every name is assigned at most once (SSA), so those values are
+        noted all together at the end, from `locals()`; only a name a loop assigns too
+        (a loop-carried value's first version) is noted where it is assigned.
+
+        A loop value whose kind follows from its operands' kinds alone (`_follows_kinds`:
+        `a * b`, `-a`, `math.sin(a)`, a copy) needs no test of its own while no tested
+        value — loop-carried values, branch joins, everything else — ever changes kind:
+        every iteration then computes it from operands of the same kinds, and its last
+        value, noted at the end, has the kind of all. If a tested value does change
+        kind, the probe runs again with every value in the loops tested.
+        """
+        derived = _derived_in_loops(trace)
+        kinds, result, changed = self._probe(trace, args, namespace, derived)
+        if changed and derived:
+            kinds, result, _ = self._probe(trace, args, namespace, set())
         if trace.is_local(trace.result):
             kinds[trace.result.id] = kind_of(result)
         self.result_kind = kind_of(result)
         return kinds
+
+    def _probe(self, trace, args, namespace, derived):
+        """(kinds, f's value, did a tested value change kind?) from one probe run in
+        which the names in `derived` are noted only at the end."""
+        kinds = {}
+        changed = []
+
+        def note(name, value):
+            kind = kind_of(value)
+            seen = kinds.get(name, kind)
+            merged = kinds[name] = merge_kinds(seen, kind)
+            # (None before a loop binds a name, then a value: merge_kinds keeps the
+            # value's kind, as it does for every value computed from it.)
+            if merged != seen and seen.pytype is not type(None):
+                changed.append(name)
+            if type(value) is np.ndarray:
+                return np.ndarray, value.shape, value.dtype
+            return type(value), None, None
+
+        statements = [_note_call(p) for p in trace.params]
+        statements += ForwardEmitter(after_assign=lambda name: [_note_call(name)]).block(
+            trace.body)
+        probe_names = NameAllocator(trace.taken | {_NOTE})
+        ndarray, type_, locals_, note_all = (probe_names.fresh(n) for n in
+                                             ("ndarray", "type", "locals", "note_all"))
+        guards, in_loops, deferred = [], set(), []
+        _guard_notes_in_loops(statements, probe_names, (type_, ndarray), guards, False,
+                              in_loops, derived, deferred)
+        _defer_notes(statements, in_loops, deferred)
+        statements[:0] = [_assign(g, ast.Constant(None)) for g in guards]
+        statements.append(ast.Expr(ast.Call(ast.Name(note_all, ast.Load()), [
+            ast.Call(ast.Name(locals_, ast.Load()), [], [])], [])))
+
+        def note_everything(scope):
+            for name in deferred:
+                if name in scope:           # (not bound: in a branch that did not run)
+                    note(name, scope[name])
+        probe = ast.FunctionDef(f"{trace.name}_probe", self.parsed.node.args, [], [])
+        probe_namespace = {**namespace, _NOTE: note, ndarray: np.ndarray, type_: type,
+                           locals_: locals, note_all: note_everything}
+        builtin_names.protect(statements, probe_namespace, probe_names, trace)
+        source = render_function(probe, [(None, statements)], ast.Return(trace.result))
+        function = compile_function(source, probe.name, probe_namespace, _origin(self.parsed))
+        function.__defaults__ = self.parsed.defaults
+        # The user's code runs with the garbage collector as it would outside s2s_ad.
+        paused = not gc.isenabled() and getattr(self, "_gc_was_enabled", False)
+        if paused:
+            gc.enable()
+        try:
+            result = function(*args)
+        finally:
+            if paused:
+                gc.disable()
+        return kinds, result, bool(changed)
 
     def _check_kinds(self, trace, kinds):
         for position, p in enumerate(self.params):
@@ -235,6 +317,17 @@ def _is_complex(kind):
     if kind.pytype is complex:
         return True
     return kind.is_array and np.issubdtype(kind.dtype, np.complexfloating)
+
+
+def _lower(parsed, has_aux):
+    """The structured trace, lowered with room for deeply nested user code."""
+    try:
+        return call_deep(lower, parsed, has_aux)
+    except RecursionError:
+        raise parsed.error(f"{parsed.node.name} nests calls or expressions more deeply than "
+                           "s2s_ad can translate (a few thousand levels of helper calls); "
+                           "flatten the nesting into a loop or a sequence of statements",
+                           parsed.node) from None
 
 
 def _check_argnums(argnums, params, parsed):
@@ -289,19 +382,117 @@ def _name_counts(statements, ctx):
     """How often each name is read (ctx=ast.Load) or assigned (ast.Store)."""
     counts = collections.Counter()
     for s in statements:
-        counts.update(n.id for n in ast.walk(s) if isinstance(n, ast.Name)
-                      and isinstance(n.ctx, ctx))
+        counts.update(n.id for n in name_nodes(s) if type(n.ctx) is ctx)
     return counts
 
 
 def _stored(statements):
-    return {n.id for s in statements for n in ast.walk(s)
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return {name for s in statements for name in stores(s)}
 
 
 def _note_call(name):
     return ast.Expr(ast.Call(ast.Name(_NOTE, ast.Load()),
                              [ast.Constant(name), ast.Name(name, ast.Load())], []))
+
+
+def _guard_notes_in_loops(statements, names, builtins_, guards, in_loop, guarded,
+                          derived, deferred):
+    """Replace each note call inside a loop by its inline guard (see `_observe`), in
+    place, or drop it for a name in `derived` (appended to `deferred`, noted at the end).
+    The guards' type locals are appended to `guards`, to be set to None first (the
+    shape and dtype locals are read only after the type was noted); the names guarded
+    are added to `guarded`."""
+    kept = []
+    for s in statements:
+        for field in ("body", "orelse"):
+            inner = getattr(s, field, None)
+            if isinstance(inner, list):
+                _guard_notes_in_loops(inner, names, builtins_, guards,
+                                      in_loop or isinstance(s, (ast.For, ast.While)), guarded,
+                                      derived, deferred)
+                if isinstance(s, ast.If) and field == "body" and not inner:
+                    inner.append(ast.Pass())
+        if in_loop and _is_note_call(s):
+            name = s.value.args[0].value
+            if name in derived:
+                deferred.append(name)
+                continue
+            guarded.add(name)
+            s = _guarded_note(name, names, builtins_, guards)
+        kept.append(s)
+    statements[:] = kept
+
+
+def _derived_in_loops(trace):
+    """Names assigned in loops by statements whose result kind follows from their
+    operands' kinds alone (see `_follows_kinds`)."""
+    from . import ir
+    names = set()
+    for item in ir.walk_items(trace.body):
+        if isinstance(item, ir.Loop):
+            for inner in ir.walk_items((item.cond_body or []) + item.body):
+                if isinstance(inner, ir.Stmt) and _follows_kinds(inner):
+                    names.add(inner.target)
+    return names
+
+
+# Binary and unary operators whose result kind (Python type; array shape and dtype) is
+# a function of their operands' kinds. Not `**` (2 ** -1 is a float, (-8.0) ** 0.5 a
+# complex), and only under NumPy 2's promotion rules: NumPy 1 chose the dtype of
+# `int8_array + n` by the value of n.
+_KIND_FOLLOWING_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub, ast.UAdd)
+_NUMPY_2 = int(np.__version__.split(".")[0]) >= 2
+
+
+def _follows_kinds(stmt):
+    rule = stmt.rule
+    if rule.spelling == "copy":
+        return True
+    if rule.spelling in (rules.BINOP, rules.UNARY):
+        return _NUMPY_2 and rule.symbol in _KIND_FOLLOWING_OPS
+    # A math function of numbers returns a float (an int for floor/ceil, a bool for
+    # isnan) whatever the values; not so for those of a sequence, whose elements' types
+    # the sequence's kind does not record (math.prod([1, 2]) is an int).
+    return (rule.spelling == rules.CALL and rule.name.startswith("math.")
+            and rule.name not in ("math.prod", "math.sumprod"))
+
+
+def _defer_notes(statements, keep, deferred):
+    """Remove the note calls outside loops (in branches too) of names not in `keep`,
+    in place, appending the names to `deferred`: they are noted at the end."""
+    kept = []
+    for s in statements:
+        if isinstance(s, ast.If):
+            for block in (s.body, s.orelse):
+                had = bool(block)
+                _defer_notes(block, keep, deferred)
+                if had and not block:
+                    block.append(ast.Pass())
+        if _is_note_call(s) and s.value.args[0].value not in keep:
+            deferred.append(s.value.args[0].value)
+            continue
+        kept.append(s)
+    statements[:] = kept
+
+
+def _is_note_call(s):
+    return (isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)
+            and isinstance(s.value.func, ast.Name) and s.value.func.id == _NOTE)
+
+
+def _guarded_note(name, names, builtins_, guards):
+    """`if type(v) is not v_t or ...: v_t, v_s, v_d = note('v', v)`, with `type` and
+    `ndarray` under names of their own (the user may have a `type` of their own)."""
+    type_, ndarray = builtins_
+    t, shape, dtype = (names.fresh(f"{name}_{part}") for part in ("t", "s", "d"))
+    guards.append(t)
+    # Only its text is used (render.PRINTED): the probe is printed, never analysed.
+    guard = ast.Pass()
+    setattr(guard, PRINTED,
+            f"if {type_}({name}) is not {t} or {t} is {ndarray} and ({name}.shape != {shape} "
+            f"or {name}.dtype != {dtype}):\n"
+            f"    {t}, {shape}, {dtype} = {_NOTE}({name!r}, {name})")
+    return guard
 
 
 def _origin(parsed):

@@ -18,6 +18,7 @@ from .adjoints import Filled, Masked
 from .errors import TranslationError
 from .simplify import simplify
 from .trace import operand_kind, static_value
+from .walk import copy_tree
 
 
 class Contributions:
@@ -162,7 +163,7 @@ class Contributions:
         class Substitute(ast.NodeTransformer):
             def visit_Name(self, node):
                 if node.id in mapping:
-                    return copy.deepcopy(mapping[node.id])
+                    return copy_tree(mapping[node.id])
                 if node.id in modules:
                     return ast.Name(modules[node.id], ast.Load())
                 if node.id in helpers:
@@ -174,9 +175,9 @@ class Contributions:
                 if isinstance(node.value, ast.Name) and isinstance(node.slice, ast.Constant):
                     key = f"{node.value.id}[{node.slice.value}]"
                     if key in mapping:
-                        return copy.deepcopy(mapping[key])
+                        return copy_tree(mapping[key])
                 return self.generic_visit(node)
-        return Substitute().visit(copy.deepcopy(template))
+        return Substitute().visit(copy_tree(template))
 
     def reduce_to(self, expr, operand, shape):
         """Sum a contribution of shape `shape` (NumPy broadcast the operand to it) back to

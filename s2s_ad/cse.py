@@ -15,6 +15,7 @@ import copy
 
 from . import ir
 from .rules import control_rules as cr
+from .walk import name_nodes
 
 _NEVER_SHARED = (cr.SAVE, cr.SAVE_ITEM)
 
@@ -23,7 +24,7 @@ def eliminate_common_subexpressions(trace):
     """A copy of `trace` with recomputed temporaries reusing the first computation,
     and its temporaries renumbered z1, z2, ... without gaps."""
     renames = {}
-    body = _block(trace.body, {}, renames, trace.temps)
+    body = _block(trace.body, _Seen(), renames, trace.temps)
     trace = copy.copy(trace)
     trace.body = body
     trace.result = ir.renamed(trace.result, renames)
@@ -32,34 +33,35 @@ def eliminate_common_subexpressions(trace):
 
 
 def _block(items, seen, renames, temps):
-    """CSE of one block; `seen` maps a forward expression's dump to the name holding it.
-    Items are copied (shallowly), never changed in place: the trace stays the user's."""
+    """CSE of one block; `seen` holds the values computed so far. Items are copied
+    (shallowly), never changed in place: the trace stays the user's."""
     out = []
     for item in items:
         new = copy.copy(item)
         if item.blocks():
             written = set().union(*(_written(b) for b in item.blocks()))
             if isinstance(item, ir.Loop):       # the next iteration sees the writes
-                inner = dict(seen)
-                _forget(inner, written)
+                inner = seen.copy()
+                inner.forget(written)
                 new.cond_body = (_block(item.cond_body, inner, renames, temps)
                                  if item.cond_body is not None else None)
                 new.body = _block(item.body, inner, renames, temps)
             else:
-                new.body = _block(item.body, dict(seen), renames, temps)
-                new.orelse = _block(item.orelse, dict(seen), renames, temps)
-            _forget(seen, written)
+                new.body = _block(item.body, seen.copy(), renames, temps)
+                new.orelse = _block(item.orelse, seen.copy(), renames, temps)
+            seen.forget(written)
             new.rename_operands(renames)    # phis and carried values read the blocks' names
         else:
             new.rename_operands(renames)
             if item.writes():
-                _forget(seen, set(item.writes()))
+                seen.forget(item.writes())
             elif item.rule not in _NEVER_SHARED:
-                key = ast.dump(new.forward_expr())
-                if key in seen and new.target in temps:
-                    renames[new.target] = seen[key]
+                expr = new.forward_expr()
+                key = ast.dump(expr)
+                if key in seen.values and new.target in temps:
+                    renames[new.target] = seen.values[key]
                     continue
-                seen.setdefault(key, new.target)
+                seen.add(key, new.target, expr)
         out.append(new)
     return out
 
@@ -68,11 +70,30 @@ def _written(items):
     return {name for item in ir.walk_items(items) for name in item.writes()}
 
 
-def _forget(seen, containers):
-    if not containers:
-        return
-    for key in [k for k in seen if any(f"id='{c}'" in k for c in containers)]:
-        del seen[key]
+class _Seen:
+    """The values computed so far (expression key -> the name holding it), indexed by
+    the names each expression reads, so that a write into a container forgets the
+    values read from it without scanning every value (which made a function of many
+    element writes quadratic)."""
+
+    def __init__(self, values=None, readers=None):
+        self.values = {} if values is None else values
+        self.readers = {} if readers is None else readers   # name -> keys reading it
+
+    def copy(self):
+        return _Seen(dict(self.values), {n: set(keys) for n, keys in self.readers.items()})
+
+    def add(self, key, target, expr):
+        if key in self.values:
+            return
+        self.values[key] = target
+        for name in {n.id for n in name_nodes(expr)}:
+            self.readers.setdefault(name, set()).add(key)
+
+    def forget(self, containers):
+        for container in containers:
+            for key in self.readers.pop(container, ()):
+                self.values.pop(key, None)
 
 
 def _renumber_temps(trace):

@@ -16,7 +16,6 @@ _counter = itertools.count(1)
 def to_source(node):
     """Print an AST as Python source. astor is the printer; on Pythons where it fails
     (it predates ast.Constant-only trees) the standard library's unparser takes over."""
-    ast.fix_missing_locations(node)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
@@ -25,6 +24,19 @@ def to_source(node):
     except Exception:           # any astor failure: the stdlib printer is always right
         text = ast.unparse(node) + "\n"
     return text
+
+
+def statements_source(statements):
+    """Print simple statements, one per line, in one call of the printer (a call per
+    statement costs about as much again as the printing itself). Where astor fails on
+    the run, each statement is printed by `to_source` as it would be alone."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import astor
+            return astor.to_source(ast.Module(statements, []), pretty_source="".join)
+    except Exception:
+        return "".join(to_source(s) for s in statements)
 
 
 def function_header(name, args):

@@ -212,7 +212,7 @@ _UNSUPPORTED = {
 }
 
 
-class SubsetChecker(ast.NodeVisitor):
+class SubsetChecker:
     """Rejects syntax outside the subset, before any lowering happens."""
 
     def __init__(self, parsed):
@@ -232,21 +232,23 @@ class SubsetChecker(ast.NodeVisitor):
             raise self.parsed.error(
                 f"the keyword-only parameter '{bad.arg}' of '{name}' is not supported; "
                 "make it positional (drop the '*' before it)", bad)
-        for statement in fn.body:
-            self.visit(statement)
+        # Depth first, in source order, with an explicit stack: a sum of a thousand
+        # terms is a tree a thousand deep.
+        stack = list(reversed(fn.body))
+        while stack:
+            node = stack.pop()
+            self.check_node(node)
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
-    def generic_visit(self, node):
+    def check_node(self, node):
+        if isinstance(node, ast.FunctionDef):
+            raise self.parsed.error("nested function definitions inside a differentiated "
+                                    "function are not supported; define the helper outside",
+                                    node)
         hint = _UNSUPPORTED.get(type(node))
         if hint is not None:
             raise self.parsed.error(hint, node)
-        super().generic_visit(node)
 
-    def visit_FunctionDef(self, node):
-        raise self.parsed.error("nested function definitions inside a differentiated "
-                                "function are not supported; define the helper outside", node)
-
-
-# -- decorators: a wrapper that forwards *args, **kwargs ---------------------------------
 
 # -- defaults ----------------------------------------------------------------------------
 

@@ -291,13 +291,19 @@ class NameAllocator:
 
     def __init__(self, taken):
         self.taken = set(taken)
+        self.last = {}      # base -> the suffix last given; names are never released, so
+                            # the search for a free one resumes there (a variable assigned
+                            # n times would otherwise cost O(n) per new version)
 
     def fresh(self, base):
-        name, n = base, 1
+        name, n = base, self.last.get(base, 1)
+        if n > 1:
+            name = f"{base}_{n}"
         while name in self.taken:
             n += 1
             name = f"{base}_{n}"
         self.taken.add(name)
+        self.last[base] = n
         return name
 
 

@@ -9,6 +9,8 @@ which can only keep more.
 """
 import ast
 
+from .walk import loads, name_nodes
+
 _MUTATORS = {"append", "pop"}
 KEEP = "_s2s_keep"      # a statement with this attribute set is never dropped (tape pops)
 
@@ -29,8 +31,7 @@ def _any_live(containers, live, aliases):
 
 
 def reads(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)
-            and isinstance(n.ctx, ast.Load)}
+    return loads(node)
 
 
 def _block(statements, live, remove, aliases):
@@ -47,10 +48,15 @@ def _block(statements, live, remove, aliases):
 
 
 def _statement(s, live, remove, aliases):
+    """(s or None if dead, the names live before s). `live` is the caller's set, updated
+    in place for simple statements: copying it per statement would make long straight-line
+    code, where many values stay live, quadratic."""
     if getattr(s, KEEP, False):
         stored = {n.id for t in s.targets for n in ast.walk(t) if isinstance(n, ast.Name)
                   and isinstance(n.ctx, ast.Store)}
-        return s, (live - stored) | reads(s.value)
+        live -= stored
+        live |= reads(s.value)
+        return s, live
     if isinstance(s, (ast.Assign, ast.AugAssign)):
         targets = s.targets if isinstance(s, ast.Assign) else [s.target]
         names, containers = set(), set()
@@ -63,8 +69,10 @@ def _statement(s, live, remove, aliases):
             live_needed = names & live
         if not live_needed and not _any_live(containers, live, aliases):
             return None, live
-        live = live - names if isinstance(s, ast.Assign) else live
-        live = live | reads(s.value) | containers
+        if isinstance(s, ast.Assign):
+            live -= names
+        live |= reads(s.value)
+        live |= containers
         for t in targets:
             if not isinstance(t, (ast.Name, ast.Tuple)):
                 live |= reads(t)
@@ -75,7 +83,9 @@ def _statement(s, live, remove, aliases):
         containers = _mutated(s.value)
         if containers and not _any_live(containers, live, aliases):
             return None, live
-        return s, live | reads(s.value) | containers
+        live |= reads(s.value)
+        live |= containers
+        return s, live
     if isinstance(s, ast.If):
         body, live_body = _block(s.body, set(live), remove, aliases)
         orelse, live_else = _block(s.orelse, set(live), remove, aliases)
@@ -117,12 +127,11 @@ def _split_target(t, names, containers):
 
 def _mutated(value):
     """Containers a call like `a.pop()` or `a.append(v)` changes."""
-    out = set()
-    for n in ast.walk(value):
-        if (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
-                and n.func.attr in _MUTATORS and isinstance(n.func.value, ast.Name)):
-            out.add(n.func.value.id)
-    return out
+    calls = []
+    name_nodes(value, calls)
+    return {n.func.value.id for n in calls
+            if isinstance(n.func, ast.Attribute) and n.func.attr in _MUTATORS
+            and isinstance(n.func.value, ast.Name)}
 
 
 def _names(target):

@@ -2,7 +2,7 @@
 comments (one comment per run of statements from the same line, at every depth)."""
 import ast
 
-from .emit import function_header, to_source
+from .emit import function_header, statements_source, to_source
 from .forward import NOTE
 
 
@@ -20,15 +20,28 @@ def render_function(header, sections, returns):
     return "\n".join(lines) + "\n"
 
 
+# A statement may carry its own text in this attribute (one or more lines, unindented):
+# the probe's guards, thousands of identical ifs that astor would print one by one.
+PRINTED = "_s2s_printed"
+
+
 def render_block(statements, depth, last_note=None):
     pad = "    " * depth
     lines = []
+    run = []            # simple statements waiting to be printed together
     for statement in statements:
         note = getattr(statement, NOTE, None)
+        compound = isinstance(statement, (ast.If, ast.For, ast.While)) \
+            and getattr(statement, PRINTED, None) is None
+        if run and (compound or note and note != last_note):
+            lines += _simple_lines(run, pad)
+            run = []
         if note and note != last_note:
             lines.append(f"{pad}# {note}")
             last_note = note
-        if isinstance(statement, ast.If):
+        if not compound:
+            run.append(statement)
+        elif isinstance(statement, ast.If):
             lines += _if(statement, depth, note=last_note)
         elif isinstance(statement, ast.For):
             lines.append(f"{pad}for {_expr(statement.target)} in {_expr(statement.iter)}:")
@@ -36,9 +49,24 @@ def render_block(statements, depth, last_note=None):
         elif isinstance(statement, ast.While):
             lines.append(f"{pad}while {_expr(statement.test)}:")
             lines += render_block(statement.body, depth + 1, last_note)
-        else:
-            for line in to_source(statement).rstrip().splitlines():
-                lines.append(pad + line)
+    if run:
+        lines += _simple_lines(run, pad)
+    return lines
+
+
+def _simple_lines(statements, pad):
+    # Statements with their own text are printed as a placeholder name, then swapped.
+    texts = {}
+    for k, s in enumerate(statements):
+        printed = getattr(s, PRINTED, None)
+        if printed is not None:
+            placeholder = f"_s2s_printed_{k}"
+            texts[placeholder] = printed.splitlines()
+            statements[k] = ast.Expr(ast.Name(placeholder, ast.Load()))
+    text = statements_source(statements) if len(statements) > 1 else to_source(statements[0])
+    lines = []
+    for line in text.rstrip().splitlines():
+        lines += [pad + t for t in texts[line]] if line in texts else [pad + line]
     return lines
 
 

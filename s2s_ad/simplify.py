@@ -6,34 +6,109 @@ same IEEE result at run time).
 """
 import ast
 
+from .walk import loads, name_nodes
+
+
+_RECURSE = 64      # levels simplified by plain recursion (fast); deeper: explicit stack
+
 
 def simplify(node):
-    """Return a simplified copy-free rewrite of an expression AST (bottom-up)."""
+    """Return a simplified copy-free rewrite of an expression AST (bottom-up). Without
+    recursion that grows with the expression: an adjoint summing thousands of terms is
+    simplified with an explicit stack."""
+    try:
+        return _simplify_shallow(node, _RECURSE)
+    except _TooDeep:
+        return _simplify_deep(node)
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def _simplify_shallow(node, budget):
+    # Rewrites are in place: a tree found too deep is started over on the explicit
+    # stack, and simplifying an already simplified subtree again leaves it as it is.
+    if budget == 0:
+        raise _TooDeep
     if isinstance(node, ast.BinOp):
-        node.left = simplify(node.left)
-        node.right = simplify(node.right)
+        node.left = _simplify_shallow(node.left, budget - 1)
+        node.right = _simplify_shallow(node.right, budget - 1)
         return _binop(node)
     if isinstance(node, ast.UnaryOp):
-        node.operand = simplify(node.operand)
+        node.operand = _simplify_shallow(node.operand, budget - 1)
         return _unary(node)
     for name, value in ast.iter_fields(node):
         if isinstance(value, ast.expr):
-            setattr(node, name, simplify(value))
+            setattr(node, name, _simplify_shallow(value, budget - 1))
         elif isinstance(value, list):
-            setattr(node, name, [simplify(v) if isinstance(v, ast.expr) else v for v in value])
+            setattr(node, name, [_simplify_shallow(v, budget - 1) if isinstance(v, ast.expr)
+                                 else v for v in value])
     return node
 
 
-def sum_of(terms):
-    """The simplified sum of a list of terms, left to right. Each term is simplified
-    once and each addition at the top only, so a sum of n terms costs O(n)."""
-    total = terms[0]
-    if len(terms) == 1:
-        return total
-    total = simplify(total)
-    for term in terms[1:]:
-        total = _binop(ast.BinOp(total, ast.Add(), simplify(term)))
+def _simplify_deep(node):
+    # Post-order with an explicit stack: a node is rewritten after all its children.
+    stack = [(node, False)]
+    done = {}                       # id(node) -> its rewrite
+    while stack:
+        current, expanded = stack.pop()
+        if not expanded:
+            stack.append((current, True))
+            stack.extend((child, False) for child in _children(current))
+            continue
+        done[id(current)] = _rewrite(current, done)
+    return done[id(node)]
+
+
+def _children(node):
+    for value in _field_values(node):
+        if isinstance(value, ast.expr):
+            yield value
+        elif isinstance(value, list):
+            yield from (v for v in value if isinstance(v, ast.expr))
+
+
+def _field_values(node):
+    if isinstance(node, ast.BinOp):
+        return (node.left, node.right)
+    if isinstance(node, ast.UnaryOp):
+        return (node.operand,)
+    return [getattr(node, name, None) for name in node._fields]
+
+
+def _rewrite(node, done):
+    """`node` with its children replaced by their rewrites, then simplified itself."""
+    if isinstance(node, ast.BinOp):
+        node.left, node.right = done[id(node.left)], done[id(node.right)]
+        return _binop(node)
+    if isinstance(node, ast.UnaryOp):
+        node.operand = done[id(node.operand)]
+        return _unary(node)
+    for name, value in ast.iter_fields(node):
+        if isinstance(value, ast.expr):
+            setattr(node, name, done[id(value)])
+        elif isinstance(value, list):
+            setattr(node, name, [done[id(v)] if isinstance(v, ast.expr) else v for v in value])
+    return node
+
+
+def add_terms(total, terms):
+    """simplify(total + t1 + t2 + ...) for a `total` that is simplified already (or
+    None): each term is simplified once and only the new top node is folded, so a sum
+    of n terms costs O(n), not O(n^2) (re-simplifying the growing left side)."""
+    for term in terms:
+        term = simplify(term)
+        total = term if total is None else _binop(ast.BinOp(total, ast.Add(), term))
     return total
+
+
+def sum_of(terms):
+    """The simplified sum of a non-empty list of terms, left to right, in O(n). A
+    single term is returned as it is."""
+    if len(terms) == 1:
+        return terms[0]
+    return add_terms(None, terms)
 
 
 def number(node):
@@ -166,16 +241,21 @@ def _fold_blocks(statements, uses, temps, array_temps, in_loop):
 
 
 def _fold(statements, uses, temps, copies=True):
+    facts = {}          # id(statement) -> what it reads and binds, until it changes
     i = 0
     while i < len(statements):
         s = statements[i]
         name = _single_target(s)
-        if name is not None and uses.get(name) == 1:
-            j = _reader(statements, i, name)
+        # (Only a temporary, or in a loop the copy of a user's variable, is folded:
+        # the search for the reader is skipped for anything else.)
+        if name is not None and uses.get(name) == 1 and (name in temps or copies):
+            j = _reader(statements, i, name, facts)
             # A user's variable is folded only into the copy that carries it to the
             # next iteration, which then reads like their statement: x = x + dt * v.
             if j is not None and (name in temps or copies and _is_copy_of(statements[j], name)):
                 statements[j].value = _substitute(statements[j].value, name, s.value)
+                facts.pop(id(statements[j]), None)
+                facts.pop(id(s), None)
                 del statements[i]
                 i = max(i - 1, 0)
                 continue
@@ -188,23 +268,34 @@ def _single_target(s):
     return None
 
 
-def _reader(statements, i, name):
+def _reader(statements, i, name, facts):
     """The index of the assignment after i that reads `name`, if nothing between them
     rebinds what the definition reads."""
-    operands = {n.id for n in ast.walk(statements[i].value) if isinstance(n, ast.Name)}
+    operands = _names_of(statements[i].value)
     for j in range(i + 1, len(statements)):
         s = statements[j]
-        reads = {n.id for n in ast.walk(s) if isinstance(n, ast.Name)
-                 and isinstance(n.ctx, ast.Load)}
+        reads, in_value, written = _facts(s, facts)
         if name in reads:
-            return j if isinstance(s, ast.Assign) and name in _names_of(s.value) else None
+            return j if isinstance(s, ast.Assign) and name in in_value else None
         if not isinstance(s, ast.Assign):       # x_bar[i] += g, np.add.at(...), pop()
             return None
         # Names rebound, and arrays written into (buf[1] = v): either changes the value.
-        written = {n.id for t in s.targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-        if written & operands:
+        if not written.isdisjoint(operands):
             return None
     return None
+
+
+def _facts(s, facts):
+    """(names s reads, names in its value, names in its targets), cached by identity."""
+    known = facts.get(id(s))
+    if known is None:
+        if isinstance(s, ast.Assign):
+            known = (loads(s), _names_of(s.value),
+                     {n.id for t in s.targets for n in name_nodes(t)})
+        else:
+            known = (loads(s), set(), set())
+        facts[id(s)] = known
+    return known
 
 
 def _is_copy_of(s, name):
@@ -212,11 +303,26 @@ def _is_copy_of(s, name):
 
 
 def _names_of(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    return {n.id for n in name_nodes(node)}
 
 
 def _substitute(node, name, value):
-    class Replace(ast.NodeTransformer):
-        def visit_Name(self, n):
-            return value if n.id == name else n
-    return Replace().visit(node)
+    """`node` with each read of `name` replaced by `value` (in place; iterative, as the
+    expression may be deep after earlier folds)."""
+    if isinstance(node, ast.Name):
+        return value if node.id == name else node
+    stack = [node]
+    while stack:
+        parent = stack.pop()
+        for field, child in ast.iter_fields(parent):
+            if isinstance(child, ast.Name) and child.id == name:
+                setattr(parent, field, value)
+            elif isinstance(child, ast.AST):
+                stack.append(child)
+            elif isinstance(child, list):
+                for k, item in enumerate(child):
+                    if isinstance(item, ast.Name) and item.id == name:
+                        child[k] = value
+                    elif isinstance(item, ast.AST):
+                        stack.append(item)
+    return node

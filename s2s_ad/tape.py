@@ -97,16 +97,19 @@ def loop_invariants(pair):
             written.update(item.writes())
         level += [item for item in block if isinstance(item, ir.Stmt)]
     changing |= written
+    # An array the loop writes into is a new object each time it is created, however
+    # invariant the expression that creates it.
+    candidates = [(item.target, {n for v in item.uses() for n in ir.names_in(v)})
+                  for item in level if item.target not in written]
     invariant = set()
-    for _ in range(len(level)):             # an invariant may feed another
-        for item in level:
-            # an array the loop writes into is a new object each time it is created,
-            # however invariant the expression that creates it
-            if item.target in invariant or item.target in written:
-                continue
-            operands = {n for v in item.uses() for n in ir.names_in(v)}
-            if not (operands & (changing - invariant)):
-                invariant.add(item.target)
+    changed = True
+    while changed:      # an invariant may feed another (in program order: one pass)
+        changed = False
+        for target, operands in candidates:
+            if target not in invariant and operands.isdisjoint(changing):
+                invariant.add(target)
+                changing.discard(target)
+                changed = True
     return invariant
 
 

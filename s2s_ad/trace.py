@@ -97,11 +97,7 @@ class _Lowerer:
         if isinstance(node, ast.Attribute):
             return self.attribute(node, target)
         if isinstance(node, ast.BinOp):
-            rule = rules.rule_for_operator(rules.BINOP, type(node.op))
-            if rule is None:
-                raise self.error(f"the operator {type(node.op).__name__} is not supported", node)
-            x, y = self.expr(node.left), self.expr(node.right)
-            return self.emit(target, rule, {"x": x, "y": y}, node, call_args=[x, y])
+            return self.binop_chain(node, target)
         if isinstance(node, ast.UnaryOp):
             rule = rules.rule_for_operator(rules.UNARY, type(node.op))
             if rule is None:
@@ -121,6 +117,25 @@ class _Lowerer:
                              "argument of a function that takes one, as in np.array([a, b]) "
                              "or np.concatenate([a, b])", node)
         raise self.error(f"unsupported expression '{type(node).__name__}'", node)
+
+    def binop_chain(self, node, target):
+        """`a + b + c + ...` is a left-deep tree as deep as it is long: walk down its
+        left spine in a loop (not by recursion), then emit one statement per operator
+        in Python's order of evaluation, innermost first."""
+        spine = []
+        while isinstance(node, ast.BinOp):
+            rule = rules.rule_for_operator(rules.BINOP, type(node.op))
+            if rule is None:
+                raise self.error(f"the operator {type(node.op).__name__} is not supported", node)
+            spine.append((node, rule))
+            node = node.left
+        x = self.expr(node)
+        for k, (op_node, rule) in enumerate(reversed(spine)):
+            y = self.expr(op_node.right)
+            last = k == len(spine) - 1
+            x = self.emit(target if last else None, rule, {"x": x, "y": y}, op_node,
+                          call_args=[x, y])
+        return x
 
     def name(self, node):
         if node.id in self.assigned:

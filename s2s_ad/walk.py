@@ -1,0 +1,92 @@
+"""Fast iterative walks over generated code: the passes after the reverse transform ask
+"which names does this statement read/assign?" thousands of times, and `ast.walk`
+(a generator per node) costs about three times this loop. No recursion, so an
+expression's depth does not matter."""
+import ast
+
+_AST, _Name, _Call, _Load, _Store = ast.AST, ast.Name, ast.Call, ast.Load, ast.Store
+
+
+def name_nodes(node, calls=None):
+    """Every ast.Name under `node` (itself included); with a list `calls`, the ast.Call
+    nodes met are appended to it too."""
+    out, stack = [], [node]
+    pop, push = stack.pop, stack.append
+    while stack:
+        n = pop()
+        t = type(n)
+        if t is _Name:
+            out.append(n)
+            continue
+        if not isinstance(n, _AST):
+            continue
+        if t is _Call and calls is not None:
+            calls.append(n)
+        for field in n._fields:
+            value = getattr(n, field, None)
+            if isinstance(value, _AST):
+                push(value)
+            elif type(value) is list:
+                stack.extend(value)
+    return out
+
+
+def loads(node):
+    """The names `node` reads."""
+    return {n.id for n in name_nodes(node) if type(n.ctx) is _Load}
+
+
+def stores(node):
+    """The names `node` binds (`a[i] = v` binds none: `a` is read there)."""
+    return {n.id for n in name_nodes(node) if type(n.ctx) is _Store}
+
+
+def depth(node):
+    """How deeply `node`'s expression nests (a name or a constant: 1)."""
+    deepest, stack = 0, [(node, 1)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        n, d = pop()
+        if d > deepest:
+            deepest = d
+        for field in n._fields:
+            value = getattr(n, field, None)
+            if isinstance(value, _AST):
+                push((value, d + 1))
+            elif type(value) is list:
+                for v in value:
+                    if isinstance(v, _AST):
+                        push((v, d + 1))
+    return deepest
+
+
+def copy_tree(node):
+    """A deep copy of an AST (what copy.deepcopy gives, about four times faster and
+    without recursion): every node and list is new; leaf values (names, numbers,
+    strings) are immutable and shared."""
+    if not isinstance(node, _AST):
+        return [copy_tree(v) for v in node] if type(node) is list else node
+    root = _shallow(node)
+    stack = [root]
+    while stack:
+        new = stack.pop()
+        attrs = new.__dict__
+        for key, value in attrs.items():
+            if isinstance(value, _AST):
+                attrs[key] = child = _shallow(value)
+                stack.append(child)
+            elif type(value) is list:
+                items = []
+                for v in value:
+                    if isinstance(v, _AST):
+                        v = _shallow(v)
+                        stack.append(v)
+                    items.append(v)
+                attrs[key] = items
+    return root
+
+
+def _shallow(node):
+    new = node.__class__.__new__(node.__class__)
+    new.__dict__.update(node.__dict__)
+    return new
