@@ -32,27 +32,33 @@ class Activity:
     points over every definition in the trace."""
 
     def __init__(self, trace, kinds, wrt):
+        # Both closures by worklist, each edge looked at once per newly reached name
+        # (a pass over all edges until nothing changes took a pass per if-statement
+        # in a chain of them: quadratic).
         edges = list(_dependencies(trace))
+        readers, definitions = {}, {}
+        for edge in edges:
+            target, operands, zero = edge
+            if zero:
+                continue
+            definitions.setdefault(target, []).append(operands)
+            for o in operands:
+                readers.setdefault(o, []).append(target)
         varied = {p for p in wrt if _is_real(kinds.get(p))}
-        changed = True
-        while changed:
-            changed = False
-            for target, operands, zero in edges:
-                if target in varied or zero or not _is_real(kinds.get(target)):
-                    continue
-                if any(o in varied for o in operands):
+        work = list(varied)
+        while work:
+            for target in readers.get(work.pop(), ()):
+                if target not in varied and _is_real(kinds.get(target)):
                     varied.add(target)
-                    changed = True
+                    work.append(target)
         useful = {trace.result.id} if trace.is_local(trace.result) else set()
-        changed = True
-        while changed:
-            changed = False
-            for target, operands, zero in reversed(edges):
-                if target in useful and not zero:
-                    new = set(operands) - useful
-                    if new:
-                        useful |= new
-                        changed = True
+        work = list(useful)
+        while work:
+            for operands in definitions.get(work.pop(), ()):
+                for o in operands:
+                    if o not in useful:
+                        useful.add(o)
+                        work.append(o)
         self.active = varied & useful
 
     def __contains__(self, name):
