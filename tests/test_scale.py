@@ -146,3 +146,13 @@ def test_a_value_computed_from_a_changing_kind_is_seen_changing(tmp_path):
     observed = compiler._observe(compiler.trace, (0.3, 8), dict(compiler.parsed.namespace))
     assert observed["m"] is None, observed      # the probe's own finding
     assert_exact_value_and_gradient(f, 0.3, 8)
+
+
+def test_five_hundred_if_statements_in_a_row(tmp_path):
+    # Lowering the code after an `if` recurses once per if (control.py, with the room
+    # depth.py gives it); every later pass sees a flat list of 500 branches.
+    body = ["z = x"]
+    for k in range(500):
+        body += [f"if z > {k % 7}.5:", "    z = z * 0.999", "else:", f"    z = z + 0.01 * x * {k}.0"]
+    f = load(function(["x"], body, "z"), tmp_path)
+    assert_exact_value_and_gradient(f, 0.3)
