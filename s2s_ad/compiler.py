@@ -1,46 +1,31 @@
-"""Drives the pipeline for one function: parse -> lower -> observe kinds -> reverse
-transform -> emit. One `GradientCompiler` per decorated function; `compile(args)` once
-per argument signature.
+"""One `GradientCompiler` per decorated function: it holds what the user asked for
+(the function, argnums, value or not, has_aux), the lowered trace (cached until a
+global it was built from is rebound), and compiles one gradient per argument signature
+by running the stages of pipeline.py.
 """
 import ast
-import collections
 import gc
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import runtime
-from .emit import compile_function
-from .errors import TranslationError, UnboundNameError, UsageTypeError, UsageValueError
-from .depth import call_deep
-from .flatten import flatten_deep_expressions
-from .frontend import parse_function
-from .kind_flow import settle_kinds
-from .kinds import kind_of, merge_kinds
-from . import builtin_names, rules, tape
-from .aliasing import alias_classes, check_mutations
+from . import pipeline, runtime
+from .checks import check_argnums
 from .control import lower_structured as lower
-from .forward import ForwardEmitter, assign as _assign
-from .ir import walk_items
-from .liveness import eliminate_dead_code, reads
-from .render import PRINTED, render_function
-from .reverse import ReverseTransform
+from .depth import call_deep
+from .errors import UnboundNameError
+from .frontend import parse_function
 from .runtime_containers import HELPERS as _CONTAINER_HELPERS
-from .runtime_tape import HELPERS as _TAPE_HELPERS
 from .runtime_sequences import HELPERS as _SEQUENCE_HELPERS
-from .cse import eliminate_common_subexpressions
-from .simplify import fold_single_use_temporaries
-from .trace import NameAllocator, Stmt
-from .walk import name_nodes, stores
+from .runtime_tape import HELPERS as _TAPE_HELPERS
 
 # Modules that rule templates name, by their conventional names.
-_TEMPLATE_MODULES = {"np": np, "math": math}
-_HELPERS = {"unbroadcast": runtime.unbroadcast, "zeros_like": runtime.zeros_like,
-            "scatter": runtime.scatter, "scatter_add": runtime.scatter_add,
-            **_CONTAINER_HELPERS, **_TAPE_HELPERS,
-            **_SEQUENCE_HELPERS}
-_NOTE = "__s2s_note__"
+TEMPLATE_MODULES = {"np": np, "math": math}
+# Runtime helpers generated code may call (each a primitive with its own rule).
+HELPERS = {"unbroadcast": runtime.unbroadcast, "zeros_like": runtime.zeros_like,
+           "scatter": runtime.scatter, "scatter_add": runtime.scatter_add,
+           **_CONTAINER_HELPERS, **_TAPE_HELPERS, **_SEQUENCE_HELPERS}
 
 
 @dataclass
@@ -55,9 +40,10 @@ class GradientCompiler:
         self.fun = fun
         self.parsed = parse_function(fun)
         self.params = self.parsed.params        # positional-only ones included
-        self.argnums, self.wrt = _check_argnums(argnums, self.params, self.parsed)
+        self.argnums, self.wrt = check_argnums(argnums, self.params, self.parsed)
         self.with_value = with_value
         self.has_aux = has_aux
+        self.gc_was_enabled = gc.isenabled()
         try:                        # resolve names now if they are all bound already
             self._trace = _lower(self.parsed, self.has_aux)
         except UnboundNameError:    # ... else at the first call
@@ -80,95 +66,33 @@ class GradientCompiler:
         (or, without args, a generic version that uses runtime helpers)."""
         # The passes build many small, acyclic AST objects: the cyclic garbage collector
         # would re-scan all of them every few thousand allocations, which makes compile
-        # time grow faster than the program. Paused here, and restored.
-        self._gc_was_enabled = gc.isenabled()
+        # time grow faster than the program. Paused here, and restored (the probe runs
+        # the user's code with it as it was).
+        self.gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
-            return self._compile(args, lean)
+            done = pipeline.run(self, args, lean)
         finally:
-            if self._gc_was_enabled:
+            if self.gc_was_enabled:
                 gc.enable()
+        self.tape_records = dict(done.pushes)
+        return Compiled(done.function, done.source, done.kinds)
 
-    def _compile(self, args, lean):
-        trace = eliminate_common_subexpressions(self.trace)
-        names = NameAllocator(trace.taken)
-        modules = _allocate(_TEMPLATE_MODULES, trace, names)
-        helpers = _allocate(_HELPERS, trace, names)
+    def namespace_for(self, trace, names):
+        """The names generated code uses for modules and runtime helpers, and the
+        namespace it runs in: the function's globals and closure, its inlined
+        helpers' externals, and those modules and helpers."""
+        modules = _allocate(TEMPLATE_MODULES, trace, names)
+        helpers = _allocate(HELPERS, trace, names)
         namespace = dict(self.parsed.namespace)
         namespace.update(getattr(self.trace, "extra_namespace", {}))
         for conventional, name in modules.items():
-            namespace[name] = _TEMPLATE_MODULES[conventional]
+            namespace[name] = TEMPLATE_MODULES[conventional]
         for conventional, name in helpers.items():
-            namespace[name] = _HELPERS[conventional]
+            namespace[name] = HELPERS[conventional]
+        return modules, helpers, namespace
 
-        kinds = {}
-        if args is not None:
-            kinds = self._observe(trace, args, namespace)
-            settle_kinds(trace, kinds, namespace)
-            self._check_kinds(trace, kinds)
-        aliases = alias_classes(trace, kinds)
-        check_mutations(trace, kinds, aliases)
-
-        transform = ReverseTransform(trace, kinds, self.wrt, names, modules, helpers, lean)
-        reverse = transform.reverse_sweep()
-        grads = transform.gradients()
-        gradient = grads[0] if isinstance(self.argnums, int) else ast.Tuple(grads, ast.Load())
-        returns = self._returns(trace.result, gradient, trace)
-        live_out = reads(returns)
-        eliminate_dead_code(reverse, live_out, aliases)
-        tape_name, push, pop = (names.fresh(n) for n in ("tape", "tape_push", "tape_pop"))
-        check = helpers["tape_check"] if tape.checking() else None
-        pushes = tape.plan(transform.pairs, pop, check)
-        forward = ForwardEmitter(pushes, push=push).block(trace.body)
-        if pushes:
-            forward[:0] = [_assign(tape_name, ast.List([], ast.Load())),
-                           _assign(push, _method(tape_name, "append"))]
-            reverse.insert(0, _assign(pop, _method(tape_name, "pop")))
-            if check:
-                empty = ast.Call(ast.Name(helpers["tape_empty"], ast.Load()),
-                                 [ast.Name(tape_name, ast.Load())], [])
-                reverse.append(ast.Expr(empty))
-        value = trace.result
-        if trace.is_local(value) and value.id in _stored(reverse):
-            # The reverse sweep restores earlier values of this name: keep the result.
-            kept = names.fresh(f"{value.id}_result")
-            forward.append(_assign(kept, value))
-            value = ast.Name(kept, ast.Load())
-            returns = self._returns(value, gradient, trace)
-            live_out = reads(returns)
-        in_forward = {id(s) for s in forward}
-        statements = eliminate_dead_code(forward + reverse, live_out, aliases)
-        counts = _name_counts(statements + [returns], ast.Load)
-        stored_forward = _stored(forward)
-        adjoint_temps = {n for n, k in _name_counts(reverse, ast.Store).items()
-                         if k == 1 and n.endswith("_bar") and n not in stored_forward}
-        arrays = {v for v in trace.temps if kinds.get(v) is not None and kinds[v].is_array}
-        array_temps = (arrays | {transform.adjoint_name(v) for v in arrays} - {None}
-                       | transform.neg_names) if lean else set()
-        fold_single_use_temporaries(statements, counts, trace.temps | adjoint_temps, array_temps)
-        forward = [s for s in statements if id(s) in in_forward]
-        reverse = [s for s in statements if id(s) not in in_forward]
-        # Long programs make deep expressions (a sum of many adjoint terms): split them
-        # into statements that compile() and the printer accept.
-        flatten_deep_expressions(forward, names.fresh)
-        tail = flatten_deep_expressions(reverse + [returns], names.fresh)
-        reverse, returns = tail[:-1], tail[-1]
-
-        suffix = "value_and_grad" if self.with_value else "grad"
-        name = f"{trace.name}_{suffix}"
-        used = {n.id for st in statements + [returns] for n in name_nodes(st)}
-        if name in used or name in self.params:     # only a clash inside the code counts
-            name = names.fresh(name)
-        builtin_names.protect(statements + [returns], namespace, names, trace)
-        header = ast.FunctionDef(name, self.parsed.node.args)
-        source = render_function(header, [("forward sweep", forward),
-                                           ("reverse sweep", reverse)], returns)
-        function = compile_function(source, header.name, namespace, _origin(self.parsed))
-        function.__defaults__ = self.parsed.defaults
-        self.tape_records = {id_: names for id_, names in pushes.items()}
-        return Compiled(function, source, kinds)
-
-    def _returns(self, value, gradient, trace):
+    def returns(self, value, gradient, trace):
         """JAX's shapes: grad -> g or (g, aux); value_and_grad -> (v, g) or ((v, aux), g)."""
         if self.has_aux:
             aux = trace.aux
@@ -178,145 +102,6 @@ class GradientCompiler:
             return ast.Return(ast.Tuple([gradient, aux], ast.Load()))
         return ast.Return(ast.Tuple([value, gradient], ast.Load()) if self.with_value
                           else gradient)
-
-    # -- kinds ---------------------------------------------------------------------
-
-    def _observe(self, trace, args, namespace):
-        """Run the forward sweep once on `args`, noting what each value is, every time
-        it is assigned (inside loops, too: a value whose kind varies becomes unknown).
-
-        Inside loops a call per assignment per iteration would cost more than the
-        user's arithmetic, so each value keeps the type (and an array's shape and dtype)
-        it was last noted with in locals of the probe, and an inline test calls `note`
-        only when they differ:
-
-            if type(v) is not v_t or v_t is ndarray and (v.shape != v_s or v.dtype != v_d):
-                v_t, v_s, v_d = note('v', v)
-
-        Outside loops every name is assigned at most once (SSA), so those values are
-        noted all together at the end, from `locals()`; only a name a loop assigns too
-        (a loop-carried value's first version) is noted where it is assigned.
-
-        A loop value whose kind follows from its operands' kinds alone (`_follows_kinds`:
-        `a * b`, `-a`, `math.sin(a)`, a copy) needs no test of its own while no tested
-        value — loop-carried values, branch joins, everything else — ever changes kind:
-        every iteration then computes it from operands of the same kinds, and its last
-        value, noted at the end, has the kind of all. If a tested value does change
-        kind, the probe runs again with every value in the loops tested.
-        """
-        derived = _derived_in_loops(trace)
-        kinds, result, changed = self._probe(trace, args, namespace, derived)
-        if changed and derived:
-            kinds, result, _ = self._probe(trace, args, namespace, set())
-        if trace.is_local(trace.result):
-            kinds[trace.result.id] = kind_of(result)
-        self.result_kind = kind_of(result)
-        return kinds
-
-    def _probe(self, trace, args, namespace, derived):
-        """(kinds, f's value, did a tested value change kind?) from one probe run in
-        which the names in `derived` are noted only at the end."""
-        kinds = {}
-        changed = []
-
-        def note(name, value):
-            kind = kind_of(value)
-            seen = kinds.get(name, kind)
-            merged = kinds[name] = merge_kinds(seen, kind)
-            # (None before a loop binds a name, then a value: merge_kinds keeps the
-            # value's kind, as it does for every value computed from it.)
-            if merged != seen and seen.pytype is not type(None):
-                changed.append(name)
-            if type(value) is np.ndarray:
-                return np.ndarray, value.shape, value.dtype
-            return type(value), None, None
-
-        statements = [_note_call(p) for p in trace.params]
-        statements += ForwardEmitter(after_assign=lambda name: [_note_call(name)]).block(
-            trace.body)
-        probe_names = NameAllocator(trace.taken | {_NOTE})
-        ndarray, type_, locals_, note_all = (probe_names.fresh(n) for n in
-                                             ("ndarray", "type", "locals", "note_all"))
-        guards, in_loops, deferred = [], set(), []
-        _guard_notes_in_loops(statements, probe_names, (type_, ndarray), guards, False,
-                              in_loops, derived, deferred)
-        _defer_notes(statements, in_loops, deferred)
-        statements[:0] = [_assign(g, ast.Constant(None)) for g in guards]
-        statements.append(ast.Expr(ast.Call(ast.Name(note_all, ast.Load()), [
-            ast.Call(ast.Name(locals_, ast.Load()), [], [])], [])))
-
-        def note_everything(scope):
-            for name in deferred:
-                if name in scope:           # (not bound: in a branch that did not run)
-                    note(name, scope[name])
-        probe = ast.FunctionDef(f"{trace.name}_probe", self.parsed.node.args, [], [])
-        probe_namespace = {**namespace, _NOTE: note, ndarray: np.ndarray, type_: type,
-                           locals_: locals, note_all: note_everything}
-        builtin_names.protect(statements, probe_namespace, probe_names, trace)
-        source = render_function(probe, [(None, statements)], ast.Return(trace.result))
-        function = compile_function(source, probe.name, probe_namespace, _origin(self.parsed))
-        function.__defaults__ = self.parsed.defaults
-        # The user's code runs with the garbage collector as it would outside s2s_ad.
-        paused = not gc.isenabled() and getattr(self, "_gc_was_enabled", False)
-        if paused:
-            gc.enable()
-        try:
-            result = function(*args)
-        finally:
-            if paused:
-                gc.disable()
-        return kinds, result, bool(changed)
-
-    def _check_kinds(self, trace, kinds):
-        for position, p in enumerate(self.params):
-            kind = kinds.get(p)
-            if kind is None:
-                continue
-            if _is_complex(kind):
-                raise UsageTypeError(
-                    f"argument {position} ('{p}') of {trace.name} is {kind.describe()}; "
-                    "s2s_ad does not differentiate complex numbers (yet): pass the real "
-                    "and imaginary parts as separate real arguments")
-            if p in self.wrt and not kind.is_real:
-                raise UsageTypeError(
-                    f"argument {position} ('{p}') of {trace.name} is {kind.describe()}; "
-                    "grad differentiates real numbers and float arrays only (convert "
-                    "with float(...) or .astype(float), or leave it out of argnums)")
-        for item in walk_items(trace.body):
-            if isinstance(item, Stmt) and _is_complex(kinds.get(item.target)):
-                raise TranslationError(
-                    "this makes a complex value, and s2s_ad does not differentiate complex "
-                    "numbers (yet); keep the computation real (e.g. work with the real "
-                    "and imaginary parts separately)", item.loc)
-        kind = self.result_kind
-        if _is_complex(kind):
-            raise TranslationError(f"grad requires real-valued outputs, but {trace.name} "
-                                   f"returns {kind.describe()}; return a real number "
-                                   "(e.g. abs(z) ** 2 or z.real)", trace.result_loc)
-        if not kind.is_numeric or kind.shape != ():
-            what = kind.describe()
-            raise TranslationError(f"grad needs a scalar output, but {trace.name} returns "
-                                   f"{what}; reduce it to a number (for example with "
-                                   "np.sum) or differentiate one element", trace.result_loc)
-        # An integer or boolean output is piecewise constant: its "gradient" would be a
-        # silent 0. A Python int is accepted when a differentiated argument is one too
-        # (x * x called with x=3), where it is just the float computation on integers.
-        int_args = any(kinds.get(p) is not None and kinds[p].pytype is int for p in self.wrt)
-        integral = kind.pytype is bool or (kind.pytype is int and not int_args) or (
-            kind.is_array and not np.issubdtype(kind.dtype, np.floating))
-        if integral:
-            raise TranslationError(f"grad requires real-valued outputs, but {trace.name} "
-                                   f"returns {kind.describe()}, which has no derivative; "
-                                   "return a float computed from the arguments",
-                                   trace.result_loc)
-
-
-def _is_complex(kind):
-    if kind is None:
-        return False
-    if kind.pytype is complex:
-        return True
-    return kind.is_array and np.issubdtype(kind.dtype, np.complexfloating)
 
 
 def _lower(parsed, has_aux):
@@ -328,35 +113,6 @@ def _lower(parsed, has_aux):
                            "s2s_ad can translate (a few thousand levels of helper calls); "
                            "flatten the nesting into a loop or a sequence of statements",
                            parsed.node) from None
-
-
-def _check_argnums(argnums, params, parsed):
-    """Validate `argnums` as JAX does: an int (one gradient) or a non-empty tuple/list
-    of ints (a tuple of gradients), each naming a parameter, none twice."""
-    name = parsed.node.name
-    single = _is_int(argnums)
-    if single:
-        numbers = (int(argnums),)
-    elif isinstance(argnums, (tuple, list)) and all(_is_int(n) for n in argnums):
-        numbers = tuple(int(n) for n in argnums)
-        if not numbers:
-            raise UsageValueError(f"argnums={argnums!r} asks for no gradient; give the "
-                                  f"position of at least one parameter of {name}")
-    else:
-        raise UsageTypeError(f"argnums must be an int or a tuple of ints (positions of "
-                             f"parameters of {name}), not {argnums!r}")
-    for n in numbers:
-        if not -len(params) <= n < len(params):
-            raise UsageValueError(f"argnums={argnums!r} does not fit {name}, which has "
-                                  f"{len(params)} parameter(s): {', '.join(params) or 'none'}")
-    wrt = [params[n] for n in numbers]
-    if len(set(wrt)) != len(wrt):
-        raise UsageValueError(f"argnums={argnums!r} names a parameter of {name} twice")
-    return (numbers[0] if single else numbers), wrt
-
-
-def _is_int(n):
-    return isinstance(n, (int, np.integer)) and not isinstance(n, (bool, np.bool_))
 
 
 def _allocate(objects, trace, names):
@@ -372,128 +128,3 @@ def _allocate(objects, trace, names):
                       and k not in trace.locals), None)
         chosen[conventional] = alias or names.fresh(conventional)
     return chosen
-
-
-def _method(name, attr):
-    return ast.Attribute(ast.Name(name, ast.Load()), attr, ast.Load())
-
-
-def _name_counts(statements, ctx):
-    """How often each name is read (ctx=ast.Load) or assigned (ast.Store)."""
-    counts = collections.Counter()
-    for s in statements:
-        counts.update(n.id for n in name_nodes(s) if type(n.ctx) is ctx)
-    return counts
-
-
-def _stored(statements):
-    return {name for s in statements for name in stores(s)}
-
-
-def _note_call(name):
-    return ast.Expr(ast.Call(ast.Name(_NOTE, ast.Load()),
-                             [ast.Constant(name), ast.Name(name, ast.Load())], []))
-
-
-def _guard_notes_in_loops(statements, names, builtins_, guards, in_loop, guarded,
-                          derived, deferred):
-    """Replace each note call inside a loop by its inline guard (see `_observe`), in
-    place, or drop it for a name in `derived` (appended to `deferred`, noted at the end).
-    The guards' type locals are appended to `guards`, to be set to None first (the
-    shape and dtype locals are read only after the type was noted); the names guarded
-    are added to `guarded`."""
-    kept = []
-    for s in statements:
-        for field in ("body", "orelse"):
-            inner = getattr(s, field, None)
-            if isinstance(inner, list):
-                _guard_notes_in_loops(inner, names, builtins_, guards,
-                                      in_loop or isinstance(s, (ast.For, ast.While)), guarded,
-                                      derived, deferred)
-                if isinstance(s, ast.If) and field == "body" and not inner:
-                    inner.append(ast.Pass())
-        if in_loop and _is_note_call(s):
-            name = s.value.args[0].value
-            if name in derived:
-                deferred.append(name)
-                continue
-            guarded.add(name)
-            s = _guarded_note(name, names, builtins_, guards)
-        kept.append(s)
-    statements[:] = kept
-
-
-def _derived_in_loops(trace):
-    """Names assigned in loops by statements whose result kind follows from their
-    operands' kinds alone (see `_follows_kinds`)."""
-    from . import ir
-    names = set()
-    for item in ir.walk_items(trace.body):
-        if isinstance(item, ir.Loop):
-            for inner in ir.walk_items((item.cond_body or []) + item.body):
-                if isinstance(inner, ir.Stmt) and _follows_kinds(inner):
-                    names.add(inner.target)
-    return names
-
-
-# Binary and unary operators whose result kind (Python type; array shape and dtype) is
-# a function of their operands' kinds. Not `**` (2 ** -1 is a float, (-8.0) ** 0.5 a
-# complex), and only under NumPy 2's promotion rules: NumPy 1 chose the dtype of
-# `int8_array + n` by the value of n.
-_KIND_FOLLOWING_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub, ast.UAdd)
-_NUMPY_2 = int(np.__version__.split(".")[0]) >= 2
-
-
-def _follows_kinds(stmt):
-    rule = stmt.rule
-    if rule.spelling == "copy":
-        return True
-    if rule.spelling in (rules.BINOP, rules.UNARY):
-        return _NUMPY_2 and rule.symbol in _KIND_FOLLOWING_OPS
-    # A math function of numbers returns a float (an int for floor/ceil, a bool for
-    # isnan) whatever the values; not so for those of a sequence, whose elements' types
-    # the sequence's kind does not record (math.prod([1, 2]) is an int).
-    return (rule.spelling == rules.CALL and rule.name.startswith("math.")
-            and rule.name not in ("math.prod", "math.sumprod"))
-
-
-def _defer_notes(statements, keep, deferred):
-    """Remove the note calls outside loops (in branches too) of names not in `keep`,
-    in place, appending the names to `deferred`: they are noted at the end."""
-    kept = []
-    for s in statements:
-        if isinstance(s, ast.If):
-            for block in (s.body, s.orelse):
-                had = bool(block)
-                _defer_notes(block, keep, deferred)
-                if had and not block:
-                    block.append(ast.Pass())
-        if _is_note_call(s) and s.value.args[0].value not in keep:
-            deferred.append(s.value.args[0].value)
-            continue
-        kept.append(s)
-    statements[:] = kept
-
-
-def _is_note_call(s):
-    return (isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)
-            and isinstance(s.value.func, ast.Name) and s.value.func.id == _NOTE)
-
-
-def _guarded_note(name, names, builtins_, guards):
-    """`if type(v) is not v_t or ...: v_t, v_s, v_d = note('v', v)`, with `type` and
-    `ndarray` under names of their own (the user may have a `type` of their own)."""
-    type_, ndarray = builtins_
-    t, shape, dtype = (names.fresh(f"{name}_{part}") for part in ("t", "s", "d"))
-    guards.append(t)
-    # Only its text is used (render.PRINTED): the probe is printed, never analysed.
-    guard = ast.Pass()
-    setattr(guard, PRINTED,
-            f"if {type_}({name}) is not {t} or {t} is {ndarray} and ({name}.shape != {shape} "
-            f"or {name}.dtype != {dtype}):\n"
-            f"    {t}, {shape}, {dtype} = {_NOTE}({name!r}, {name})")
-    return guard
-
-
-def _origin(parsed):
-    return f"{parsed.filename}:{parsed.node.lineno}"

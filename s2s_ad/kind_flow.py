@@ -1,6 +1,6 @@
 """Which observed kinds the compiler may trust.
 
-The probe (compiler.GradientCompiler._observe) notes what every value was on the first
+The probe (probe.py) notes what every value was on the first
 arguments of a signature. Specialised code is only right if the same signature always
 gives the same kinds, so three kinds of values are settled here before any code is
 generated:

@@ -11,6 +11,7 @@ import pytest
 
 from s2s_ad import grad, value_and_grad
 from s2s_ad.check import central_difference
+from s2s_ad.probe import observe
 
 _counter = itertools.count()
 
@@ -143,7 +144,8 @@ def test_a_value_computed_from_a_changing_kind_is_seen_changing(tmp_path):
             "    k = k + 0.5 if i >= 3 else k + 1"]
     f = load(function(["x", "n"], body, "s"), tmp_path)
     compiler = grad(f)._s2s_compiler
-    observed = compiler._observe(compiler.trace, (0.3, 8), dict(compiler.parsed.namespace))
+    observed, _ = observe(compiler.trace, (0.3, 8), dict(compiler.parsed.namespace),
+                          compiler.parsed)
     assert observed["m"] is None, observed      # the probe's own finding
     assert_exact_value_and_gradient(f, 0.3, 8)
 

@@ -1,0 +1,211 @@
+"""The compiler as a list of named stages, run in order on one `Compilation`.
+
+    lower     the structured trace (parse, subset check, lowering; cached per function)
+    cse       common subexpressions shared, temporaries renumbered
+    kinds     the probe, which kinds to trust, the checks of inputs and output
+    aliasing  which values share memory; refusal of reads that aliasing makes wrong
+    reverse   the reverse sweep from the rule table, the gradients, the returns
+    tape      what each loop block records; the forward sweep with its pushes
+    clean     dead code dropped, single-use temporaries folded, deep expressions split
+    emit      the function printed (with source-line notes) and compiled
+
+`S2S_AD_DUMP=lower,cse,kinds,reverse,tape` (any of the names, or `all`) prints each
+named stage's result to stderr as it is produced: the trace as Python, the kinds
+table, the alias classes, the reverse sweep, the tape plan, the final source.
+"""
+import ast
+import collections
+import copy
+import os
+import sys
+
+from . import builtin_names, tape
+from .aliasing import alias_classes, check_mutations
+from .checks import check_kinds
+from .cse import eliminate_common_subexpressions
+from .emit import compile_function
+from .flatten import flatten_deep_expressions
+from .forward import ForwardEmitter, assign
+from .ir import NameAllocator
+from .kind_flow import settle_kinds
+from .liveness import eliminate_dead_code, reads
+from .probe import observe, origin
+from .render import render_function
+from .reverse import ReverseTransform
+from .simplify import fold_single_use_temporaries
+from .walk import name_nodes, stores
+
+STAGES = ("lower", "cse", "kinds", "aliasing", "reverse", "tape", "clean", "emit")
+
+
+class Compilation:
+    """What the stages build for one signature, in the order they build it."""
+
+    def __init__(self, compiler, args, lean):
+        self.compiler = compiler        # the GradientCompiler: function, argnums, options
+        self.args = args                # example arguments (None: the generic version)
+        self.lean = lean
+        self.trace = None
+        self.names = None               # NameAllocator for every generated name
+        self.modules = self.helpers = None     # conventional name -> name in the code
+        self.namespace = None           # the generated code's globals
+        self.kinds = {}
+        self.aliases = {}
+        self.transform = None
+        self.forward = self.reverse = self.returns = None
+        self.pushes = None
+        self.source = self.function = None
+
+
+def run(compiler, args, lean=True):
+    """Run every stage; return the finished Compilation."""
+    c = Compilation(compiler, args, lean)
+    requested = _requested()
+    for name in STAGES:
+        shown = globals()[f"_{name}"](c)
+        if name in requested or "all" in requested:
+            print(f"--- s2s_ad {name}: {compiler.parsed.node.name} ---\n{shown()}",
+                  file=sys.stderr)
+    return c
+
+
+def _requested():
+    return {s.strip() for s in os.environ.get("S2S_AD_DUMP", "").split(",") if s.strip()}
+
+
+# -- the stages: each does its work and returns a function that shows its result --------
+
+def _lower(c):
+    c.trace = c.compiler.trace
+    return lambda: _show_trace(c.trace)
+
+
+def _cse(c):
+    c.trace = eliminate_common_subexpressions(c.trace)
+    c.names = NameAllocator(c.trace.taken)
+    c.modules, c.helpers, c.namespace = c.compiler.namespace_for(c.trace, c.names)
+    return lambda: _show_trace(c.trace)
+
+
+def _kinds(c):
+    if c.args is not None:
+        c.kinds, result_kind = observe(c.trace, c.args, c.namespace, c.compiler.parsed,
+                                       c.compiler.gc_was_enabled)
+        settle_kinds(c.trace, c.kinds, c.namespace)
+        check_kinds(c.trace, c.kinds, result_kind, c.compiler.params, c.compiler.wrt)
+    return lambda: "\n".join(f"{name}: {'unknown' if kind is None else kind.describe()}"
+                             for name, kind in c.kinds.items()) or "(no example arguments)"
+
+
+def _aliasing(c):
+    c.aliases = alias_classes(c.trace, c.kinds)
+    check_mutations(c.trace, c.kinds, c.aliases)
+    classes = {group for group in c.aliases.values()}
+    return lambda: "\n".join(", ".join(sorted(g)) for g in classes) or "(no shared memory)"
+
+
+def _reverse(c):
+    compiler = c.compiler
+    c.transform = ReverseTransform(c.trace, c.kinds, compiler.wrt, c.names, c.modules,
+                                   c.helpers, c.lean)
+    c.reverse = c.transform.reverse_sweep()
+    grads = c.transform.gradients()
+    c.gradient = (grads[0] if isinstance(compiler.argnums, int)
+                  else ast.Tuple(grads, ast.Load()))
+    c.returns = compiler.returns(c.trace.result, c.gradient, c.trace)
+    eliminate_dead_code(c.reverse, reads(c.returns), c.aliases)
+    return lambda: _show(c.reverse + [c.returns])
+
+
+def _tape(c):
+    """Plan the tape from the reverse code that will run, and write the forward sweep
+    with its pushes; keep the result if the reverse sweep rebinds its name."""
+    tape_name, push, pop = (c.names.fresh(n) for n in ("tape", "tape_push", "tape_pop"))
+    check = c.helpers["tape_check"] if tape.checking() else None
+    c.pushes = tape.plan(c.transform.pairs, pop, check)
+    c.forward = ForwardEmitter(c.pushes, push=push).block(c.trace.body)
+    if c.pushes:
+        c.forward[:0] = [assign(tape_name, ast.List([], ast.Load())),
+                         assign(push, _method(tape_name, "append"))]
+        c.reverse.insert(0, assign(pop, _method(tape_name, "pop")))
+        if check:
+            empty = ast.Call(ast.Name(c.helpers["tape_empty"], ast.Load()),
+                             [ast.Name(tape_name, ast.Load())], [])
+            c.reverse.append(ast.Expr(empty))
+    value = c.trace.result
+    if c.trace.is_local(value) and value.id in _stored(c.reverse):
+        # The reverse sweep restores earlier values of this name: keep the result.
+        kept = c.names.fresh(f"{value.id}_result")
+        c.forward.append(assign(kept, value))
+        c.returns = c.compiler.returns(ast.Name(kept, ast.Load()), c.gradient, c.trace)
+    plan = "\n".join(f"block {c.pushes.tags.get(k, '')}: {', '.join(v)}"
+                     for k, v in c.pushes.items())
+    return lambda: (plan or "(nothing recorded)") + "\n\n" + _show(c.forward + c.reverse)
+
+
+def _clean(c):
+    in_forward = {id(s) for s in c.forward}
+    statements = eliminate_dead_code(c.forward + c.reverse, reads(c.returns), c.aliases)
+    counts = _name_counts(statements + [c.returns], ast.Load)
+    stored_forward = _stored(c.forward)
+    adjoint_temps = {n for n, k in _name_counts(c.reverse, ast.Store).items()
+                     if k == 1 and n.endswith("_bar") and n not in stored_forward}
+    arrays = {v for v in c.trace.temps if c.kinds.get(v) is not None and c.kinds[v].is_array}
+    array_temps = (arrays | {c.transform.adjoint_name(v) for v in arrays} - {None}
+                   | c.transform.neg_names) if c.lean else set()
+    fold_single_use_temporaries(statements, counts, c.trace.temps | adjoint_temps,
+                                array_temps)
+    c.forward = [s for s in statements if id(s) in in_forward]
+    c.reverse = [s for s in statements if id(s) not in in_forward]
+    # Long programs make deep expressions (a sum of many adjoint terms): split them
+    # into statements that compile() and the printer accept.
+    flatten_deep_expressions(c.forward, c.names.fresh)
+    tail = flatten_deep_expressions(c.reverse + [c.returns], c.names.fresh)
+    c.reverse, c.returns = tail[:-1], tail[-1]
+    return lambda: _show(c.forward + c.reverse + [c.returns])
+
+
+def _emit(c):
+    compiler = c.compiler
+    statements = c.forward + c.reverse + [c.returns]
+    suffix = "value_and_grad" if compiler.with_value else "grad"
+    name = f"{c.trace.name}_{suffix}"
+    used = {n.id for st in statements for n in name_nodes(st)}
+    if name in used or name in compiler.params:     # only a clash inside the code counts
+        name = c.names.fresh(name)
+    builtin_names.protect(statements, c.namespace, c.names, c.trace)
+    header = ast.FunctionDef(name, compiler.parsed.node.args)
+    c.source = render_function(header, [("forward sweep", c.forward),
+                                         ("reverse sweep", c.reverse)], c.returns)
+    c.function = compile_function(c.source, header.name, c.namespace,
+                                  origin(compiler.parsed))
+    c.function.__defaults__ = compiler.parsed.defaults
+    return lambda: c.source
+
+
+# -- small helpers --------------------------------------------------------------------
+
+def _show_trace(trace):
+    """The trace as Python: the forward sweep it stands for, phi copies included."""
+    return _show(ForwardEmitter().block(trace.body) + [ast.Return(trace.result)])
+
+
+def _show(statements):
+    module = ast.Module(body=[copy.deepcopy(s) for s in statements], type_ignores=[])
+    return ast.unparse(ast.fix_missing_locations(module))
+
+
+def _method(name, attr):
+    return ast.Attribute(ast.Name(name, ast.Load()), attr, ast.Load())
+
+
+def _name_counts(statements, ctx):
+    """How often each name is read (ctx=ast.Load) or assigned (ast.Store)."""
+    counts = collections.Counter()
+    for s in statements:
+        counts.update(n.id for n in name_nodes(s) if type(n.ctx) is ctx)
+    return counts
+
+
+def _stored(statements):
+    return {name for s in statements for name in stores(s)}

@@ -1,0 +1,223 @@
+"""The probe: the forward sweep run once on the first arguments of a signature, noting
+what every value is (Python type; an array's shape and dtype), so that the code
+generated for that signature can be specialised on shapes (see kind_flow.py for which
+observed kinds are trusted).
+"""
+import ast
+import gc
+
+import numpy as np
+
+from . import builtin_names, rules
+from .emit import compile_function
+from .forward import ForwardEmitter, assign as _assign
+from .ir import NameAllocator
+from .kinds import kind_of, merge_kinds
+from .render import PRINTED, render_function
+
+_NOTE = "__s2s_note__"
+
+
+def observe(trace, args, namespace, parsed, gc_was_enabled=True):
+    """(kinds, the result's kind): run the forward sweep once on `args`, noting what
+    each value is every time it is assigned (inside loops too: a value whose kind
+    varies becomes unknown).
+
+    Inside loops a call per assignment per iteration would cost more than the
+    user's arithmetic, so each value keeps the type (and an array's shape and dtype)
+    it was last noted with in locals of the probe, and an inline test calls `note`
+    only when they differ:
+
+        if type(v) is not v_t or v_t is ndarray and (v.shape != v_s or v.dtype != v_d):
+            v_t, v_s, v_d = note('v', v)
+
+    Outside loops every name is assigned at most once (SSA), so those values are
+    noted all together at the end, from `locals()`; only a name a loop assigns too
+    (a loop-carried value's first version) is noted where it is assigned.
+
+    A loop value whose kind follows from its operands' kinds alone (`_follows_kinds`:
+    `a * b`, `-a`, `math.sin(a)`, a copy) needs no test of its own while no tested
+    value — loop-carried values, branch joins, everything else — ever changes kind:
+    every iteration then computes it from operands of the same kinds, and its last
+    value, noted at the end, has the kind of all. If a tested value does change
+    kind, the probe runs again with every value in the loops tested.
+    """
+    run = _Probe(trace, args, namespace, parsed, gc_was_enabled)
+    derived = _derived_in_loops(trace)
+    kinds, result, changed = run(derived)
+    if changed and derived:
+        kinds, result, _ = run(set())
+    if trace.is_local(trace.result):
+        kinds[trace.result.id] = kind_of(result)
+    return kinds, kind_of(result)
+
+
+class _Probe:
+    """One instrumented run of the forward sweep (see `observe`)."""
+
+    def __init__(self, trace, args, namespace, parsed, gc_was_enabled):
+        self.trace, self.args, self.namespace = trace, args, namespace
+        self.parsed, self.gc_was_enabled = parsed, gc_was_enabled
+
+    def __call__(self, derived):
+        """(kinds, f's value, did a tested value change kind?) from one probe run in
+        which the names in `derived` are noted only at the end."""
+        kinds = {}
+        changed = []
+
+        def note(name, value):
+            kind = kind_of(value)
+            seen = kinds.get(name, kind)
+            merged = kinds[name] = merge_kinds(seen, kind)
+            # (None before a loop binds a name, then a value: merge_kinds keeps the
+            # value's kind, as it does for every value computed from it.)
+            if merged != seen and seen.pytype is not type(None):
+                changed.append(name)
+            if type(value) is np.ndarray:
+                return np.ndarray, value.shape, value.dtype
+            return type(value), None, None
+
+        statements = [_note_call(p) for p in self.trace.params]
+        statements += ForwardEmitter(after_assign=lambda name: [_note_call(name)]).block(
+            self.trace.body)
+        probe_names = NameAllocator(self.trace.taken | {_NOTE})
+        ndarray, type_, locals_, note_all = (probe_names.fresh(n) for n in
+                                             ("ndarray", "type", "locals", "note_all"))
+        guards, in_loops, deferred = [], set(), []
+        _guard_notes_in_loops(statements, probe_names, (type_, ndarray), guards, False,
+                              in_loops, derived, deferred)
+        _defer_notes(statements, in_loops, deferred)
+        statements[:0] = [_assign(g, ast.Constant(None)) for g in guards]
+        statements.append(ast.Expr(ast.Call(ast.Name(note_all, ast.Load()), [
+            ast.Call(ast.Name(locals_, ast.Load()), [], [])], [])))
+
+        def note_everything(scope):
+            for name in deferred:
+                if name in scope:           # (not bound: in a branch that did not run)
+                    note(name, scope[name])
+        probe = ast.FunctionDef(f"{self.trace.name}_probe", self.parsed.node.args, [], [])
+        probe_namespace = {**self.namespace, _NOTE: note, ndarray: np.ndarray, type_: type,
+                           locals_: locals, note_all: note_everything}
+        builtin_names.protect(statements, probe_namespace, probe_names, self.trace)
+        source = render_function(probe, [(None, statements)], ast.Return(self.trace.result))
+        function = compile_function(source, probe.name, probe_namespace, origin(self.parsed))
+        function.__defaults__ = self.parsed.defaults
+        # The user's code runs with the garbage collector as it would outside s2s_ad.
+        paused = not gc.isenabled() and self.gc_was_enabled
+        if paused:
+            gc.enable()
+        try:
+            result = function(*self.args)
+        finally:
+            if paused:
+                gc.disable()
+        return kinds, result, bool(changed)
+
+
+def _note_call(name):
+    return ast.Expr(ast.Call(ast.Name(_NOTE, ast.Load()),
+                             [ast.Constant(name), ast.Name(name, ast.Load())], []))
+
+
+def _guard_notes_in_loops(statements, names, builtins_, guards, in_loop, guarded,
+                          derived, deferred):
+    """Replace each note call inside a loop by its inline guard (see `observe`), in
+    place, or drop it for a name in `derived` (appended to `deferred`, noted at the end).
+    The guards' type locals are appended to `guards`, to be set to None first (the
+    shape and dtype locals are read only after the type was noted); the names guarded
+    are added to `guarded`."""
+    kept = []
+    for s in statements:
+        for field in ("body", "orelse"):
+            inner = getattr(s, field, None)
+            if isinstance(inner, list):
+                _guard_notes_in_loops(inner, names, builtins_, guards,
+                                      in_loop or isinstance(s, (ast.For, ast.While)), guarded,
+                                      derived, deferred)
+                if isinstance(s, ast.If) and field == "body" and not inner:
+                    inner.append(ast.Pass())
+        if in_loop and _is_note_call(s):
+            name = s.value.args[0].value
+            if name in derived:
+                deferred.append(name)
+                continue
+            guarded.add(name)
+            s = _guarded_note(name, names, builtins_, guards)
+        kept.append(s)
+    statements[:] = kept
+
+
+def _derived_in_loops(trace):
+    """Names assigned in loops by statements whose result kind follows from their
+    operands' kinds alone (see `_follows_kinds`)."""
+    from . import ir
+    names = set()
+    for item in ir.walk_items(trace.body):
+        if isinstance(item, ir.Loop):
+            for inner in ir.walk_items((item.cond_body or []) + item.body):
+                if isinstance(inner, ir.Stmt) and _follows_kinds(inner):
+                    names.add(inner.target)
+    return names
+
+
+# Binary and unary operators whose result kind (Python type; array shape and dtype) is
+# a function of their operands' kinds. Not `**` (2 ** -1 is a float, (-8.0) ** 0.5 a
+# complex), and only under NumPy 2's promotion rules: NumPy 1 chose the dtype of
+# `int8_array + n` by the value of n.
+_KIND_FOLLOWING_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub, ast.UAdd)
+_NUMPY_2 = int(np.__version__.split(".")[0]) >= 2
+
+
+def _follows_kinds(stmt):
+    rule = stmt.rule
+    if rule.spelling == "copy":
+        return True
+    if rule.spelling in (rules.BINOP, rules.UNARY):
+        return _NUMPY_2 and rule.symbol in _KIND_FOLLOWING_OPS
+    # A math function of numbers returns a float (an int for floor/ceil, a bool for
+    # isnan) whatever the values; not so for those of a sequence, whose elements' types
+    # the sequence's kind does not record (math.prod([1, 2]) is an int).
+    return (rule.spelling == rules.CALL and rule.name.startswith("math.")
+            and rule.name not in ("math.prod", "math.sumprod"))
+
+
+def _defer_notes(statements, keep, deferred):
+    """Remove the note calls outside loops (in branches too) of names not in `keep`,
+    in place, appending the names to `deferred`: they are noted at the end."""
+    kept = []
+    for s in statements:
+        if isinstance(s, ast.If):
+            for block in (s.body, s.orelse):
+                had = bool(block)
+                _defer_notes(block, keep, deferred)
+                if had and not block:
+                    block.append(ast.Pass())
+        if _is_note_call(s) and s.value.args[0].value not in keep:
+            deferred.append(s.value.args[0].value)
+            continue
+        kept.append(s)
+    statements[:] = kept
+
+
+def _is_note_call(s):
+    return (isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)
+            and isinstance(s.value.func, ast.Name) and s.value.func.id == _NOTE)
+
+
+def _guarded_note(name, names, builtins_, guards):
+    """`if type(v) is not v_t or ...: v_t, v_s, v_d = note('v', v)`, with `type` and
+    `ndarray` under names of their own (the user may have a `type` of their own)."""
+    type_, ndarray = builtins_
+    t, shape, dtype = (names.fresh(f"{name}_{part}") for part in ("t", "s", "d"))
+    guards.append(t)
+    # Only its text is used (render.PRINTED): the probe is printed, never analysed.
+    guard = ast.Pass()
+    setattr(guard, PRINTED,
+            f"if {type_}({name}) is not {t} or {t} is {ndarray} and ({name}.shape != {shape} "
+            f"or {name}.dtype != {dtype}):\n"
+            f"    {t}, {shape}, {dtype} = {_NOTE}({name!r}, {name})")
+    return guard
+
+
+def origin(parsed):
+    return f"{parsed.filename}:{parsed.node.lineno}"
