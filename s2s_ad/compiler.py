@@ -29,6 +29,7 @@ from .runtime_sequences import HELPERS as _SEQUENCE_HELPERS
 from .cse import eliminate_common_subexpressions
 from .simplify import fold_single_use_temporaries
 from .trace import NameAllocator, Stmt
+from .lower_effects import probing
 
 # Modules that rule templates name, by their conventional names.
 _TEMPLATE_MODULES = {"np": np, "math": math}
@@ -87,7 +88,8 @@ class GradientCompiler:
 
         kinds = {}
         if args is not None:
-            kinds = self._observe(trace, args, namespace)
+            with probing():     # lower_effects: the probe prints nothing, draws nothing
+                kinds = self._observe(trace, args, namespace)
             settle_kinds(trace, kinds, namespace)
             self._check_kinds(trace, kinds)
         aliases = alias_classes(trace, kinds)
