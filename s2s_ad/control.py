@@ -186,7 +186,8 @@ class StructuredLowerer(ValueLowering, EffectLowering, LoopLowering, ConditionLo
             if isinstance(value, (FunctionValue, ExternalFunction)):
                 raise self.error("a function can only be called, or passed to a function "
                                  "s2s_ad inlines; not used as a value here", node)
-            if "[" not in key and is_structure(value) and f"{key}[0]" not in args:
+            if "[" not in key and is_structure(value) and f"{key}[0]" not in args \
+                    and key not in rule.discrete and key != "index":
                 raise self.error("a tuple of computed values can be unpacked (a, b = t), "
                                  "indexed (t[0]), passed to a function that takes a "
                                  "sequence (np.array(t)) or returned as has_aux data; "

@@ -91,11 +91,11 @@ _RANDOM = {
 for _name, _spec in _RANDOM.items():
     _fn = getattr(np.random, _name)
     if rules.rule_for_call(_fn) is None:
-        defrule(_fn, _spec, zero_grad=True, refuses=_RANDOM_REFUSAL)
+        defrule(_fn, _spec, refuses=_RANDOM_REFUSAL)
 for _fn, _spec in ((_random.random, ""), (_random.gauss, "mu=0.0, sigma=1.0"),
                    (_random.uniform, "a, b"), (_random.normalvariate, "mu=0.0, sigma=1.0")):
     if rules.rule_for_call(_fn) is None:
-        defrule(_fn, _spec, zero_grad=True, refuses=_RANDOM_REFUSAL)
+        defrule(_fn, _spec, refuses=_RANDOM_REFUSAL)
 
 
 class EffectLowering:
