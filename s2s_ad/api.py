@@ -96,7 +96,8 @@ class _Dispatcher:
             listed.insert(parsed.posonly, "/")
         key_parts = ", ".join(f"{p}t{i} if {p}t{i} is not {p}ndarray else "
                               f"({q}.shape, {q}.dtype)" for i, q in enumerate(params))
-        lines = [f"def {fun.__name__}({', '.join(listed)}):"]
+        name = _identifier(fun.__name__)
+        lines = [f"def {name}({', '.join(listed)}):"]
         if checks:
             # A deleted global or an emptied cell raises: that is a mismatch too.
             lines += ["    try:",
@@ -111,7 +112,7 @@ class _Dispatcher:
                   f"    return {p}function({', '.join(params)})"]
         source = "\n".join(lines) + "\n"
         exec(compile_source(source, fun.__name__), self.scope)
-        return self.scope.pop(fun.__name__)
+        return self.scope.pop(name)
 
     def _install(self):
         """Regenerate the checks for the compiler's current dependencies."""
@@ -202,6 +203,11 @@ class _Dispatcher:
             self.cache.clear()
             self.gradient.sources.clear()
             self.gradient.source = None
+
+
+def _identifier(name):
+    """A lambda's `<lambda>` is no identifier: its dispatcher is named `lambda_`."""
+    return name if name.isidentifier() else "lambda_"
 
 
 def _private_prefix(names):

@@ -25,12 +25,17 @@ branch surely exits is lowered into the other branch, so the common
 `if c: return a` / `return b` needs no flag at all.
 """
 import ast
+import builtins
 
 from . import rules
 from .lower_conditions import FALSE, MAYBE, NO, TRUE, YES, ConditionLowering, RawOperand
 from .lower_containers import ContainerLowering, allocates
 from .lower_loops import LoopLowering
+from .lower_effects import EffectLowering, is_effect_call
+from .lower_values import (ExternalFunction, FunctionValue, RawValue, ValueLowering,
+                           contains_function, is_structure, unflatten_state)
 from .rules import control_rules as cr
+from .errors import TranslationError
 from .trace import Trace, _Lowerer, _is_docstring
 
 _EXITS = ("#brk", "#cnt", "#ret")
@@ -42,7 +47,8 @@ def lower_structured(parsed, has_aux=False):
     return StructuredLowerer(parsed, has_aux).run()
 
 
-class StructuredLowerer(LoopLowering, ConditionLowering, ContainerLowering, _Lowerer):
+class StructuredLowerer(ValueLowering, EffectLowering, LoopLowering, ConditionLowering,
+                        ContainerLowering, _Lowerer):
     def __init__(self, parsed, has_aux=False):
         super().__init__(parsed)
         self.has_aux = has_aux          # the function returns (output, auxiliary data)
@@ -59,6 +65,9 @@ class StructuredLowerer(LoopLowering, ConditionLowering, ContainerLowering, _Low
         self.inlining = []              # the user functions being inlined (recursion check)
         self.extra_namespace = {}       # externals of inlined callees under their new names
         self.note_prefix = None         # note for statements of an inlined callee
+        self.unpack_checks = []         # (operand, length, node) of `a, b = v` unpackings
+        self.scope = object()           # identifies the function scope being lowered
+        self.assigned |= _defined_functions(parsed.node)
 
     def run(self):
         statements = list(self.parsed.node.body)
@@ -70,6 +79,14 @@ class StructuredLowerer(LoopLowering, ConditionLowering, ContainerLowering, _Low
             raise self.error("a differentiated function must end with 'return <value>' "
                              "on every path", last)
         result = self.current["#rv"]
+        if is_structure(result):
+            what = "a function" if contains_function(result) else \
+                f"a tuple of {len(result.elts)} values"
+            hint = ("; to return auxiliary data beside the output, return (output, aux) "
+                    "and pass has_aux=True" if not contains_function(result) else "")
+            raise self.error(f"grad needs a scalar output, but {self.parsed.node.name} "
+                             f"returns {what}{hint}", self.result_node)
+        result = self.after_effects(result, self.result_node)
         trace = Trace(self.parsed, self.params, self.body, result,
                       self.parsed.loc(self.result_node), self.locals, self.names.taken,
                       self.temps)
@@ -83,12 +100,19 @@ class StructuredLowerer(LoopLowering, ConditionLowering, ContainerLowering, _Low
             if operand is None:
                 raise self.error(f"local variable '{node.id}' is used before it is "
                                  "assigned", node)
+            if isinstance(operand, FunctionValue) and operand.scope is self.scope:
+                # Read as a value (passed to a helper): the closure sees the enclosing
+                # variables as they are now.
+                return FunctionValue(operand.node, operand.parsed, operand.scope,
+                                     operand.defaults, dict(self.current))
             return _copy(operand)
         self.resolve(node)
         return ast.Name(node.id, ast.Load())
 
     def new_version(self, user_name):
         base = _PSEUDO_BASE.get(user_name, user_name)
+        if base is not None and "#" in base:     # an element of a tuple, a token
+            base = base.replace("#", "_").strip("_").replace("chk", "checked") or "v"
         if base is None:
             self.temp_count += 1
             base = f"{self.temp_prefix}{self.temp_count}"
@@ -105,9 +129,15 @@ class StructuredLowerer(LoopLowering, ConditionLowering, ContainerLowering, _Low
         return name
 
     def assign(self, target, value):
+        if isinstance(target, (ast.Tuple, ast.List)):
+            self.unpack(target, self.expr(value), value)
+            return
         if isinstance(target, ast.Name):
             name = self.new_version(target.id)
             operand = self.expr(value, target=name)
+            if is_structure(operand):
+                self.current[target.id] = operand
+                return
             self.current[target.id] = ast.Name(name, ast.Load())
             if self.is_fresh(operand):
                 self.fresh_arrays.add(name)
@@ -118,12 +148,50 @@ class StructuredLowerer(LoopLowering, ConditionLowering, ContainerLowering, _Low
         elif isinstance(target, ast.Subscript):
             self.setitem(target, value)
         else:
-            super().assign(target, value)
-            for t in target.elts:       # the base class records plain names
-                if isinstance(self.current.get(t.id), str):
-                    self.current[t.id] = ast.Name(self.current[t.id], ast.Load())
+            raise self.error("only names, tuples of names and elements of local arrays "
+                             "can be assigned to", target)
+
+    def expr(self, node, target=None):
+        """As in trace.py, but a compile-time value (a tuple, a function) is not copied
+        into `target`: the caller keeps it as it is."""
+        operand = self._expr(node, None if target is None else target)
+        if target is not None and is_structure(operand):
+            return operand
+        if target is not None and not (isinstance(operand, ast.Name) and operand.id == target):
+            self.emit(target, rules.rule_for_operator("copy", None), {"x": operand}, node,
+                      call_args=[operand])
+        return operand
+
+    def merge(self, item, before, a, b):
+        """Join two branch states; compile-time tuples element by element."""
+        flat_a, shapes_a = self.flatten_state(a)
+        flat_b, shapes_b = self.flatten_state(b)
+        for key in set(shapes_a) | set(shapes_b):
+            if shapes_a.get(key) != shapes_b.get(key) and key in a and key in b:
+                raise TranslationError(
+                    f"'{key.lstrip('#')}' is a tuple of a different length (or not a "
+                    "tuple) on the other path of this branch; give it the same shape on "
+                    "both paths", item.loc)
+        for key, value in list(flat_a.items()) + list(flat_b.items()):
+            other = (flat_b if value is flat_a.get(key) else flat_a).get(key)
+            if isinstance(value, (FunctionValue, ExternalFunction)) and value is not other:
+                raise TranslationError(
+                    f"'{key}' is a different function on each path of this branch; call "
+                    "each function in its own branch instead", item.loc)
+        merged = super().merge(item, before, flat_a, flat_b)
+        return unflatten_state(merged, {**shapes_b, **shapes_a})
 
     def emit(self, target, rule, args, node, **spelling):
+        for key, value in args.items():
+            if isinstance(value, (FunctionValue, ExternalFunction)):
+                raise self.error("a function can only be called, or passed to a function "
+                                 "s2s_ad inlines; not used as a value here", node)
+            if "[" not in key and is_structure(value) and f"{key}[0]" not in args \
+                    and key not in rule.discrete and key != "index":
+                raise self.error("a tuple of computed values can be unpacked (a, b = t), "
+                                 "indexed (t[0]), passed to a function that takes a "
+                                 "sequence (np.array(t)) or returned as has_aux data; "
+                                 f"{rule.name} cannot take it here", node)
         result = super().emit(target, rule, args, node, **spelling)
         stmt = self.body[-1]
         if self.note_prefix:
@@ -218,12 +286,16 @@ class StructuredLowerer(LoopLowering, ConditionLowering, ContainerLowering, _Low
             self.setitem(node.target, value)
         elif isinstance(node, ast.Expr) and _is_append(node.value):
             self.append(node.value)
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) \
+                and self.effect_function(node.value) is not None:
+            self.effect_statement(node.value, self.effect_function(node.value))
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
-            raise self.error("a call whose result is not used has no effect on the "
-                             "result; assign it or remove it", node)
+            raise self.unused_call(node)
+        elif isinstance(node, ast.Assert):
+            self.assert_statement(node)
         elif isinstance(node, ast.FunctionDef):
-            raise self.error("nested function definitions inside a differentiated "
-                             "function are not supported; define the helper outside", node)
+            defaults = [self.expr(d) for d in node.args.defaults]
+            self.current[node.name] = FunctionValue(node, self.parsed, self.scope, defaults)
         else:
             super().statement(node)
 
@@ -237,9 +309,100 @@ class StructuredLowerer(LoopLowering, ConditionLowering, ContainerLowering, _Low
         rule = rules.rule_for_operator(rules.BINOP, op)
         return self.emit(None, rule, {"x": x, "y": y}, node, call_args=[x, y])
 
+    def call_structure(self, node, target):
+        """Calls the lowering resolves at compile time: nested functions, functions
+        passed as arguments, max/min of three or more values. None for other calls."""
+        func = node.func
+        if isinstance(func, ast.Name) and func.id in self.assigned:
+            value = self.current.get(func.id)
+            if isinstance(value, FunctionValue):
+                from .inline import inline_local
+                return inline_local(self, value, node, target)
+            if isinstance(value, ExternalFunction):
+                alias = self.names.fresh(getattr(value.obj, "__name__", "fn"))
+                self.extra_namespace[alias] = value.obj
+                self.parsed.namespace[alias] = value.obj
+                call = ast.copy_location(ast.Call(ast.Name(alias, ast.Load()), node.args,
+                                                  node.keywords), node)
+                saved = self.assigned
+                self.assigned = self.assigned - {alias}
+                try:
+                    return self._expr(call, target)
+                finally:
+                    self.assigned = saved
+            if value is not None and not isinstance(value, FunctionValue):
+                raise self.error(f"'{func.id}' is a local variable, not a function s2s_ad "
+                                 "can follow; call functions by their own name", node)
+        if self.is_external(func) and isinstance(func, ast.Name) and not node.keywords \
+                and len(node.args) >= 3:
+            try:
+                fn = self.resolve(func)
+            except TranslationError:
+                fn = None
+            if fn is builtins.max or fn is builtins.min:
+                # max(a, b, c) is max(max(a, b), c): the first of the largest, as Python.
+                value = self.expr(node.args[0])
+                for arg in node.args[1:]:
+                    value = self.call_rule(fn, [value, self.expr(arg)], node)
+                return value
+        return None
+
+    def argument_value(self, node):
+        """An argument of an inlined call: a function passed by name stays a function."""
+        if isinstance(node, (ast.Name, ast.Attribute)) and self.is_external(node):
+            try:
+                obj = self.resolve(node)
+            except TranslationError:
+                obj = None
+            if callable(obj) and not isinstance(obj, type) and not hasattr(obj, "shape"):
+                return ExternalFunction(obj, node)
+        return self.expr(node)
+
+    def effect_function(self, call):
+        """The print/logging function a call statement calls, or None."""
+        if not self.is_external(call.func):
+            return None
+        try:
+            fn = self.resolve(call.func)
+        except TranslationError:
+            return None
+        return fn if is_effect_call(fn) else None
+
+    def unused_call(self, node):
+        call = node.value
+        func = call.func
+        if isinstance(func, ast.Attribute) and not self.is_external(func):
+            if func.attr in ("sort", "fill", "resize", "put", "itemset", "setflags",
+                             "partition", "extend", "insert", "remove", "reverse", "clear",
+                             "update", "pop"):
+                owner = ast.unparse(func.value)
+                return self.error(f"'{ast.unparse(call)}' changes '{owner}' in place, which "
+                                  "s2s_ad does not follow; use the function that returns "
+                                  f"a new value instead (e.g. {owner} = np.sort({owner}))",
+                                  node)
+        if any(k.arg == "out" for k in call.keywords):
+            return self.error(f"'{ast.unparse(call)}' writes into its 'out=' array in "
+                              "place, which s2s_ad does not follow; assign the result "
+                              "instead (y = f(x) rather than f(x, out=y))", node)
+        return self.error("a call whose result is not used has no effect on the result; "
+                          "assign it or remove it", node)
+
     def _expr(self, node, target):
         if isinstance(node, RawOperand):
             return node.operand
+        if isinstance(node, RawValue):
+            return node.operand
+        if isinstance(node, ast.Tuple):
+            return self.tuple_display(node)
+        if isinstance(node, ast.Lambda):
+            from .lambdas import as_def
+            fn = as_def(node, "lambda_")
+            defaults = [self.expr(d) for d in node.args.defaults]
+            return FunctionValue(fn, self.parsed, self.scope, defaults, dict(self.current))
+        if isinstance(node, ast.Call):
+            called = self.call_structure(node, target)
+            if called is not None:
+                return called
         if isinstance(node, ast.Compare):
             return self.compare(node, target)
         if isinstance(node, ast.BoolOp):
@@ -250,7 +413,10 @@ class StructuredLowerer(LoopLowering, ConditionLowering, ContainerLowering, _Low
             joined = self.index_trick(node, target)
             if joined is not None:
                 return joined
-            return self.getitem(self.expr(node.value), self.index(node.slice), node, target)
+            base = self.expr(node.value)
+            if isinstance(base, ast.Tuple) and is_structure(base):
+                return self.tuple_item(base, self.index(node.slice), node, target)
+            return self.getitem(base, self.index(node.slice), node, target)
         if isinstance(node, ast.Dict):
             if not all(isinstance(k, ast.Constant) for k in node.keys):
                 raise self.error("only dicts with literal keys are supported", node)
@@ -279,3 +445,8 @@ def _is_append(node):
     return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
             and node.func.attr == "append")
 
+
+
+def _defined_functions(fn):
+    """Names of the functions `def`-ined inside `fn` (nested functions)."""
+    return {d.name for d in ast.walk(fn) if isinstance(d, ast.FunctionDef) and d is not fn}

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from .errors import TranslationError, UsageTypeError
 from .dependencies import dependencies_of, is_library
 from .wrappers import forward_varargs
+from .lambdas import read_lambda
+from .desugar import desugar
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ def parse_function(fun):
     node.decorator_list = []
     parsed.defaults_owner = fun
     parsed.signature = forward_varargs(parsed)
+    desugar(parsed)
     SubsetChecker(parsed).check()
     _plain_header(parsed)
     parsed.dependencies = dependencies_of(parsed)
@@ -104,6 +107,8 @@ def parse_function(fun):
 def _read_def(fun):
     """The `def` of `fun`, with the line and column numbers of the user's file."""
     code = fun.__code__
+    if code.co_name == "<lambda>":
+        return read_lambda(fun)
     try:
         # The code object, not the function: inspect would follow `__wrapped__` and
         # read the function a decorator wraps instead of the wrapper itself.
@@ -158,11 +163,6 @@ def _plain_header(parsed):
 def _check_is_function(fun):
     """Refuse, with what to write instead, anything that is not a plain function."""
     if isinstance(fun, types.FunctionType):
-        if fun.__name__ == "<lambda>":
-            raise UsageTypeError(
-                "s2s_ad cannot differentiate a lambda yet (defined at "
-                f"{fun.__code__.co_filename}:{fun.__code__.co_firstlineno}): write it with "
-                "`def`, e.g. `def f(x): return ...`, and pass `f`")
         return
     what = type(fun).__name__
     if isinstance(fun, types.MethodType):
@@ -189,7 +189,6 @@ def _indent_width(line):
 _UNSUPPORTED = {
     ast.Try: "'try' blocks are not supported; move error handling outside the differentiated function",
     ast.With: "'with' blocks are not supported",
-    ast.Lambda: "lambda expressions are not supported; define a function with `def` instead",
     ast.Global: "'global' is not supported; pass the value as an argument",
     ast.Nonlocal: "'nonlocal' is not supported; pass the value as an argument",
     ast.Yield: "generators ('yield') are not supported",
@@ -197,17 +196,21 @@ _UNSUPPORTED = {
     ast.Await: "'await' is not supported",
     ast.AsyncFunctionDef: "async functions are not supported",
     ast.ClassDef: "class definitions are not supported inside a differentiated function",
-    ast.ListComp: "list comprehensions are not supported yet; write a loop or use NumPy",
-    ast.SetComp: "set comprehensions are not supported",
-    ast.DictComp: "dict comprehensions are not supported",
-    ast.GeneratorExp: "generator expressions are not supported yet; use NumPy or a loop",
+    ast.ListComp: "a list comprehension evaluated only on some paths (inside 'a if c "
+                  "else b', after 'and'/'or', in a 'while' test) is not supported; assign "
+                  "it to a variable before",
+    ast.SetComp: "set comprehensions are not supported; use a list",
+    ast.DictComp: "dict comprehensions are not supported; build a list, or write the dict "
+                  "with literal keys",
+    ast.GeneratorExp: "a generator expression evaluated only on some paths (inside 'a if "
+                      "c else b', after 'and'/'or', in a 'while' test) is not supported; "
+                      "assign it to a variable before",
     ast.Import: "imports inside a differentiated function are not supported; import at module level",
     ast.ImportFrom: "imports inside a differentiated function are not supported; import at module level",
     ast.Delete: "'del' is not supported",
     ast.Raise: "'raise' is not supported inside a differentiated function",
-    ast.Assert: "'assert' is not supported inside a differentiated function",
     ast.NamedExpr: "the walrus operator ':=' is not supported",
-    ast.Starred: "star-unpacking is not supported",
+    ast.Set: "set displays ({a, b}) are not supported; use a tuple or a list",
     ast.JoinedStr: "f-strings are not supported inside a differentiated function",
 }
 
@@ -241,13 +244,29 @@ class SubsetChecker:
             stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
     def check_node(self, node):
-        if isinstance(node, ast.FunctionDef):
-            raise self.parsed.error("nested function definitions inside a differentiated "
-                                    "function are not supported; define the helper outside",
-                                    node)
         hint = _UNSUPPORTED.get(type(node))
         if hint is not None:
             raise self.parsed.error(hint, node)
+        if isinstance(node, ast.FunctionDef):       # inlined where called (inline.py)
+            self.check_nested(node, f"the nested function '{node.name}'")
+            if node.decorator_list:
+                raise self.parsed.error(f"the nested function '{node.name}' is decorated; "
+                                        "s2s_ad inlines nested functions as written, so "
+                                        "define it without decorators",
+                                        node.decorator_list[0])
+        elif isinstance(node, ast.Lambda):
+            self.check_nested(node, "a lambda")
+        elif isinstance(node, ast.Starred) and not isinstance(node.ctx, ast.Store):
+            raise self.parsed.error("'*' unpacking in a call or a display is not "
+                                    "supported; pass the elements one by one, or use "
+                                    "np.concatenate", node)
+
+    def check_nested(self, node, what):
+        args = node.args
+        for bad, star in ((args.vararg, "*"), (args.kwarg, "**")):
+            if bad is not None:
+                raise self.parsed.error(f"{what} takes '{star}{bad.arg}', which s2s_ad does "
+                                        "not support: list its parameters explicitly", bad)
 
 
 # -- defaults ----------------------------------------------------------------------------

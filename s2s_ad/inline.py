@@ -59,8 +59,8 @@ def inline_call(lowerer, fn, node, target):
     owner = callee.defaults_owner       # its defaults are folded into the caller's code
     shared.append(Dependency("attribute", owner, "__defaults__", (), owner.__defaults__))
 
-    args = [lowerer.expr(a) for a in node.args]
-    keywords = {k.arg: lowerer.expr(k.value) for k in node.keywords}
+    args = [lowerer.argument_value(a) for a in node.args]
+    keywords = {k.arg: lowerer.argument_value(k.value) for k in node.keywords}
     if None in keywords:
         raise lowerer.error("'**' in calls is not supported", node)
     try:
@@ -83,7 +83,8 @@ class _Scope:
         low, callee = self.lowerer, self.callee
         saved = {k: getattr(low, k, None) for k in (
             "parsed", "assigned", "current", "prefix", "loop_depth", "note_prefix", "params",
-            "result_node")}
+            "result_node", "scope")}
+        token = None
         try:
             prefix = low.prefix + f"{self.fn.__name__}_"
             current = {}
@@ -92,6 +93,8 @@ class _Scope:
                     self.default(name, value)
             current["#ret"] = ast.Constant(False)
             current["#rv"] = ast.Constant(None)
+            if "#chk" in low.current:
+                current["#chk"] = low.current["#chk"]
             statements = list(callee.node.body)
             if statements and isinstance(statements[0], ast.Expr) and \
                     isinstance(statements[0].value, ast.Constant):
@@ -104,6 +107,7 @@ class _Scope:
             low.current, low.prefix, low.loop_depth = current, prefix, 0
             low.note_prefix = f"inlined {call_text}"
             low.params = []
+            low.scope = object()
             low.inlining.append(self.fn)
             low.block(statements)
             low.inlining.pop()
@@ -112,10 +116,13 @@ class _Scope:
                 raise low.error(f"'{self.fn.__name__}' must return a value on every path",
                                 statements[-1] if statements else callee.node)
             result = low.current["#rv"]
+            token = low.current.get("#chk")
         finally:
             for k, v in saved.items():
                 setattr(low, k, v)
-        if target is not None:
+        if token is not None:
+            low.current["#chk"] = token
+        if target is not None and not _is_structure(result):
             from .rules import rule_for_operator
             low.emit(target, rule_for_operator("copy", None), {"x": result}, self.node,
                      call_args=[result])
@@ -171,3 +178,76 @@ class _Scope:
 def _is_builtin(name, obj):
     import builtins
     return getattr(builtins, name, None) is obj
+
+
+def inline_local(lowerer, value, node, target):
+    """Inline a call of a nested function (or lambda): its parameters bound to the
+    arguments, its free names to the enclosing function's variables as they are now
+    (or, for a function passed along, as they were when it was passed)."""
+    low, fn = lowerer, value.node
+    if any(fn is f for f in low.inlining):
+        raise low.error(f"recursive call of '{fn.name}': s2s_ad inlines calls, so "
+                        "recursion is not supported; write it as a loop", node)
+    env = low.current if value.scope is low.scope else value.env
+    args = [low.argument_value(a) for a in node.args]
+    keywords = {k.arg: low.argument_value(k.value) for k in node.keywords}
+    if None in keywords:
+        raise low.error("'**' in calls is not supported", node)
+    names = [a.arg for a in fn.args.posonlyargs + fn.args.args]
+    defaults = dict(zip(names[len(names) - len(value.defaults):], value.defaults))
+    params = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                default=defaults.get(n, inspect.Parameter.empty))
+              for n in names]
+    try:
+        bound = inspect.Signature(params).bind(*args, **keywords)
+    except TypeError as exc:
+        raise low.error(f"call of '{fn.name}' does not match its parameters: {exc}",
+                        node) from None
+    bound.apply_defaults()
+    own = set(names) | {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)
+                        and isinstance(n.ctx, ast.Store)}
+    own |= {d.name for d in ast.walk(fn) if isinstance(d, ast.FunctionDef) and d is not fn}
+    current = {k: v for k, v in env.items() if k not in own and not k.startswith("#")}
+    current.update(bound.arguments)
+    if "#chk" in low.current:
+        current["#chk"] = low.current["#chk"]
+    current["#ret"] = ast.Constant(False)
+    current["#rv"] = ast.Constant(None)
+    outer_assigned = {k for k in env if not k.startswith("#")}
+    saved = {k: getattr(low, k, None) for k in (
+        "parsed", "assigned", "current", "prefix", "loop_depth", "note_prefix", "params",
+        "result_node", "scope")}
+    try:
+        low.parsed = value.parsed
+        low.assigned = (outer_assigned - own) | own
+        low.current = current
+        low.prefix = low.prefix + f"{fn.name.strip('_')}_"
+        low.loop_depth = 0
+        low.note_prefix = f"inlined {ast.unparse(node)}"
+        low.params = []
+        low.scope = object()
+        low.inlining.append(fn)
+        low.block(list(fn.body))
+        low.inlining.pop()
+        returned = low.current["#ret"]
+        if not (isinstance(returned, ast.Constant) and returned.value is True):
+            raise low.error(f"the nested function '{fn.name}' must return a value on "
+                            "every path", fn.body[-1])
+        result = low.current["#rv"]
+        token = low.current.get("#chk")
+    finally:
+        for k, v in saved.items():
+            setattr(low, k, v)
+    if token is not None:
+        low.current["#chk"] = token
+    if target is not None and not _is_structure(result):
+        from .rules import rule_for_operator
+        low.emit(target, rule_for_operator("copy", None), {"x": result}, node,
+                 call_args=[result])
+        return ast.Name(target, ast.Load())
+    return result
+
+
+def _is_structure(operand):
+    from .lower_values import is_structure
+    return is_structure(operand)

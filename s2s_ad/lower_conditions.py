@@ -9,6 +9,12 @@ from . import ir
 from .rules import control_rules as cr
 
 TRUE, FALSE = ast.Constant(True), ast.Constant(False)
+
+from .rules import COMPARE, defop, rule_for_operator  # noqa: E402
+IS = rule_for_operator(COMPARE, ast.Is) or defop(COMPARE, ast.Is, "is", "x, y",
+                                                 zero_grad=True)
+IS_NOT = rule_for_operator(COMPARE, ast.IsNot) or defop(COMPARE, ast.IsNot, "is not",
+                                                        "x, y", zero_grad=True)
 NO, MAYBE, YES = "no", "maybe", "yes"      # does a block surely leave (exit_state)?
 
 
@@ -87,10 +93,14 @@ class ConditionLowering:
     def compare(self, node, target):
         left = self.expr(node.left)
         ops, comparators = list(node.ops), list(node.comparators)
+        if isinstance(ops[0], (ast.Is, ast.IsNot)) and len(ops) == 1:
+            return self.identity(left, ops[0], comparators[0], node, target)
         rule = cr.COMPARISONS.get(type(ops[0]))
         if rule is None:
-            raise self.error(f"the comparison '{type(ops[0]).__name__}' is not supported",
-                             node)
+            symbol = {ast.Is: "is", ast.IsNot: "is not", ast.In: "in",
+                      ast.NotIn: "not in"}.get(type(ops[0]), type(ops[0]).__name__)
+            raise self.error(f"the comparison '{symbol}' is not supported here; compare "
+                             "values with ==, <, ... (and 'is' with None only)", node)
         right = self.expr(comparators[0])
         if len(ops) == 1:
             return self.emit(target, rule, {"x": left, "y": right}, node,
@@ -100,6 +110,28 @@ class ConditionLowering:
                                  node)
         # a < b < c is `a < b and b < c` with b evaluated once.
         return self.short_circuit(first, rest, node, target, is_and=True)
+
+    def identity(self, left, op, right, node, target):
+        """`x is None`, `x is not None`: decided now when x is a literal or a compile-
+        time value, else a comparison with the singleton in the generated code (copies
+        of None are None, so the answer is Python's)."""
+        if not (isinstance(right, ast.Constant) and right.value in (None, True, False)
+                and type(right.value) in (type(None), bool)):
+            raise self.error("'is' compares with None (or True/False) only; compare "
+                             "values with ==", node)
+        if not isinstance(left, ast.Name) or not self.is_local_value(left):
+            static = isinstance(left, ast.Constant) and left.value is right.value
+            if not isinstance(left, (ast.Constant, ast.Name)):
+                static = False      # a tuple or a function is never None
+            if isinstance(left, ast.Name):
+                static = self.resolve(left) is right.value
+            return ast.Constant(static if isinstance(op, ast.Is) else not static)
+        rule = IS if isinstance(op, ast.Is) else IS_NOT
+        return self.emit(target, rule, {"x": left, "y": right}, node,
+                         call_args=[left, right])
+
+    def is_local_value(self, operand):
+        return operand.id in self.locals
 
     def boolop(self, node, target):
         value = self.expr(node.values[0])
@@ -152,6 +184,8 @@ class RawOperand(ast.expr):
         self.operand = operand
 
 def same(x, y):
+    if x is y:
+        return True
     if x is None or y is None:
         return x is y
     if isinstance(x, ast.Name) and isinstance(y, ast.Name):

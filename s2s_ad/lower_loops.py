@@ -7,10 +7,14 @@ the end of each iteration.
 """
 import ast
 import builtins
+import inspect
 
 from . import ir, rules
 from .errors import TranslationError
 from .lower_conditions import FALSE, same
+from .lower_effects import is_effect_call
+from .lower_values import is_structure
+from .dependencies import is_library
 
 
 class LoopLowering:
@@ -58,6 +62,13 @@ class LoopLowering:
         carried = sorted(assigned & (outside | _exposed(body, set())))
         if _has(body, ast.Return):
             carried += ["#ret", "#rv"] + (["#aux"] if "#aux" in self.current else [])
+        if self.may_have_effects(body):
+            carried.append("#chk")
+        for name in carried:
+            if is_structure(self.current.get(name)):
+                raise self.error(f"'{name.lstrip('#')}' holds a tuple (or a function) that "
+                                 "this loop assigns again; unpack it into names before the "
+                                 "loop (a, b = t) and carry those", node)
         headers = {}
         for name in carried:
             # A value first assigned in the loop starts as None, as a phi may copy it
@@ -79,8 +90,12 @@ class LoopLowering:
         self.loop_depth += 1
         self.current["#brk"], self.current["#cnt"] = FALSE, FALSE
         begin()
+        before_token = self.current.get("#chk")
         self.block(body)
         self.loop_depth -= 1
+        if "#chk" not in carried and self.current.get("#chk") is not before_token:
+            raise self.error("a print, logging call or assert inside a function called in "
+                             "this loop is not supported; call it outside the loop", node)
         for name in carried:
             last = self.current.get(name)
             if last is None or same(last, ast.Name(headers[name], ast.Load())):
@@ -104,6 +119,26 @@ class LoopLowering:
         if self.note_prefix:
             loop.inlined = self.note_prefix
         self.body.append(loop)
+
+    def may_have_effects(self, body):
+        """Could this loop body print, log or assert (itself or in a function it calls)?"""
+        for n in (n for s in body for n in ast.walk(s)):
+            if isinstance(n, ast.Assert):
+                return True
+            if isinstance(n, ast.Call):
+                func = n.func
+                if isinstance(func, ast.Name) and func.id in self.assigned:
+                    return True         # a nested function, or one passed in
+                if not self.is_external(func):
+                    continue
+                try:
+                    fn = self.resolve(func)
+                except TranslationError:
+                    continue
+                if is_effect_call(fn) or (inspect.isfunction(fn) and not is_library(fn)
+                                          and rules.rule_for_call(fn) is None):
+                    return True
+        return False
 
     def new_version_temp(self, base):
         name = self.names.fresh(self.prefix + base)
@@ -133,31 +168,9 @@ class LoopLowering:
             last = self.binop(ast.Sub, n, ast.Constant(1), it)
             bounds = [last, ast.Constant(-1), ast.Constant(-1)]
             return bounds, None, lambda index: self.bind_target(target, seq, index)
-        if fn is builtins.enumerate:
-            if not (isinstance(target, ast.Tuple) and len(target.elts) == 2):
-                raise self.error("enumerate needs two targets: 'for i, v in enumerate(...)'",
-                                 target)
-            seq = self.expr(it.args[0])
-            start = self.expr(it.args[1]) if len(it.args) > 1 else None
-            n = self.call_rule(builtins.len, [seq], it)
-
-            def bind(index):
-                count = index if start is None else self.binop(ast.Add, index, start, it)
-                self.bind_name(target.elts[0], count)
-                self.bind_target(target.elts[1], seq, index)
-            return [n], None, bind
-        if fn is builtins.zip:
-            if not (isinstance(target, ast.Tuple) and len(target.elts) == len(it.args)):
-                raise self.error("zip needs one target per sequence", target)
-            seqs = [self.expr(a) for a in it.args]
-            n = self.call_rule(builtins.len, [seqs[0]], it)
-            for seq in seqs[1:]:
-                n = self.call_rule(builtins.min, [n, self.call_rule(builtins.len, [seq], it)], it)
-
-            def bind(index):
-                for t, seq in zip(target.elts, seqs):
-                    self.bind_target(t, seq, index)
-            return [n], None, bind
+        if fn in (builtins.enumerate, builtins.zip):
+            n, bind = self.iterable(it)
+            return [n], None, lambda index: bind(target, index)
         if isinstance(it, ast.Call) and fn is not None:
             raise self.error(f"a for loop can run over range, zip, enumerate, reversed or "
                              f"a sequence, not over a call of {rules.describe(fn)}", it)
@@ -165,11 +178,62 @@ class LoopLowering:
         n = self.call_rule(builtins.len, [seq], it)
         return [n], None, lambda index: self.bind_target(target, seq, index)
 
+    def iterable(self, it):
+        """What `for target in it` runs over, for `it` a sequence, `zip(...)` or
+        `enumerate(...)` (nested as in enumerate(zip(x, w))): its length and a function
+        binding a target to the element at an index."""
+        fn = self.callee_object(it)
+        if fn is builtins.enumerate:
+            if it.keywords or not 1 <= len(it.args) <= 2:
+                raise self.error("enumerate takes a sequence and a start", it)
+            n, inner = self.iterable(it.args[0])
+            start = self.expr(it.args[1]) if len(it.args) > 1 else None
+
+            def bind(target, index):
+                if not (isinstance(target, (ast.Tuple, ast.List)) and len(target.elts) == 2):
+                    raise self.error("enumerate needs two targets: 'for i, v in "
+                                     "enumerate(...)'", target)
+                count = index if start is None else self.binop(ast.Add, index, start, it)
+                self.bind_name(target.elts[0], count)
+                inner(target.elts[1], index)
+            return n, bind
+        if fn is builtins.zip:
+            if it.keywords or not it.args:
+                raise self.error("zip takes the sequences only here (no strict=)", it)
+            parts = [self.iterable(a) for a in it.args]
+            n = parts[0][0]
+            for other, _ in parts[1:]:
+                n = self.call_rule(builtins.min, [n, other], it)
+
+            def bind(target, index):
+                if not (isinstance(target, (ast.Tuple, ast.List))
+                        and len(target.elts) == len(parts)):
+                    raise self.error(f"zip of {len(parts)} sequences needs {len(parts)} "
+                                     "targets here, as in 'for a, b in zip(xs, ys)'", target)
+                for t, (_, inner) in zip(target.elts, parts):
+                    inner(t, index)
+            return n, bind
+        if isinstance(it, ast.Call) and fn is not None and fn is not builtins.range:
+            raise self.error(f"a for loop can run over range, zip, enumerate, reversed or "
+                             f"a sequence, not over a call of {rules.describe(fn)}", it)
+        seq = self.sequence_operand(self.expr(it), it)
+        n = self.call_rule(builtins.len, [seq], it)
+        return n, lambda target, index: self.bind_target(target, seq, index)
+
+    def sequence_operand(self, seq, node):
+        """A compile-time tuple iterated over becomes a runtime list (once)."""
+        if isinstance(seq, ast.Tuple) and is_structure(seq):
+            return self.runtime_list(seq, node)
+        return seq
+
     def bind_target(self, target, seq, index):
         value = self.getitem(seq, index, target)
         self.bind_name(target, value)
 
     def bind_name(self, target, operand):
+        if isinstance(target, (ast.Tuple, ast.List)):
+            self.unpack(target, operand, target)      # for i, (a, b) in ...
+            return
         if not isinstance(target, ast.Name):
             raise self.error("loop targets must be names", target)
         name = self.new_version(target.id)

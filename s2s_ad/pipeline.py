@@ -29,6 +29,7 @@ from .forward import ForwardEmitter, assign
 from .ir import NameAllocator
 from .kind_flow import settle_kinds
 from .liveness import eliminate_dead_code, reads
+from .lower_effects import probing
 from .probe import observe, origin
 from .render import render_function
 from .reverse import ReverseTransform
@@ -89,8 +90,9 @@ def _cse(c):
 
 def _kinds(c):
     if c.args is not None:
-        c.kinds, result_kind = observe(c.trace, c.args, c.namespace, c.compiler.parsed,
-                                       c.compiler.gc_was_enabled)
+        with probing():         # lower_effects: the probe prints nothing, draws nothing
+            c.kinds, result_kind = observe(c.trace, c.args, c.namespace, c.compiler.parsed,
+                                           c.compiler.gc_was_enabled)
         settle_kinds(c.trace, c.kinds, c.namespace)
         check_kinds(c.trace, c.kinds, result_kind, c.compiler.params, c.compiler.wrt)
     return lambda: "\n".join(f"{name}: {'unknown' if kind is None else kind.describe()}"

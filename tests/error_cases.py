@@ -5,7 +5,7 @@ G = 1.0
 
 
 def comprehension(x):
-    ys = [x * i for i in range(3)]
+    ys = {x * i for i in range(3)}
     return sum(ys)
 
 

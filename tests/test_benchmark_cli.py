@@ -67,7 +67,7 @@ def test_check_a_users_function(user_file, tmp_path):
 
 def test_check_reports_a_refused_function_with_its_location(tmp_path):
     path = tmp_path / "bad.py"
-    path.write_text("def f(x):\n    return sum([v for v in x])\n")
+    path.write_text("def f(x):\n    return sum({v for v in x})\n")
     out = run("check", f"{path}:f", "--args", "np.ones(3)", cwd=tmp_path)
     assert out.returncode == 1
     assert "bad.py" in out.stderr and "line 2" in out.stderr

@@ -14,7 +14,7 @@ def line_of(fn, text):
 
 
 @pytest.mark.parametrize("fn, text, message", [
-    (cases.comprehension, "for i in range(3)]", "list comprehensions"),
+    (cases.comprehension, "for i in range(3)}", "set comprehensions"),
     (cases.try_block, "try:", "'try' blocks"),
     (cases.generator, "yield", "generators"),
     (cases.class_inside, "class Box", "class definitions"),

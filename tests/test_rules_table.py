@@ -4,11 +4,13 @@ the reason), or is documented as integer/static-only (an active float there is r
 by the reverse transform, never treated as zero). Adding a rule without deciding which
 one of these holds fails here."""
 import inspect
+import random
 
 import numpy as np
 import pytest
 
 import s2s_ad.runtime_containers  # noqa: F401  (registers the runtime helpers' rules)
+import s2s_ad.lower_effects  # noqa: F401  (print, assert and random draws)
 from s2s_ad import TranslationError, grad, rules
 
 # Rules whose output is piecewise constant in every argument (derivative 0 wherever it
@@ -38,12 +40,25 @@ ZERO_GRAD = {
                                                                 "dtype")},
     "save": "the reverse sweep's copy of overwritten elements, read only to restore them",
     "save_item": "the overwritten element of a local list, read only to restore it",
+    "print": "print/logging kept for its effect: its result is a None token",
+    "assert": "assert kept for its effect: its result is a None token",
+    "is": "an identity test with None: boolean result",
+    "is not": "an identity test with None: boolean result",
+    "isinstance": "a type test: boolean result",
 }
 
 # Rules that refuse any active argument, with a located message.
 REFUSES = {
     "dict": "a dict literal: values are not differentiated through (has_aux data)",
     "product_of_others": "np.prod's adjoint helper: a second derivative of np.prod",
+    **{r.name: "a random draw: a constant, its parameters not differentiated"
+       for r in [rules.rule_for_call(getattr(np.random, n)) for n in (
+           "rand", "randn", "random", "random_sample", "standard_normal", "normal",
+           "uniform", "randint", "choice", "permutation", "exponential", "poisson",
+           "binomial", "beta", "gamma", "laplace")]},
+    **{r.name: "a random draw: a constant, its parameters not differentiated"
+       for r in [rules.rule_for_call(getattr(random, n)) for n in (
+           "random", "gauss", "uniform", "normalvariate")]},
 }
 
 # Parameters that take integers, booleans, strings, shapes, dtypes or indices, never a
@@ -55,6 +70,7 @@ STATIC_ONLY = {
     "ord": "the norm's order (literal)", "subscripts": "an einsum string",
     "shape": "a shape", "dtype": "a dtype", "index": "an index (integers, slices, a mask)",
     "num": "a number of points (int)", "endpoint": "a bool", "retstep": "a bool",
+    "token": "the effect chain's None token (lower_effects.py)",
 }
 
 # Handled by name in containers.py (in-place adjoint containers), not by templates.
