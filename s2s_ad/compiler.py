@@ -15,7 +15,7 @@ from .errors import TranslationError, UnboundNameError, UsageTypeError, UsageVal
 from .frontend import parse_function
 from .kind_flow import settle_kinds
 from .kinds import kind_of, merge_kinds
-from . import builtin_names, tape
+from . import builtin_names, rules, tape
 from .aliasing import alias_classes, check_mutations
 from .control import lower_structured as lower
 from .forward import ForwardEmitter, assign as _assign
@@ -31,7 +31,7 @@ from .simplify import fold_single_use_temporaries
 from .trace import NameAllocator, Stmt
 
 # Modules that rule templates name, by their conventional names.
-_TEMPLATE_MODULES = {"np": np, "math": math}
+_TEMPLATE_MODULES = rules.TEMPLATE_MODULES     # np, math, and scipy when it imports
 _HELPERS = {"unbroadcast": runtime.unbroadcast, "zeros_like": runtime.zeros_like,
             "scatter": runtime.scatter, "scatter_add": runtime.scatter_add,
             **_CONTAINER_HELPERS, **_TAPE_HELPERS,

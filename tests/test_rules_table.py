@@ -22,7 +22,8 @@ ZERO_GRAD = {
                  "isnan", "isinf", "isfinite")},
     **{f"numpy.{n}": "boolean logic: boolean result"
        for n in ("logical_and", "logical_or", "logical_not", "logical_xor")},
-    **{f"numpy.{n}": "an index: integer result" for n in ("argmax", "argmin", "argsort")},
+    **{f"numpy.{n}": "an index: integer result" for n in ("argmax", "argmin", "argsort",
+                                                          "searchsorted")},
     **{f"numpy.{n}": "its values are fixed (0, 1, uninitialised, identity); the "
                      "arguments are shapes and dtypes, or an array giving only its shape"
        for n in ("zeros", "ones", "empty", "zeros_like", "ones_like", "empty_like",
@@ -55,6 +56,12 @@ STATIC_ONLY = {
     "ord": "the norm's order (literal)", "subscripts": "an einsum string",
     "shape": "a shape", "dtype": "a dtype", "index": "an index (integers, slices, a mask)",
     "num": "a number of points (int)", "endpoint": "a bool", "retstep": "a bool",
+    "n": "a count (int)", "kind": "a sorting algorithm's name",
+    "indices": "integer indices", "reps": "repetition counts", "repeats": "repetition counts",
+    "pad_width": "pad widths (ints)", "mode": "a mode name", "k": "a diagonal offset or a "
+    "number of quarter turns (int)", "offset": "a diagonal offset (int)",
+    "shift": "a shift (ints)", "indices_or_sections": "split points (ints)",
+    "copy": "a bool",
 }
 
 # Handled by name in containers.py (in-place adjoint containers), not by templates.

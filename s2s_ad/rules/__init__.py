@@ -115,6 +115,11 @@ def _signature(spec):
 
 
 _BY_OBJECT = {}      # the callable itself -> Rule (resolved by object, not by spelling)
+
+# Modules that templates may name, by their conventional names (the emitter renames
+# each to whatever the user's namespace calls it). Families add optional ones, such as
+# scipy, when they import.
+TEMPLATE_MODULES = {"np": __import__("numpy"), "math": __import__("math")}
 _OPERATORS = {}      # (spelling, ast operator class or attribute name) -> Rule
 
 
@@ -143,7 +148,7 @@ def defop(spelling, symbol, name, spec, *, broadcasts=False, zero_grad=False, di
 
 def rule_for_call(fn):
     entry = _BY_OBJECT.get(_key(fn))
-    return entry[1] if entry is not None and entry[0] is fn else None
+    return entry[1] if entry is not None and _same(entry[0], fn) else None
 
 
 def rule_for_operator(spelling, symbol):
@@ -151,6 +156,10 @@ def rule_for_operator(spelling, symbol):
 
 
 def _key(fn):
+    if inspect.ismethod(fn):
+        # A bound method (scipy.stats.norm.cdf) is a new object at every access: key it
+        # by its instance and function, which every access shares.
+        return ("method", id(fn.__self__), fn.__func__)
     try:
         hash(fn)
         return fn
@@ -158,8 +167,18 @@ def _key(fn):
         return id(fn)
 
 
+def _same(registered, fn):
+    if inspect.ismethod(fn):
+        return (inspect.ismethod(registered) and registered.__self__ is fn.__self__
+                and registered.__func__ is fn.__func__)
+    return registered is fn
+
+
 def describe(fn):
     """'numpy.linalg.eigvalsh' for np.linalg.eigvalsh, 'math.sin' for math.sin."""
+    if inspect.ismethod(fn) and not inspect.isclass(fn.__self__):
+        owner = getattr(fn.__self__, "name", type(fn.__self__).__name__)
+        return f"{owner}.{fn.__name__}"     # scipy.stats.norm.cdf -> 'norm.cdf'
     module = getattr(fn, "__module__", None) or ""
     name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", repr(fn))
     if module in ("builtins", ""):
@@ -235,3 +254,4 @@ def zero(info):
 
 # Importing the families fills the table.
 from . import operators, math_rules, numpy_rules  # noqa: E402,F401
+from . import numpy_scans, numpy_layout, numpy_elementwise_more  # noqa: E402,F401
