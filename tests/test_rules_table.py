@@ -45,6 +45,10 @@ ZERO_GRAD = {
 REFUSES = {
     "dict": "a dict literal: values are not differentiated through (has_aux data)",
     "product_of_others": "np.prod's adjoint helper: a second derivative of np.prod",
+    **{f"numpy.linalg.{n}": "returns a tuple, which activity analysis does not follow "
+                            "(refused when the call is spelled, even if inactive)"
+       for n in ("slogdet", "eigh", "qr", "lstsq")},
+    "numpy.linalg.eig": "complex eigenvectors",
 }
 
 # Parameters that take integers, booleans, strings, shapes, dtypes or indices, never a
@@ -61,7 +65,8 @@ STATIC_ONLY = {
     "pad_width": "pad widths (ints)", "mode": "a mode name", "k": "a diagonal offset or a "
     "number of quarter turns (int)", "offset": "a diagonal offset (int)",
     "shift": "a shift (ints)", "indices_or_sections": "split points (ints)",
-    "copy": "a bool",
+    "copy": "a bool", "UPLO": "'L' or 'U'", "full_matrices": "a bool",
+    "compute_uv": "a bool (only False is taken)",
 }
 
 # Handled by name in containers.py (in-place adjoint containers), not by templates.

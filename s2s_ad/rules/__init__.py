@@ -50,6 +50,8 @@ class Rule:
     discrete: frozenset = frozenset()   # parameters never differentiated (an index)
     refuses: str = None             # why no argument may be active (every one is refused)
     tangent: dict = field(default_factory=dict)   # reserved for forward mode
+    checks: object = None           # a function of the call's Stmt that raises Unsupported
+                                    # for a call the rule never takes (a tuple result)
 
     @property
     def params(self):
@@ -59,6 +61,8 @@ class Rule:
         """The forward expression of a statement of this rule: the same operation the
         user wrote."""
         a = stmt.call_args
+        if self.checks is not None:
+            _check_call(self, stmt)
         if callable(self.spelling):     # rules that build their own syntax (x[i], a < b)
             return self.spelling(a)
         if self.spelling == BINOP:
@@ -102,6 +106,19 @@ class Rule:
         return _parse_template(template)
 
 
+def _check_call(rule, stmt):
+    """Run the rule's check of a call as written: checked when the forward sweep is
+    spelled, so even a call whose result never gets an adjoint is refused (a tuple
+    result is not followed by activity analysis: its gradient would be lost, not
+    refused)."""
+    from ..errors import TranslationError
+    try:
+        rule.checks(stmt)
+    except Unsupported as exc:
+        raise TranslationError(f"cannot differentiate this call of {rule.name}: {exc}",
+                               stmt.loc) from None
+
+
 @functools.lru_cache(maxsize=None)
 def _parse_template(text):
     return ast.parse(text, mode="eval").body
@@ -124,14 +141,15 @@ _OPERATORS = {}      # (spelling, ast operator class or attribute name) -> Rule
 
 
 def defrule(fn, spec, *, name=None, broadcasts=False, zero_grad=False, selects=None,
-            elements=False, discrete=(), refuses=None, **adjoints):
+            elements=False, discrete=(), refuses=None, checks=None, **adjoints):
     """Register the rule for calls of the callable `fn`. `broadcasts` is True for an
     elementwise rule (each contribution has the result's shape and is summed back to its
     argument's shape), or a function of the RuleInfo giving the contribution's shape.
     `refuses` is the message for a primitive that must never be differentiated."""
     rule = Rule(name or describe(fn), _signature(spec), adjoints,
                 broadcasts=broadcasts, zero_grad=zero_grad, selects=selects,
-                elements=elements, discrete=frozenset(discrete), refuses=refuses)
+                elements=elements, discrete=frozenset(discrete), refuses=refuses,
+                checks=checks)
     _BY_OBJECT[_key(fn)] = (fn, rule)
     return rule
 
@@ -255,3 +273,4 @@ def zero(info):
 # Importing the families fills the table.
 from . import operators, math_rules, numpy_rules  # noqa: E402,F401
 from . import numpy_scans, numpy_layout, numpy_elementwise_more  # noqa: E402,F401
+from . import numpy_decompositions  # noqa: E402,F401
