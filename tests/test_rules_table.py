@@ -11,6 +11,12 @@ import pytest
 import s2s_ad.runtime_containers  # noqa: F401  (registers the runtime helpers' rules)
 from s2s_ad import TranslationError, grad, rules
 
+try:                    # the SciPy families register once SciPy is imported
+    import scipy.linalg, scipy.special, scipy.stats  # noqa: F401,E401
+    HAVE_SCIPY = rules.load_optional_families() or True
+except ImportError:
+    HAVE_SCIPY = False
+
 # Rules whose output is piecewise constant in every argument (derivative 0 wherever it
 # exists), so `zero_grad=True` may cut the dependence.
 ZERO_GRAD = {
@@ -49,7 +55,12 @@ REFUSES = {
                             "(refused when the call is spelled, even if inactive)"
        for n in ("slogdet", "eigh", "qr", "lstsq")},
     "numpy.linalg.eig": "complex eigenvectors",
+    **{f"numpy.fft.{n}": "complex values" for n in (
+        "fft", "ifft", "fft2", "ifft2", "fftn", "ifftn", "rfft", "irfft", "rfft2", "irfft2",
+        "rfftn", "irfftn", "hfft", "ihfft")},
 }
+if HAVE_SCIPY:
+    REFUSES["scipy.linalg._decomp_cholesky.cho_factor"] = "returns a tuple"
 
 # Parameters that take integers, booleans, strings, shapes, dtypes or indices, never a
 # differentiable value; most must be literals and the template refuses otherwise.
@@ -68,6 +79,9 @@ STATIC_ONLY = {
     "copy": "a bool", "UPLO": "'L' or 'U'", "full_matrices": "a bool",
     "compute_uv": "a bool (only False is taken)",
 }
+if HAVE_SCIPY:
+    STATIC_ONLY.update({"trans": "'N'/'T' or 0/1/2", "lower": "a bool",
+                        "unit_diagonal": "a bool", "allow_singular": "a bool"})
 
 # Handled by name in containers.py (in-place adjoint containers), not by templates.
 # (Element writes and appends are IR items of their own, not rules.)

@@ -18,7 +18,9 @@ A rule has room for a `tangent` template (forward mode), unused for now.
 """
 import ast
 import functools
+import importlib
 import inspect
+import sys
 from dataclasses import dataclass, field
 
 # How a primitive is written in the forward sweep.
@@ -166,7 +168,26 @@ def defop(spelling, symbol, name, spec, *, broadcasts=False, zero_grad=False, di
 
 def rule_for_call(fn):
     entry = _BY_OBJECT.get(_key(fn))
+    if entry is None and load_optional_families():
+        entry = _BY_OBJECT.get(_key(fn))
     return entry[1] if entry is not None and _same(entry[0], fn) else None
+
+
+# Families for optional libraries, registered once the user's code has imported the
+# library (so importing s2s_ad never imports SciPy): library module -> family module.
+_OPTIONAL = {"scipy.special": "scipy_special", "scipy.linalg": "scipy_linalg",
+             "scipy.stats": "scipy_stats"}
+
+
+def load_optional_families():
+    """Register the families whose library is imported now; True if any was."""
+    loaded = False
+    for library, family in list(_OPTIONAL.items()):
+        if library in sys.modules:
+            del _OPTIONAL[library]
+            importlib.import_module(f"{__name__}.{family}")
+            loaded = True
+    return loaded
 
 
 def rule_for_operator(spelling, symbol):
@@ -273,4 +294,4 @@ def zero(info):
 # Importing the families fills the table.
 from . import operators, math_rules, numpy_rules  # noqa: E402,F401
 from . import numpy_scans, numpy_layout, numpy_elementwise_more  # noqa: E402,F401
-from . import numpy_decompositions  # noqa: E402,F401
+from . import numpy_decompositions, numpy_fft  # noqa: E402,F401
