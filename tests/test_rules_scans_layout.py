@@ -179,3 +179,21 @@ def test_searchsorted_has_zero_gradient():
     x = np.sort(random((6,), seed=9))
     g = grad(f)(x)
     np.testing.assert_allclose(g, np.where(x >= 0.0, 2.0 * x, 0.0))
+
+
+# -- np.fft ------------------------------------------------------------------------------
+
+def test_fft_shifts_and_refused_transforms():
+    f, x, weights = weighted("np.fft.fftshift(x) + np.fft.ifftshift(x, axes=1)", (3, 4))
+    assert_grad(f, x, weights, argnums=(0,))
+
+    def spectrum(x):
+        return np.sum(np.abs(np.fft.rfft(x)))
+
+    def unused(x):          # refused even where no gradient flows through it
+        c = np.fft.fft(np.ones(4))
+        return np.sum(x) + np.sum(np.abs(c))
+    for fn in (spectrum, unused):
+        with pytest.raises(TranslationError, match="complex values") as info:
+            grad(fn)(np.ones(4))
+        assert "np.fft." in info.value.text

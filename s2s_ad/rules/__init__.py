@@ -294,4 +294,4 @@ def zero(info):
 # Importing the families fills the table.
 from . import operators, math_rules, numpy_rules  # noqa: E402,F401
 from . import numpy_scans, numpy_layout, numpy_elementwise_more  # noqa: E402,F401
-from . import numpy_decompositions, numpy_fft  # noqa: E402,F401
+from . import numpy_decompositions, numpy_fft, numpy_products_more  # noqa: E402,F401
