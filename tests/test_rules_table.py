@@ -60,7 +60,7 @@ REFUSES = {
         "rfftn", "irfftn", "hfft", "ihfft")},
 }
 if HAVE_SCIPY:
-    REFUSES["scipy.linalg._decomp_cholesky.cho_factor"] = "returns a tuple"
+    REFUSES["scipy.linalg.cho_factor"] = "returns a tuple"
 
 # Parameters that take integers, booleans, strings, shapes, dtypes or indices, never a
 # differentiable value; most must be literals and the template refuses otherwise.

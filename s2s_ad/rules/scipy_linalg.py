@@ -50,6 +50,7 @@ def _solve_triangular(param):
 
 
 defrule(sl.solve_triangular, "a, b, trans=0, lower=False, unit_diagonal=False",
+        name="scipy.linalg.solve_triangular",
         a=_solve_triangular("a"), b=_solve_triangular("b"))
 
 
@@ -76,7 +77,7 @@ def _cho_solve(param):
     return template
 
 
-defrule(sl.cho_solve, "c_and_lower, b", elements=True,
+defrule(sl.cho_solve, "c_and_lower, b", name="scipy.linalg.cho_solve", elements=True,
         c_and_lower=_cho_solve("c"), b=_cho_solve("b"))
 
 
@@ -87,7 +88,7 @@ def _expm(info):
     return "scipy.linalg.expm_frechet(A.T, g, compute_expm=False)"
 
 
-defrule(sl.expm, "A", A=_expm)
+defrule(sl.expm, "A", name="scipy.linalg.expm", A=_expm)
 
 
 def _refuse_cho_factor(stmt):
@@ -96,5 +97,5 @@ def _refuse_cho_factor(stmt):
                       "scipy.linalg.cho_solve((c, True), b)")
 
 
-defrule(sl.cho_factor, "*args, **kwargs", refuses="cho_factor returns a tuple",
+defrule(sl.cho_factor, "*args, **kwargs", name="scipy.linalg.cho_factor", refuses="cho_factor returns a tuple",
         checks=_refuse_cho_factor)

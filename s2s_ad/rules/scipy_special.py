@@ -40,24 +40,24 @@ _UNARY = [
     (sc.i0e, "g * (scipy.special.i1e(x) - np.sign(x) * ans)"),
 ]
 for _fn, _template in _UNARY:
-    defrule(_fn, "x", broadcasts=True, x=_template)
+    defrule(_fn, "x", name=f"scipy.special.{_fn.__name__}", broadcasts=True, x=_template)
 
 # i1'(x) = i0(x) - i1(x) / x, which is 1/2 at 0 (i1(x) / x -> 1/2): the quotient is
 # taken where x != 0 only.
 _I1_OVER_X = "np.where(x == 0.0, 0.5, ans / np.where(x == 0.0, 1.0, x))"
-defrule(sc.i1, "x", broadcasts=True, x=f"g * (scipy.special.i0(x) - {_I1_OVER_X})")
+defrule(sc.i1, "x", name="scipy.special.i1", broadcasts=True, x=f"g * (scipy.special.i0(x) - {_I1_OVER_X})")
 # i1e = exp(-|x|) i1: i1e' = i0e - i1e / x - sign(x) i1e.
-defrule(sc.i1e, "x", broadcasts=True,
+defrule(sc.i1e, "x", name="scipy.special.i1e", broadcasts=True,
         x=f"g * (scipy.special.i0e(x) - {_I1_OVER_X} - np.sign(x) * ans)")
-defrule(sc.polygamma, "n, x", broadcasts=True, discrete=("n",),
+defrule(sc.polygamma, "n, x", name="scipy.special.polygamma", broadcasts=True, discrete=("n",),
         x="g * scipy.special.polygamma(n + 1, x)")
 
 # beta(a, b) = gamma(a) gamma(b) / gamma(a + b)
 _DLOG_BETA_A = "(scipy.special.digamma(a) - scipy.special.digamma(a + b))"
 _DLOG_BETA_B = "(scipy.special.digamma(b) - scipy.special.digamma(a + b))"
-defrule(sc.beta, "a, b", broadcasts=True, a=f"g * ans * {_DLOG_BETA_A}",
+defrule(sc.beta, "a, b", name="scipy.special.beta", broadcasts=True, a=f"g * ans * {_DLOG_BETA_A}",
         b=f"g * ans * {_DLOG_BETA_B}")
-defrule(sc.betaln, "a, b", broadcasts=True, a=f"g * {_DLOG_BETA_A}", b=f"g * {_DLOG_BETA_B}")
+defrule(sc.betaln, "a, b", name="scipy.special.betaln", broadcasts=True, a=f"g * {_DLOG_BETA_A}", b=f"g * {_DLOG_BETA_B}")
 
 
 def _x_over(denominator):
@@ -67,9 +67,9 @@ def _x_over(denominator):
 
 
 # The slope in x is log(y) (log1p(y)): -inf at y = 0 (y = -1), where it is infinite.
-defrule(sc.xlogy, "x, y", broadcasts=True, x="g * scipy.special.xlogy(1.0, y)",
+defrule(sc.xlogy, "x, y", name="scipy.special.xlogy", broadcasts=True, x="g * scipy.special.xlogy(1.0, y)",
         y=f"g * {_x_over('y')}")
-defrule(sc.xlog1py, "x, y", broadcasts=True, x="g * scipy.special.xlog1py(1.0, y)",
+defrule(sc.xlog1py, "x, y", name="scipy.special.xlog1py", broadcasts=True, x="g * scipy.special.xlog1py(1.0, y)",
         y=f"g * {_x_over('1.0 + y')}")
 
 
@@ -105,7 +105,8 @@ def _logsumexp_shape(info):
     return tuple(np.broadcast_shapes(a, b))
 
 
-defrule(sc.logsumexp, "a, axis=None, b=None, keepdims=False", broadcasts=_logsumexp_shape,
+defrule(sc.logsumexp, "a, axis=None, b=None, keepdims=False", name="scipy.special.logsumexp",
+        broadcasts=_logsumexp_shape,
         a=_logsumexp("a"), b=_logsumexp("b"))
 
 
@@ -114,9 +115,9 @@ def _softmax_axes(info):
     return tuple(range(len(info.shape("x")))) if axis is None else reduced_axes(info, "x")
 
 
-defrule(sc.softmax, "x, axis=None",
+defrule(sc.softmax, "x, axis=None", name="scipy.special.softmax",
         x=lambda info: f"ans * (g - np.sum(g * ans, axis={_softmax_axes(info)!r}, "
                        "keepdims=True))")
-defrule(sc.log_softmax, "x, axis=None",
+defrule(sc.log_softmax, "x, axis=None", name="scipy.special.log_softmax",
         x=lambda info: f"g - np.exp(ans) * np.sum(g, axis={_softmax_axes(info)!r}, "
                        "keepdims=True)")
