@@ -29,7 +29,11 @@ from .trace import Stmt
 _VIEW_CALLS = [np.reshape, np.ravel, np.squeeze, np.expand_dims, np.atleast_1d,
                np.atleast_2d, np.atleast_3d, np.transpose, np.swapaxes, np.moveaxis,
                np.flip, np.fliplr, np.flipud, np.broadcast_to, np.asarray, np.diagonal,
-               np.real, np.imag]
+               np.real, np.imag,
+               # views among the primitives of issue 9: rot90, diag of a matrix, the
+               # pieces of a split (a list of views)
+               np.rot90, np.diag, np.split, np.array_split, np.hsplit, np.vsplit,
+               np.dsplit]
 _VIEW_OPERATORS = [(rules.METHOD, m) for m in ("reshape", "ravel", "squeeze", "transpose",
                                                "swapaxes", "view", "diagonal")]
 _VIEW_OPERATORS += [(rules.ATTRIBUTE, a) for a in ("T", "real", "imag")]

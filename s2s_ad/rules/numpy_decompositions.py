@@ -13,6 +13,8 @@ so the gradient is the derivative of what NumPy computes: with respect to that
 triangle, an entry below the diagonal standing for both of its symmetric positions
 (the other triangle gets 0).
 """
+import ast
+
 import numpy as np
 
 from . import Unsupported, defrule, rule_for_call
@@ -179,7 +181,21 @@ def _matrix_power(info):
     return f"({total})" if n > 0 else f"-({bt} @ ({total}) @ {bt})"
 
 
-defrule(np.linalg.matrix_power, "a, n", a=_matrix_power)
+def _power_check(stmt):
+    """matrix_power(a, 1) returns a itself (later writes into a would reach it): the
+    exponent must be a literal other than 1."""
+    keywords = dict(stmt.call_keywords)
+    n = keywords.get("n", stmt.call_args[1] if len(stmt.call_args) > 1 else None)
+    value = getattr(n, "value", None)
+    if isinstance(n, ast.UnaryOp) and isinstance(n.operand, ast.Constant):
+        value = -n.operand.value
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise Unsupported("the exponent of np.linalg.matrix_power must be a literal int")
+    if value == 1:
+        raise Unsupported("matrix_power(a, 1) returns a itself; use a")
+
+
+defrule(np.linalg.matrix_power, "a, n", checks=_power_check, a=_matrix_power)
 
 
 def _multi_dot(info):

@@ -35,7 +35,17 @@ def _nan_to_num(param, test):
     return template
 
 
+def _copies(stmt):
+    """copy=False writes the result into x itself: refused wherever it is written, as
+    s2s_ad never changes an array in place behind the reverse sweep."""
+    keywords = dict(stmt.call_keywords)
+    value = keywords.get("copy", stmt.call_args[1] if len(stmt.call_args) > 1 else None)
+    if value is not None and getattr(value, "value", None) is not True:
+        raise Unsupported("copy=False changes x in place; leave copy at its default (True)")
+
+
 defrule(np.nan_to_num, "x, copy=True, nan=0.0, posinf=None, neginf=None", broadcasts=True,
+        checks=_copies,
         x=_nan_to_num("x", "np.isfinite(x)"), nan=_nan_to_num("nan", "np.isnan(x)"),
         posinf=_nan_to_num("posinf", "np.isposinf(x)"),
         neginf=_nan_to_num("neginf", "np.isneginf(x)"))

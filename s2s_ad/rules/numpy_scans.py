@@ -62,7 +62,16 @@ def _diff(info):
     return expr
 
 
-defrule(np.diff, "a, n=1, axis=-1", a=_diff)
+def _not_zero_order(stmt):
+    """np.diff(a, n=0) returns a itself, not a new array: refused where written, so a
+    later write into a cannot reach the result unseen."""
+    keywords = dict(stmt.call_keywords)
+    order = keywords.get("n", stmt.call_args[1] if len(stmt.call_args) > 1 else None)
+    if order is not None and getattr(order, "value", 1) == 0:
+        raise Unsupported("n=0 returns the array itself; use the array directly")
+
+
+defrule(np.diff, "a, n=1, axis=-1", checks=_not_zero_order, a=_diff)
 
 
 def _sort(info):
