@@ -4,7 +4,6 @@ per argument signature.
 """
 import ast
 import collections
-import math
 from dataclasses import dataclass
 
 import numpy as np

@@ -13,7 +13,13 @@ at compile time) that returns the template string, for rules whose adjoint depen
 shapes or on static arguments such as `axis`.
 
 Rules live in the modules beside this one, grouped by family: `operators` (Python
-operators), `math_rules` (the math module and builtins), `numpy_rules` (NumPy).
+operators), `math_rules` (the math module and builtins), `numpy_rules` (NumPy), and
+`numpy_scans`, `numpy_layout`, `numpy_elementwise_more`, `numpy_decompositions`,
+`numpy_norms`, `numpy_fft`, `numpy_products_more` (more NumPy). The SciPy families
+(`scipy_special`, `scipy_stats`, `scipy_linalg`) register once the user's code has
+imported SciPy (see `load_optional_families`); their templates name `scipy`, added to
+TEMPLATE_MODULES. A rule's `checks` refuses calls it never takes where they are
+written, even when no gradient flows through them (tuple results, in-place results).
 A rule has room for a `tangent` template (forward mode), unused for now.
 """
 import ast
@@ -294,4 +300,4 @@ def zero(info):
 # Importing the families fills the table.
 from . import operators, math_rules, numpy_rules  # noqa: E402,F401
 from . import numpy_scans, numpy_layout, numpy_elementwise_more  # noqa: E402,F401
-from . import numpy_decompositions, numpy_fft, numpy_products_more  # noqa: E402,F401
+from . import numpy_decompositions, numpy_norms, numpy_fft, numpy_products_more  # noqa: E402,F401,E501
