@@ -60,6 +60,6 @@ def _backward_closure(edges, seeds):
 
 def _is_real(kind):
     """Can this value carry a derivative? Unknown kinds are assumed to, and so are
-    lists and dicts (of numbers: local containers, refused by their rules when the
+    lists, tuples and dicts (of numbers: containers, refused by their rules when the
     output depends on a value read back out of a dict)."""
-    return kind is None or kind.is_real or kind.pytype in (list, dict)
+    return kind is None or kind.is_real or kind.pytype in (list, tuple, dict)

@@ -29,7 +29,11 @@ from .trace import Stmt
 _VIEW_CALLS = [np.reshape, np.ravel, np.squeeze, np.expand_dims, np.atleast_1d,
                np.atleast_2d, np.atleast_3d, np.transpose, np.swapaxes, np.moveaxis,
                np.flip, np.fliplr, np.flipud, np.broadcast_to, np.asarray, np.diagonal,
-               np.real, np.imag]
+               np.real, np.imag, np.einsum,
+               # views among the primitives of issue 9: rot90, diag of a matrix, the
+               # pieces of a split (a list of views)
+               np.rot90, np.diag, np.split, np.array_split, np.hsplit, np.vsplit,
+               np.dsplit]
 _VIEW_OPERATORS = [(rules.METHOD, m) for m in ("reshape", "ravel", "squeeze", "transpose",
                                                "swapaxes", "view", "diagonal")]
 _VIEW_OPERATORS += [(rules.ATTRIBUTE, a) for a in ("T", "real", "imag")]
@@ -100,12 +104,12 @@ def _sharing_edges(item, trace, kinds):
         # y += 1.0 on an array changes y's memory in place: the new version is it.
         x = item.args["x"]
         return [(item.target, x.id)] if trace.is_local(x) and _may_be_array(kinds, x.id) else []
-    if id(item.rule) not in VIEW_RULES:
+    if id(item.rule) not in VIEW_RULES or not _may_be_array(kinds, item.target):
         return []
-    first = item.args.get(item.rule.params[0]) if item.rule.params else None
-    if not trace.is_local(first) or not _may_be_array(kinds, item.target):
-        return []
-    return [(item.target, first.id)]
+    # a view of its array operand (of any of them, for einsum('ij->ji', a))
+    return [(item.target, operand.id) for param, operand in item.args.items()
+            if trace.is_local(operand) and param not in item.rule.discrete
+            and _may_be_array(kinds, operand.id)]
 
 
 def _may_be_array(kinds, name):

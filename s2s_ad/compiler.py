@@ -5,12 +5,10 @@ by running the stages of pipeline.py.
 """
 import ast
 import gc
-import math
 from dataclasses import dataclass
 
-import numpy as np
 
-from . import pipeline, runtime
+from . import pipeline, rules, runtime
 from .checks import check_argnums
 from .control import lower_structured as lower
 from .depth import call_deep
@@ -20,8 +18,9 @@ from .runtime_containers import HELPERS as _CONTAINER_HELPERS
 from .runtime_sequences import HELPERS as _SEQUENCE_HELPERS
 from .runtime_tape import HELPERS as _TAPE_HELPERS
 
-# Modules that rule templates name, by their conventional names.
-TEMPLATE_MODULES = {"np": np, "math": math}
+# Modules that rule templates name, by their conventional names: np, math, and scipy
+# when it imports.
+TEMPLATE_MODULES = rules.TEMPLATE_MODULES
 # Runtime helpers generated code may call (each a primitive with its own rule).
 HELPERS = {"unbroadcast": runtime.unbroadcast, "zeros_like": runtime.zeros_like,
            "scatter": runtime.scatter, "scatter_add": runtime.scatter_add,

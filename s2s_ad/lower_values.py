@@ -63,7 +63,7 @@ def _is_literal(e):
         return True
     if isinstance(e, ast.UnaryOp) and isinstance(e.operand, ast.Constant):
         return True
-    if isinstance(e, ast.Tuple):
+    if isinstance(e, (ast.Tuple, ast.List)):      # axes=([0, 1], [1, 0])
         return all(_is_literal(x) for x in e.elts)
     return False
 

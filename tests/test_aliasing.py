@@ -205,3 +205,26 @@ def test_a_value_read_back_out_of_a_dict_is_refused():
     with pytest.raises(TranslationError, match="dict") as error:
         grad(dict_round_trip)(1.0)
     assert error.value.lineno == line_of(dict_round_trip, 1)
+
+
+def einsum_view_then_write(x, s):
+    out = np.array(x)
+    t = np.einsum("ij->ji", out)
+    out[0, 1] = 5.0 * s
+    return np.sum(t * t)
+
+
+def reshape_by_a_local_size(x, s):
+    out = np.array(x)
+    n = out.size
+    t = np.reshape(out, n)
+    u = t * 1.0
+    out[0] = s
+    return np.sum(u) + n * s
+
+
+def test_an_einsum_view_is_a_view_and_a_size_is_not():
+    x = np.arange(4.0).reshape(2, 2)
+    with pytest.raises(TranslationError, match="'t' shares memory with 'out'"):
+        grad(einsum_view_then_write, argnums=1)(x, 0.5)
+    assert grad(reshape_by_a_local_size, argnums=1)(np.arange(3.0), 0.5) == 3.0

@@ -15,14 +15,14 @@ def _line_of(f, text):
 
 def test_function_without_rule_is_named_and_located():
     def f(A):
-        return np.linalg.det(A @ A)
+        return np.linalg.cond(A @ A)
     with pytest.raises(TranslationError) as info:
         grad(f)
     error = info.value
-    assert "numpy.linalg.det" in error.msg
+    assert "numpy.linalg.cond" in error.msg
     assert error.filename == __file__
-    assert error.lineno == _line_of(f, "np.linalg.det")
-    assert "np.linalg.det(A @ A)" in error.text
+    assert error.lineno == _line_of(f, "np.linalg.cond")
+    assert "np.linalg.cond(A @ A)" in error.text
 
 
 def test_out_keyword_is_refused_with_location():
@@ -47,11 +47,11 @@ def test_unsupported_keyword_on_a_method_is_refused():
 
 def test_rule_case_not_covered_is_located():
     def f(x):
-        return np.linalg.norm(x, ord=1)
+        return np.linalg.norm(x, ord=0.5)
     with pytest.raises(TranslationError) as info:
         grad(f)(np.ones(3))
-    assert "2-norm" in info.value.msg
-    assert info.value.lineno == _line_of(f, "ord=1")
+    assert "order 0.5 is not supported" in info.value.msg
+    assert info.value.lineno == _line_of(f, "ord=0.5")
 
 
 def test_einsum_needs_explicit_output():

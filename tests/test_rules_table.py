@@ -13,6 +13,12 @@ import s2s_ad.runtime_containers  # noqa: F401  (registers the runtime helpers' 
 import s2s_ad.lower_effects  # noqa: F401  (print, assert and random draws)
 from s2s_ad import TranslationError, grad, rules
 
+try:                    # the SciPy families register once SciPy is imported
+    import scipy.linalg, scipy.special, scipy.stats  # noqa: F401,E401
+    HAVE_SCIPY = rules.load_optional_families() or True
+except ImportError:
+    HAVE_SCIPY = False
+
 # Rules whose output is piecewise constant in every argument (derivative 0 wherever it
 # exists), so `zero_grad=True` may cut the dependence.
 ZERO_GRAD = {
@@ -24,7 +30,8 @@ ZERO_GRAD = {
                  "isnan", "isinf", "isfinite")},
     **{f"numpy.{n}": "boolean logic: boolean result"
        for n in ("logical_and", "logical_or", "logical_not", "logical_xor")},
-    **{f"numpy.{n}": "an index: integer result" for n in ("argmax", "argmin", "argsort")},
+    **{f"numpy.{n}": "an index: integer result" for n in ("argmax", "argmin", "argsort",
+                                                          "searchsorted")},
     **{f"numpy.{n}": "its values are fixed (0, 1, uninitialised, identity); the "
                      "arguments are shapes and dtypes, or an array giving only its shape"
        for n in ("zeros", "ones", "empty", "zeros_like", "ones_like", "empty_like",
@@ -59,7 +66,16 @@ REFUSES = {
     **{r.name: "a random draw: a constant, its parameters not differentiated"
        for r in [rules.rule_for_call(getattr(random, n)) for n in (
            "random", "gauss", "uniform", "normalvariate")]},
+    **{f"numpy.linalg.{n}": "returns a tuple, which activity analysis does not follow "
+                            "(refused when the call is spelled, even if inactive)"
+       for n in ("slogdet", "eigh", "qr", "lstsq")},
+    "numpy.linalg.eig": "complex eigenvectors",
+    **{f"numpy.fft.{n}": "complex values" for n in (
+        "fft", "ifft", "fft2", "ifft2", "fftn", "ifftn", "rfft", "irfft", "rfft2", "irfft2",
+        "rfftn", "irfftn", "hfft", "ihfft")},
 }
+if HAVE_SCIPY:
+    REFUSES["scipy.linalg.cho_factor"] = "returns a tuple"
 
 # Parameters that take integers, booleans, strings, shapes, dtypes or indices, never a
 # differentiable value; most must be literals and the template refuses otherwise.
@@ -71,7 +87,17 @@ STATIC_ONLY = {
     "shape": "a shape", "dtype": "a dtype", "index": "an index (integers, slices, a mask)",
     "num": "a number of points (int)", "endpoint": "a bool", "retstep": "a bool",
     "token": "the effect chain's None token (lower_effects.py)",
+    "n": "a count (int)", "kind": "a sorting algorithm's name",
+    "indices": "integer indices", "reps": "repetition counts", "repeats": "repetition counts",
+    "pad_width": "pad widths (ints)", "mode": "a mode name", "k": "a diagonal offset or a "
+    "number of quarter turns (int)", "offset": "a diagonal offset (int)",
+    "shift": "a shift (ints)", "indices_or_sections": "split points (ints)",
+    "copy": "a bool", "UPLO": "'L' or 'U'", "full_matrices": "a bool",
+    "compute_uv": "a bool (only False is taken)",
 }
+if HAVE_SCIPY:
+    STATIC_ONLY.update({"trans": "'N'/'T' or 0/1/2", "lower": "a bool",
+                        "unit_diagonal": "a bool", "allow_singular": "a bool"})
 
 # Handled by name in containers.py (in-place adjoint containers), not by templates.
 # (Element writes and appends are IR items of their own, not rules.)

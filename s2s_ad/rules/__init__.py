@@ -13,12 +13,20 @@ at compile time) that returns the template string, for rules whose adjoint depen
 shapes or on static arguments such as `axis`.
 
 Rules live in the modules beside this one, grouped by family: `operators` (Python
-operators), `math_rules` (the math module and builtins), `numpy_rules` (NumPy).
+operators), `math_rules` (the math module and builtins), `numpy_rules` (NumPy), and
+`numpy_scans`, `numpy_layout`, `numpy_elementwise_more`, `numpy_decompositions`,
+`numpy_norms`, `numpy_fft`, `numpy_products_more` (more NumPy). The SciPy families
+(`scipy_special`, `scipy_stats`, `scipy_linalg`) register once the user's code has
+imported SciPy (see `load_optional_families`); their templates name `scipy`, added to
+TEMPLATE_MODULES. A rule's `checks` refuses calls it never takes where they are
+written, even when no gradient flows through them (tuple results, in-place results).
 A rule has room for a `tangent` template (forward mode), unused for now.
 """
 import ast
 import functools
+import importlib
 import inspect
+import sys
 from dataclasses import dataclass, field
 
 # How a primitive is written in the forward sweep.
@@ -50,6 +58,8 @@ class Rule:
     discrete: frozenset = frozenset()   # parameters never differentiated (an index)
     refuses: str = None             # why no argument may be active (every one is refused)
     tangent: dict = field(default_factory=dict)   # reserved for forward mode
+    checks: object = None           # a function of the call's Stmt that raises Unsupported
+                                    # for a call the rule never takes (a tuple result)
 
     @property
     def params(self):
@@ -59,6 +69,8 @@ class Rule:
         """The forward expression of a statement of this rule: the same operation the
         user wrote."""
         a = stmt.call_args
+        if self.checks is not None:
+            _check_call(self, stmt)
         if callable(self.spelling):     # rules that build their own syntax (x[i], a < b)
             return self.spelling(a)
         if self.spelling == BINOP:
@@ -102,6 +114,19 @@ class Rule:
         return _parse_template(template)
 
 
+def _check_call(rule, stmt):
+    """Run the rule's check of a call as written: checked when the forward sweep is
+    spelled, so even a call whose result never gets an adjoint is refused (a tuple
+    result is not followed by activity analysis: its gradient would be lost, not
+    refused)."""
+    from ..errors import TranslationError
+    try:
+        rule.checks(stmt)
+    except Unsupported as exc:
+        raise TranslationError(f"cannot differentiate this call of {rule.name}: {exc}",
+                               stmt.loc) from None
+
+
 @functools.lru_cache(maxsize=None)
 def _parse_template(text):
     return ast.parse(text, mode="eval").body
@@ -115,18 +140,24 @@ def _signature(spec):
 
 
 _BY_OBJECT = {}      # the callable itself -> Rule (resolved by object, not by spelling)
+
+# Modules that templates may name, by their conventional names (the emitter renames
+# each to whatever the user's namespace calls it). Families add optional ones, such as
+# scipy, when they import.
+TEMPLATE_MODULES = {"np": __import__("numpy"), "math": __import__("math")}
 _OPERATORS = {}      # (spelling, ast operator class or attribute name) -> Rule
 
 
 def defrule(fn, spec, *, name=None, broadcasts=False, zero_grad=False, selects=None,
-            elements=False, discrete=(), refuses=None, **adjoints):
+            elements=False, discrete=(), refuses=None, checks=None, **adjoints):
     """Register the rule for calls of the callable `fn`. `broadcasts` is True for an
     elementwise rule (each contribution has the result's shape and is summed back to its
     argument's shape), or a function of the RuleInfo giving the contribution's shape.
     `refuses` is the message for a primitive that must never be differentiated."""
     rule = Rule(name or describe(fn), _signature(spec), adjoints,
                 broadcasts=broadcasts, zero_grad=zero_grad, selects=selects,
-                elements=elements, discrete=frozenset(discrete), refuses=refuses)
+                elements=elements, discrete=frozenset(discrete), refuses=refuses,
+                checks=checks)
     _BY_OBJECT[_key(fn)] = (fn, rule)
     return rule
 
@@ -143,7 +174,26 @@ def defop(spelling, symbol, name, spec, *, broadcasts=False, zero_grad=False, di
 
 def rule_for_call(fn):
     entry = _BY_OBJECT.get(_key(fn))
-    return entry[1] if entry is not None and entry[0] is fn else None
+    if entry is None and load_optional_families():
+        entry = _BY_OBJECT.get(_key(fn))
+    return entry[1] if entry is not None and _same(entry[0], fn) else None
+
+
+# Families for optional libraries, registered once the user's code has imported the
+# library (so importing s2s_ad never imports SciPy): library module -> family module.
+_OPTIONAL = {"scipy.special": "scipy_special", "scipy.linalg": "scipy_linalg",
+             "scipy.stats": "scipy_stats"}
+
+
+def load_optional_families():
+    """Register the families whose library is imported now; True if any was."""
+    loaded = False
+    for library, family in list(_OPTIONAL.items()):
+        if library in sys.modules:
+            del _OPTIONAL[library]
+            importlib.import_module(f"{__name__}.{family}")
+            loaded = True
+    return loaded
 
 
 def rule_for_operator(spelling, symbol):
@@ -151,6 +201,10 @@ def rule_for_operator(spelling, symbol):
 
 
 def _key(fn):
+    if inspect.ismethod(fn):
+        # A bound method (scipy.stats.norm.cdf) is a new object at every access: key it
+        # by its instance and function, which every access shares.
+        return ("method", id(fn.__self__), fn.__func__)
     try:
         hash(fn)
         return fn
@@ -158,8 +212,18 @@ def _key(fn):
         return id(fn)
 
 
+def _same(registered, fn):
+    if inspect.ismethod(fn):
+        return (inspect.ismethod(registered) and registered.__self__ is fn.__self__
+                and registered.__func__ is fn.__func__)
+    return registered is fn
+
+
 def describe(fn):
     """'numpy.linalg.eigvalsh' for np.linalg.eigvalsh, 'math.sin' for math.sin."""
+    if inspect.ismethod(fn) and not inspect.isclass(fn.__self__):
+        owner = getattr(fn.__self__, "name", type(fn.__self__).__name__)
+        return f"{owner}.{fn.__name__}"     # scipy.stats.norm.cdf -> 'norm.cdf'
     module = getattr(fn, "__module__", None) or ""
     name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", repr(fn))
     if module in ("builtins", ""):
@@ -235,3 +299,5 @@ def zero(info):
 
 # Importing the families fills the table.
 from . import operators, math_rules, numpy_rules  # noqa: E402,F401
+from . import numpy_scans, numpy_layout, numpy_elementwise_more  # noqa: E402,F401
+from . import numpy_decompositions, numpy_norms, numpy_fft, numpy_products_more  # noqa: E402,F401,E501
