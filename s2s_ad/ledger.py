@@ -37,6 +37,10 @@ class AdjointLedger:
         acc = self._acc(var)
         if acc.running or not self.lean or self.restored:
             term = self.rules.materialise(term)
+        reads_restored = bool(self.restored) and bool(names_read(term) & self.restored)
+        if reads_restored and isinstance(term, (ast.Name, ast.Subscript, ast.Attribute)):
+            # `vec`, `vec[1:]`, `vec.T` name memory that a restore will change: copy it
+            term = ast.Call(ast.Attribute(term, "copy", ast.Load()), [], [])
         if acc.running:
             name = self._name(acc)
             self.emit(assign(name, sum_of([ast.Name(name, ast.Load()), term])))
@@ -44,7 +48,7 @@ class AdjointLedger:
             self.emit(assign(self._name(acc), term))
             acc.running = True
         else:
-            if self.restored and names_read(term) & self.restored:
+            if reads_restored:
                 # The term reads an array that an earlier write will restore: read it now.
                 tmp = self.names.fresh("t")
                 self.emit(assign(tmp, term))

@@ -69,6 +69,11 @@ class LoopLowering:
                 raise self.error(f"'{name.lstrip('#')}' holds a tuple (or a function) that "
                                  "this loop assigns again; unpack it into names before the "
                                  "loop (a, b = t) and carry those", node)
+        # Names the body assigns but nothing reads after the loop (not carried) keep
+        # their version from before it afterwards: after zero iterations Python leaves
+        # them unbound or as they were, and a join must never copy the body's version.
+        local_only = {name: self.current.get(name) for name in assigned
+                      if name not in carried}
         headers = {}
         for name in carried:
             # A value first assigned in the loop starts as None, as a phi may copy it
@@ -111,6 +116,11 @@ class LoopLowering:
         self.body = outer_body
         for name, header in headers.items():
             self.current[name] = ast.Name(header, ast.Load())
+        for name, before in local_only.items():
+            if before is None:
+                self.current.pop(name, None)
+            else:
+                self.current[name] = before
         for flag, value in outer_flags.items():
             if value is None:
                 self.current.pop(flag, None)

@@ -109,7 +109,7 @@ def _aliasing(c):
 def _reverse(c):
     compiler = c.compiler
     c.transform = ReverseTransform(c.trace, c.kinds, compiler.wrt, c.names, c.modules,
-                                   c.helpers, c.lean)
+                                   c.helpers, c.lean, c.aliases)
     c.reverse = c.transform.reverse_sweep()
     grads = c.transform.gradients()
     c.gradient = (grads[0] if isinstance(compiler.argnums, int)

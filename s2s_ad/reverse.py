@@ -41,7 +41,7 @@ class ReverseTransform(AdjointLedger):
     place, so each access costs O(1).
     """
 
-    def __init__(self, trace, kinds, wrt, names, modules, helpers, lean=True):
+    def __init__(self, trace, kinds, wrt, names, modules, helpers, lean=True, aliases=None):
         self.trace = trace
         self.kinds = kinds
         self.wrt = wrt
@@ -58,8 +58,11 @@ class ReverseTransform(AdjointLedger):
         self.loop_depth = 0
         self.neg_names = set()          # adjoint names of temporaries holding -adjoint
         self.roots = containers.adjoint_roots(trace, kinds, self.activity)
-        self.restored = {item.array for item in ir.walk_items(trace.body)
-                         if isinstance(item, ir.Store)}     # arrays the reverse restores
+        self.aliases = aliases or {}    # name -> the names sharing its memory
+        # Arrays the reverse sweep restores element by element, and every view of them:
+        # a term that reads one must be evaluated before the restore changes it.
+        self.restored = self.sharing({item.array for item in ir.walk_items(trace.body)
+                                      if isinstance(item, ir.Store)})
 
     # -- the sweep ----------------------------------------------------------------------
 
@@ -150,7 +153,8 @@ class ReverseTransform(AdjointLedger):
     def loop(self, item):
         # The reverse loop pops earlier values into names the loop defines, and restores
         # arrays it writes: adjoint terms still waiting that read them are written first.
-        overwritten = {n for inner in ir.walk_items([item]) for n in inner.defs() + inner.writes()}
+        overwritten = {n for inner in ir.walk_items([item]) for n in inner.defs()}
+        overwritten |= self.sharing({n for inner in ir.walk_items([item]) for n in inner.writes()})
         for acc in list(self.accumulators.values()):
             if any(names_read(t) & overwritten for t in acc.terms):
                 self._materialize(acc)
@@ -192,6 +196,10 @@ class ReverseTransform(AdjointLedger):
                                          own_index=item.target, headers=headers,
                                          outermost_loop=self.loop_depth == 0,
                                          counter=item.counter))
+
+    def sharing(self, names):
+        """These names and every name that may share memory with one of them."""
+        return set(names).union(*(self.aliases.get(n, ()) for n in names))
 
     def _reverse_loop(self, item, code):
         """`for i in reversed(range(...))` over the same indices, or `for _ in

@@ -228,3 +228,39 @@ def test_an_einsum_view_is_a_view_and_a_size_is_not():
     with pytest.raises(TranslationError, match="'t' shares memory with 'out'"):
         grad(einsum_view_then_write, argnums=1)(x, 0.5)
     assert grad(reshape_by_a_local_size, argnums=1)(np.arange(3.0), 0.5) == 3.0
+
+
+def view_read_by_a_waiting_term(W, s):
+    out = W.copy()
+    out[0] = out[1] + W[0]
+    out[1:] += out[:-1] * s
+    return np.sum(np.sin(out))
+
+
+def product_with_an_array_restored_in_place(x):
+    vec = x.copy()
+    vec *= x
+    return vec @ x + np.sum(np.sin(vec))
+
+
+@pytest.mark.parametrize("f, args", [
+    (view_read_by_a_waiting_term, (np.array([[-0.7, -0.1], [0.08, 0.6]]), 0.43)),
+    (product_with_an_array_restored_in_place, (np.array([0.95, 0.43, 0.06]),)),
+])
+def test_adjoint_terms_read_arrays_before_the_reverse_sweep_restores_them(f, args):
+    # Found by the random programs: a term waiting for its variable read a view (z6 =
+    # out[:-1]) or the array itself (vec @ x's term `vec`) after a restore changed it.
+    eps = 1e-6
+    for k, arg in enumerate(args):
+        g = grad(f, argnums=k)(*args)
+        if np.ndim(arg) == 0:
+            expected = (f(*args[:k], arg + eps, *args[k + 1:])
+                        - f(*args[:k], arg - eps, *args[k + 1:])) / (2 * eps)
+        else:
+            expected = np.zeros_like(arg)
+            for i in np.ndindex(arg.shape):
+                e = np.zeros_like(arg)
+                e[i] = eps
+                expected[i] = (f(*args[:k], arg + e, *args[k + 1:])
+                               - f(*args[:k], arg - e, *args[k + 1:])) / (2 * eps)
+        assert np.allclose(g, expected, rtol=1e-6, atol=1e-8)

@@ -166,3 +166,26 @@ def test_a_constructor_whose_array_becomes_active_through_writes(check_mode):
     W, s = np.array([[0.5, 1.0], [-0.3, 0.2]]), 0.7
     expected_W = 2 * (np.ones_like(W) * s + W)
     assert np.allclose(grad(constructor_then_writes)(W, s), expected_W)
+
+
+def return_from_a_loop_that_may_not_run(x, y, w):
+    s = x
+    a = y
+    for i in range(2):
+        s = s + x * i
+        for j in range(i):
+            t = s * w[i, j]
+            s = t + math.sin(t) * a
+            if s > 3.0:
+                return x
+        a = math.tanh(a + s * 0.01)
+    return s + a
+
+
+def test_a_name_only_an_inner_loop_assigns_is_never_copied_unbound(check_mode):
+    # range(0) on the first outer iteration leaves t unbound; no join may copy it
+    w, h = np.array([[0.5, -0.3], [0.2, 0.7]]), 1e-6
+    f = return_from_a_loop_that_may_not_run
+    gx, gy = grad(f, argnums=(0, 1))(0.5, 0.2, w)
+    assert gx == pytest.approx((f(0.5 + h, 0.2, w) - f(0.5 - h, 0.2, w)) / (2 * h), rel=1e-7)
+    assert gy == pytest.approx((f(0.5, 0.2 + h, w) - f(0.5, 0.2 - h, w)) / (2 * h), rel=1e-7)
