@@ -4,11 +4,13 @@ import ast
 
 from .emit import function_header, to_source
 from .forward import NOTE
+from .source_text import Source
 
 
 def render_function(header, sections, returns):
-    """The text of a function: `header` a FunctionDef (body ignored), `sections` a list
-    of (comment, [statement]), `returns` the final statement."""
+    """The text of a function (a `Source`: a str that notebooks highlight): `header`
+    a FunctionDef (body ignored), `sections` a list of (comment, [statement]),
+    `returns` the final statement."""
     lines = function_header(header.name, header.args)
     for comment, statements in sections:
         if not statements:
@@ -17,7 +19,7 @@ def render_function(header, sections, returns):
             lines.append(f"    # {comment}")
         lines += render_block(statements, 1)
     lines.append("    " + to_source(returns).strip())
-    return "\n".join(lines) + "\n"
+    return Source("\n".join(lines) + "\n")
 
 
 def render_block(statements, depth, last_note=None):
