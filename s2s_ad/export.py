@@ -147,7 +147,7 @@ class _ModuleWriter:
             b = self.module_name(builtins)
             self.constants.append(f"{name} = {b}.{value.__name__}")
             return
-        if isinstance(value, types.FunctionType) and _is_s2s_ad(value):
+        if isinstance(value, (types.FunctionType, type)) and _is_s2s_ad(value):
             self._inline(name, value)       # runtime helpers: the module must not
             return                          # need s2s_ad
         if isinstance(value, types.FunctionType) and not is_library(value):
@@ -173,7 +173,7 @@ class _ModuleWriter:
     def _inline(self, name, fun):
         """Write the def of a plain function (an s2s_ad runtime helper or the user's
         own helper) and bind what it reads."""
-        if fun.__closure__:
+        if getattr(fun, "__closure__", None):
             raise self._refuse(f"cannot inline `{name}`: it is a closure; define it at "
                                "module level so the exported module can contain it")
         try:
@@ -183,8 +183,8 @@ class _ModuleWriter:
                                "(defined interactively?); put it in a file") from None
         tree = ast.parse(text)
         node = tree.body[0] if tree.body else None
-        if not isinstance(node, ast.FunctionDef) or node.name != fun.__name__ \
-                or node.decorator_list:
+        if not isinstance(node, (ast.FunctionDef, ast.ClassDef)) \
+                or node.name != fun.__name__ or node.decorator_list:
             raise self._refuse(f"cannot inline `{name}`: its source is not a plain "
                                "`def` (a lambda or a decorated function); import it "
                                "from a module instead")
@@ -193,10 +193,12 @@ class _ModuleWriter:
                 raise self._refuse(f"cannot inline `{name}` under another name: it "
                                    "calls itself")
             node.name = name
-            text = _rename_def(text, fun.__name__, name)
+            text = _rename_def(text, fun.__name__, name, isinstance(node, ast.ClassDef))
         self.defined[id(fun)] = name
         self.functions.append(text.rstrip() + "\n")
-        self.resolve_code(text, fun.__globals__, where=f"`{name}`")
+        scope = fun.__globals__ if isinstance(fun, types.FunctionType) else \
+            vars(sys.modules[fun.__module__])
+        self.resolve_code(text, scope, where=f"`{name}`")
 
     def module_name(self, module):
         """A module-level name bound to `module`, importing it if need be."""
@@ -261,10 +263,12 @@ class _ModuleWriter:
 _MISSING = object()
 
 
-def _is_s2s_ad(fun):
+def _is_s2s_ad(obj):
+    if isinstance(obj, type):
+        return (obj.__module__ or "").partition(".")[0] == "s2s_ad"
     import s2s_ad
     root = s2s_ad.__file__.rpartition("/")[0] + "/"
-    return fun.__code__.co_filename.startswith(root)
+    return obj.__code__.co_filename.startswith(root)
 
 
 def _same(a, b):
@@ -298,9 +302,10 @@ def _global_reads(source):
     return names
 
 
-def _rename_def(text, old, new):
-    head, sep, rest = text.partition(f"def {old}(")
-    return f"{head}def {new}({rest}" if sep else text
+def _rename_def(text, old, new, is_class=False):
+    keyword = "class" if is_class else "def"
+    head, sep, rest = text.partition(f"{keyword} {old}")
+    return f"{head}{keyword} {new}{rest}" if sep else text
 
 
 def _import_module(module, name, writer):

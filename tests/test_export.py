@@ -111,6 +111,15 @@ def test_exported_module_runs_without_s2s_ad(tmp_path, fun, args, argnums, mode)
     assert_same(got, transform(fun, argnums=argnums)(*args))
 
 
+def test_tape_debug_mode_exports_its_checks(tmp_path, monkeypatch):
+    monkeypatch.setenv("S2S_AD_CHECK", "1")
+    fun, args, argnums, mode = CASES[1]
+    source = export(fun, *args, argnums=argnums, mode=mode)
+    assert "def tape_check(" in source and "class TapeError(" in source
+    got = run_exported(tmp_path, source, f"{fun.__name__}_{mode}", args)
+    assert_same(got, value_and_grad(fun)(*args))
+
+
 def test_runtime_helpers_are_inlined():
     source = export(array_code, *CASES[2][1], argnums=(0, 1))
     assert "def product_of_others(" in source and "def add_joined(" in source
