@@ -14,6 +14,7 @@ Some adjoints write into arrays in place with `np.add.at` (repeated integer-arra
 indices, element reads in loops), which lazy arrays do not support: they are refused,
 at the user's line, when a parameter or piece of data is such an array.
 """
+import linecache
 import re
 import sys
 
@@ -41,13 +42,28 @@ def check_dispatchable(source, parsed):
             note = found
             continue
         if _SCATTER.search(text):
-            lineno = int(note.group(1)) if note else parsed.node.lineno
-            line = note.group(2) if note else ""
+            lineno = int(note.group(1)) if note else _indexing_line(text, parsed)
+            line = linecache.getline(parsed.filename, lineno)
             raise TranslationError(
                 "cannot differentiate this for dask (or other non-NumPy) arrays: its "
                 "adjoint adds into repeated positions with np.add.at, which they do not "
                 "support; index with a slice or a boolean mask instead, or pass NumPy "
-                "arrays", Loc(parsed.filename, lineno, 0, line + "\n"))
+                "arrays", Loc(parsed.filename, lineno, len(line) - len(line.lstrip()),
+                              line))
+
+
+def _indexing_line(text, parsed):
+    """The user's line that indexes with what `np.add.at(..., np.s_[index], ...)`
+    scatters into (reverse-sweep statements carry no line note), else the def line."""
+    found = re.search(r"s_\[(.+?)\],", text)
+    if found:
+        first = parsed.node.lineno
+        last = getattr(parsed.node, "end_lineno", None) or first
+        for k in range(first, last + 1):
+            line = linecache.getline(parsed.filename, k)
+            if f"[{found.group(1)}]" in line.replace(" ", ""):
+                return k
+    return parsed.node.lineno
 
 
 def concrete_outputs(function, args, compiler):
