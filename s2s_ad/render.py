@@ -18,8 +18,27 @@ def render_function(header, sections, returns):
         if comment:
             lines.append(f"    # {comment}")
         lines += render_block(statements, 1)
-    lines.append("    " + to_source(returns).strip())
+    lines.append("    " + _return(returns))
     return Source("\n".join(lines) + "\n")
+
+
+def _return(statement):
+    """`return a, (b, c)`: a returned tuple without the parentheses ast.unparse adds,
+    so that both printers give the same line."""
+    value = getattr(statement, "value", None)
+    if isinstance(statement, ast.Return) and isinstance(value, ast.Tuple) and value.elts \
+            and not any(isinstance(e, ast.Starred) for e in ast.walk(value)):
+        return "return " + _items(value)
+    return to_source(statement).strip()
+
+
+def _items(tuple_node):
+    """`a, (b, c)`: the elements of a tuple, nested tuples parenthesised, printed the
+    same way by astor (which drops inner parentheses) and ast.unparse (which adds
+    outer ones)."""
+    parts = [f"({_items(e)})" if isinstance(e, ast.Tuple) and e.elts
+             else to_source(ast.Expr(e)).strip() for e in tuple_node.elts]
+    return ", ".join(parts) + ("," if len(parts) == 1 else "")
 
 
 def render_block(statements, depth, last_note=None):
