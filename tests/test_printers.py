@@ -38,7 +38,7 @@ def test_return_line_has_no_added_parentheses(monkeypatch):
     g(1.0, 2.0)
     last = g.source.rstrip().splitlines()[-1]
     assert last.startswith("    return ") and not last.startswith("    return (")
-    assert last.endswith(", (float(x_bar), float(x)))")
+    assert last.endswith(", (float(x_bar), float(x))")
 
 
 def lambda_free(x, y):
