@@ -8,7 +8,8 @@ import numpy as np
 from .compiler import GradientCompiler
 from .errors import TranslationError, UsageError
 from .kinds import ARRAY_TYPES, signature_key
-from .other_arrays import check_dispatchable, concrete_outputs, involves_other_arrays
+from .other_arrays import (check_dispatchable, check_shapes, concrete_outputs,
+                           involves_other_arrays)
 
 
 def grad(fun=None, argnums=0, has_aux=False):
@@ -175,8 +176,10 @@ class _Dispatcher:
         compiled = self.cache.get(key)
         if compiled is None:
             try:
-                result = self.compiler.compile(args)
                 others = involves_other_arrays(args)    # dask arrays: other_arrays.py
+                if others:
+                    check_shapes(args, self.compiler)
+                result = self.compiler.compile(args)
                 if others:
                     check_dispatchable(result.source, self.compiler.parsed)
             except (TranslationError, UsageError) as error:

@@ -70,8 +70,8 @@ def is_other_array(value):
     """A NEP-18 array that is not an np.ndarray (a dask array): it has a shape, a
     dtype and `__array_function__`, so NumPy calls on it dispatch to its library."""
     t = type(value)
-    if t is np.ndarray or isinstance(value, np.generic):
-        return False
+    if isinstance(value, (np.ndarray, np.generic)):
+        return False            # NumPy's own subclasses (np.matrix) are not dispatched
     if not (hasattr(t, "__array_function__") and hasattr(value, "shape")
             and hasattr(value, "dtype")):
         return False

@@ -20,7 +20,7 @@ import sys
 
 import numpy as np
 
-from .errors import TranslationError
+from .errors import TranslationError, UsageValueError
 from .frontend import Loc
 from .kinds import is_other_array
 
@@ -30,6 +30,16 @@ _SCATTER = re.compile(r"\.at\(|\bscatter_add\(|\bindex_adjoint\(")
 
 def involves_other_arrays(args):
     return any(is_other_array(a) for a in args)
+
+
+def check_shapes(args, compiler):
+    """An array whose shape is not known (dask's nan sizes after a mask) cannot be
+    specialised on."""
+    for name, a in zip(compiler.params, args):
+        if is_other_array(a) and any(not isinstance(n, int) or n != n for n in a.shape):
+            raise UsageValueError(
+                f"the shape of '{name}' is not known ({a.shape}): compute it first "
+                f"(for dask, {name}.compute_chunk_sizes())")
 
 
 def check_dispatchable(source, parsed):

@@ -84,6 +84,23 @@ def test_scatter_add_adjoint_is_refused_at_the_users_line(rng):
     assert grad(repeated_rows, argnums=1)(w, X).shape == X.shape
 
 
+def test_unknown_shape_is_refused_with_the_parameters_name(rng):
+    w, X, y = data(rng)
+    Xd = chunked(X)
+    masked = Xd[Xd[:, 0] > 0]                 # dask does not know how many rows
+    with pytest.raises(ValueError, match="shape of 'X'.*compute_chunk_sizes"):
+        grad(ridge)(w, masked, y[:1], 0.3)
+
+
+def test_numpy_subclasses_are_not_dispatched():
+    from s2s_ad.kinds import is_other_array
+    with pytest.warns(PendingDeprecationWarning):
+        matrix = np.matrix([[1.0]])
+    assert not is_other_array(matrix)
+    assert not is_other_array(np.ma.masked_array([1.0]))
+    assert is_other_array(da.ones(3))
+
+
 @pytest.fixture(scope="module")
 def cluster_client():
     distributed = pytest.importorskip("distributed")
