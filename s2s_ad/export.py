@@ -128,8 +128,7 @@ class _ModuleWriter:
             self.bound[name] = value
             self.constants.append(f"{name} = {literal}")
             return
-        if isinstance(value, (types.FunctionType, type, types.BuiltinFunctionType,
-                              np.ufunc)) or callable(value):
+        if callable(value):         # functions, classes, ufuncs
             self.bound[name] = value
             self._function(name, value, where)
             return
@@ -245,8 +244,7 @@ class _ModuleWriter:
             return None
         n = self.module_name(np)
         if isinstance(value, np.generic):
-            return f"{n}.{a.dtype.name}({self._array(a)}[()])" if a.dtype.kind != "V" \
-                else None
+            return f"{n}.dtype({a.dtype.str!r}).type({self._array(a)}[()])"
         if a.size <= 16 and a.dtype.kind in "biu" or (
                 a.size <= 16 and a.dtype.kind == "f" and np.isfinite(a).all()):
             return f"{n}.array({a.tolist()!r}, dtype={a.dtype.str!r})"
@@ -338,14 +336,13 @@ def _importable(fun):
 def _import_path(value):
     """(module path, attribute) such that importing gives `value`, else None."""
     name = getattr(value, "__name__", None)
-    if not isinstance(name, str):
-        return None
     homes = [getattr(value, "__module__", None), "numpy", "math"]
     for home in homes:
         if not isinstance(home, str) or home == "__main__":
             continue
         module = sys.modules.get(home)
-        if module is not None and getattr(module, name, _MISSING) is value:
+        if module is not None and isinstance(name, str) and \
+                getattr(module, name, _MISSING) is value:
             # the public module that re-exports it, when there is one
             top = sys.modules.get(home.split(".")[0])
             if home.startswith("numpy") and getattr(np, name, _MISSING) is value:
@@ -354,4 +351,10 @@ def _import_path(value):
                     getattr(top, name, _MISSING) is value and not home.startswith("s2s_ad"):
                 return top.__name__, name
             return home, name
+    home = getattr(value, "__module__", None)
+    module = sys.modules.get(home) if isinstance(home, str) and home != "__main__" else None
+    if module is not None:          # a lambda, or a function bound under another name
+        for attr, v in vars(module).items():
+            if v is value and attr.isidentifier():
+                return home, attr
     return None

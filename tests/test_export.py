@@ -195,3 +195,28 @@ def test_cli_export_writes_a_runnable_module(tmp_path):
     got = run_exported(tmp_path, out.read_text(), "loss_grad", (w, x))
     want = 2 * x.T @ (np.tanh(x @ w) * (1 - np.tanh(x @ w) ** 2))
     np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def user_helper(v):
+    return v * SCALE + len(PICK)
+
+
+def test_user_helpers_are_inlined_with_what_they_read(tmp_path):
+    from s2s_ad.export import _ModuleWriter
+    writer = _ModuleWriter(grad(straight_line)._s2s_compiler.parsed)
+    writer.bind("helper", user_helper, None)
+    text = writer.text()
+    assert "def helper(v):" in text and "SCALE = 0.25" in text and "PICK = " in text
+    scope = {}
+    exec(text, scope)
+    assert scope["helper"](2.0) == user_helper(2.0)
+
+
+user_lambda = lambda v: v + 1      # noqa: E731  (a lambda has no def to inline)
+
+
+def test_a_function_without_a_def_is_imported_by_module_path():
+    from s2s_ad.export import _ModuleWriter
+    writer = _ModuleWriter(grad(straight_line)._s2s_compiler.parsed)
+    writer.bind("plus_one", user_lambda, None)
+    assert "from tests.test_export import user_lambda as plus_one" in writer.text()
