@@ -35,17 +35,24 @@ from .source_text import Source
 _MODES = ("grad", "value_and_grad")
 
 
-def export(fun, *example_args, argnums=0, mode="grad", has_aux=False):
+def export(fun, *example_args, argnums=0, mode=None, has_aux=False):
     """The source of a module defining the gradient of `fun` for arguments like
     `example_args`, under the name `.source` uses (`f_grad`, `f_value_and_grad`). The
     module imports numpy, math and the standard library (and the user's own modules
-    where the gradient reads them); s2s_ad is not needed to run it."""
+    where the gradient reads them); s2s_ad is not needed to run it.
+
+    `mode` is "grad" (the default) or "value_and_grad". `fun` may also be a function
+    that grad/value_and_grad returned: its own argnums and mode are exported."""
     from . import __version__
     from .api import grad, value_and_grad
-    if mode not in _MODES:
+    if mode not in _MODES + (None,):
         raise UsageValueError(f"mode={mode!r}: expected one of {', '.join(_MODES)}")
     if hasattr(fun, "_s2s_compiler"):
         transformed = fun
+        own = "value_and_grad" if fun._s2s_compiler.with_value else "grad"
+        if mode not in (None, own):
+            raise UsageValueError(f"mode={mode!r}, but {fun.__name__} was made by {own}: "
+                                  "export the plain function instead")
     else:
         transform = value_and_grad if mode == "value_and_grad" else grad
         transformed = transform(fun, argnums=argnums, has_aux=has_aux)

@@ -177,6 +177,10 @@ def test_unexportable_value_is_refused_with_its_name():
 def test_bad_mode_is_refused():
     with pytest.raises(ValueError, match="mode"):
         export(straight_line, np.ones(3), 1.0, mode="hessian")
+    with pytest.raises(ValueError, match="made by value_and_grad"):
+        export(value_and_grad(straight_line), np.ones(3), 1.0, mode="grad")
+    text = export(value_and_grad(straight_line), np.ones(3), 1.0)
+    assert "def straight_line_value_and_grad(" in text
 
 
 def test_cli_export_writes_a_runnable_module(tmp_path):
