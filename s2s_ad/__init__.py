@@ -8,10 +8,11 @@ The gradient is a new, ordinary Python function generated from the source of `f`
 `.source` shows it.
 """
 from .api import grad, show, value_and_grad
+from .export import export
 from .bench import benchmark
 from .check import check_grad, taylor_test
 from .errors import TranslationError
 
-__all__ = ["grad", "value_and_grad", "show", "check_grad", "taylor_test", "benchmark",
+__all__ = ["grad", "value_and_grad", "show", "export", "check_grad", "taylor_test", "benchmark",
            "TranslationError"]
 __version__ = "0.1.0"

@@ -1,10 +1,16 @@
-"""Command line: `python -m s2s_ad {demo, show, bench, check}`."""
+"""Command line: `python -m s2s_ad {demo, show, export, bench, check}`.
+
+Every error the user can cause (a missing file or function, a file that fails to
+import, bad --args, code s2s_ad refuses) is reported in one line, without a traceback.
+"""
 import argparse
-import math
 import importlib.util
+import inspect
+import math
+import os
+import re
 import pathlib
 import sys
-import traceback
 
 import numpy
 
@@ -14,8 +20,10 @@ ARGS_HELP = ("example arguments as Python expressions, e.g. '2.0, np.ones(3)' (n
 
 
 def main(argv=None):
+    from . import __version__
     parser = argparse.ArgumentParser(prog="python -m s2s_ad",
                                      description="Source-to-source automatic differentiation")
+    parser.add_argument("--version", action="version", version=f"s2s_ad {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("demo", help="the lecture's reverse-mode example, end to end")
     show = commands.add_parser("show", help="print the gradient source for a function")
@@ -23,6 +31,18 @@ def main(argv=None):
     show.add_argument("--argnums", default="0", help="comma-separated, e.g. 0,1")
     show.add_argument("--args", default=None,
                       help=ARGS_HELP + " (specialises the code to their kinds; default: generic code)")
+    export = commands.add_parser(
+        "export", help="write the gradient as a standalone module (numpy only)",
+        description="Write the gradient of path/file.py:func, specialised for --args, "
+                    "as a Python module that imports numpy, math and the standard "
+                    "library but not s2s_ad.")
+    export.add_argument("target", help="path/to/file.py:function")
+    export.add_argument("--args", default=None, help=ARGS_HELP)
+    export.add_argument("--argnums", default="0", help="comma-separated, e.g. 0,1")
+    export.add_argument("--mode", choices=("grad", "value_and_grad"), default="grad",
+                        help="what the exported function returns (default: grad)")
+    export.add_argument("-o", "--out", type=pathlib.Path, default=None,
+                        help="file to write (default: print to stdout)")
     bench = commands.add_parser(
         "bench", help="benchmark a function's gradient against finite differences, "
                       "or run the project's suite (benchmarks/)",
@@ -50,14 +70,28 @@ def main(argv=None):
     check.add_argument("--seed", type=int, default=0, help="seed of the random directions")
     args = parser.parse_args(argv)
 
-    from .errors import TranslationError
+    from .errors import TranslationError, UsageError
     try:
         return _run(args)
     except TranslationError as error:       # a located message, no compiler traceback
-        sys.stderr.write("".join(traceback.format_exception_only(error)))
-        if args.command == "show" and not args.args and "example arguments" in str(error):
-            sys.stderr.write("hint: give example arguments, e.g. --args 'np.ones(3), 2.0'\n")
+        where = f"{error.filename}, line {error.lineno}: " if error.filename else ""
+        sys.stderr.write(f"error: {where}{error.msg}\n")
+        if not args.args and "example arguments" in str(error):
+            sys.stderr.write(_shape_hint(error, args) + "\n")
         return 1
+    except (UsageError, CommandError) as error:
+        sys.stderr.write(f"error: {error}\n")
+        return 1
+    except Exception as error:      # raised in the user's code (its example run, ...)
+        if os.environ.get("S2S_AD_TRACEBACK"):
+            raise
+        sys.stderr.write(f"error: {_one_line(error)} (S2S_AD_TRACEBACK=1 shows the "
+                         "traceback)\n")
+        return 1
+
+
+class CommandError(Exception):
+    """A mistake on the command line or in the user's file: one line, no traceback."""
 
 
 def _run(args):
@@ -66,6 +100,8 @@ def _run(args):
         demo()
     elif args.command == "show":
         return _show(args)
+    elif args.command == "export":
+        return _export(args)
     elif args.command == "bench":
         return _bench(args) if args.target else _suite(args)
     elif args.command == "check":
@@ -81,40 +117,94 @@ def _show(args):
     return 0
 
 
+def _export(args):
+    from .export import export
+    _needs_args(args)
+    fun, module = _load_function(args.target)
+    example = _example_args(args.args, module)
+    text = export(fun, *example, argnums=_argnums(args.argnums), mode=args.mode)
+    if args.out is None:
+        print(text, end="")
+    else:
+        args.out.write_text(text)
+        print(f"wrote {args.out}")
+    return 0
+
+
 def _load_function(target):
     """The function `name` of path/to/file.py:name, and its module; an already
     decorated (@grad) function gives the user's original."""
     path, _, name = target.rpartition(":")
     if not path or not name:
-        sys.exit("expected path/to/file.py:function")
+        raise CommandError(f"expected path/to/file.py:function, got {target!r}")
     file = pathlib.Path(path).resolve()
     if not file.is_file():
-        sys.exit(f"no such file: {path}")
+        raise CommandError(f"no such file: {path}")
     sys.path.insert(0, str(file.parent))        # so the file can import its neighbours
     spec = importlib.util.spec_from_file_location(file.stem, file)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:          # the user's error, in one line
+        raise CommandError(f"{path} failed to import: {_one_line(error, file)}") from None
     if not hasattr(module, name):
-        sys.exit(f"{path} has no function {name}")
+        raise CommandError(f"{path} has no function {name}")
     fun = getattr(module, name)
     return getattr(fun, "__wrapped__", fun), module
+
+
+def _shape_hint(error, args):
+    """Which of the user's variables needs a shape, and the --args that gives one."""
+    found = re.search(r"shape of '([^']+)'", error.msg)
+    needs = f"'{found.group(1)}' needs a shape: " if found else ""
+    try:
+        fun, _ = _load_function(args.target)
+        params = list(inspect.signature(fun).parameters)
+    except Exception:
+        params = ["x"]
+    example = ", ".join("np.ones(3)" for _ in params)
+    return (f"hint: {needs}give example arguments for ({', '.join(params)}), "
+            f"e.g. --args '{example}'")
+
+
+def _one_line(error, file=None):
+    """`Type: message (file:line)` for an exception raised in the user's code."""
+    where = ""
+    tb = error.__traceback__
+    while tb is not None:
+        if file is None or tb.tb_frame.f_code.co_filename == str(file):
+            where = f" ({tb.tb_frame.f_code.co_filename}:{tb.tb_lineno})"
+        tb = tb.tb_next
+    if isinstance(error, SyntaxError) and error.lineno:
+        where = f" ({error.filename}:{error.lineno})"
+        message = error.msg
+    else:
+        message = str(error)
+    return f"{type(error).__name__}: {message}{where}"
 
 
 def _example_args(text, module):
     """--args evaluated with np, numpy, math and the module's own names in scope."""
     scope = {**vars(module), "np": numpy, "numpy": numpy, "math": math}
-    return eval(f"({text},)", scope)
+    try:
+        return eval(f"({text},)", scope)
+    except Exception as error:
+        raise CommandError(f"--args {text!r}: {_one_line(error, '<string>')}") from None
 
 
 def _argnums(text):
-    numbers = tuple(int(n) for n in text.split(","))
+    try:
+        numbers = tuple(int(n) for n in text.split(","))
+    except ValueError:
+        raise CommandError(f"--argnums {text!r}: expected integers like 0 or 0,1") from None
     return numbers[0] if len(numbers) == 1 else numbers
 
 
 def _needs_args(args):
     if not args.args:
-        sys.exit(f"{args.command} needs example arguments: --args 'np.ones(1000), 2.0'")
+        raise CommandError(f"{args.command} needs example arguments: "
+                           "--args 'np.ones(1000), 2.0'")
 
 
 def _bench(args):
@@ -150,9 +240,9 @@ def _suite(args):
             sys.path.insert(0, str(folder))
             from benchmarks.run import main as run
             return run(argv)
-    sys.exit("no benchmarks/ folder here to run the project's suite (it comes with a "
-             "source checkout). To benchmark your own function:\n"
-             "  python -m s2s_ad bench path/to/file.py:function --args 'np.ones(1000)'")
+    raise CommandError("no benchmarks/ folder here to run the project's suite (it comes "
+                       "with a source checkout); to benchmark your own function: python -m "
+                       "s2s_ad bench path/to/file.py:function --args 'np.ones(1000)'")
 
 
 def _check(args):

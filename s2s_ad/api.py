@@ -7,7 +7,9 @@ import numpy as np
 
 from .compiler import GradientCompiler
 from .errors import TranslationError, UsageError
-from .kinds import signature_key
+from .kinds import ARRAY_TYPES, signature_key
+from .other_arrays import (check_dispatchable, check_shapes, concrete_outputs,
+                           involves_other_arrays)
 
 
 def grad(fun=None, argnums=0, has_aux=False):
@@ -69,6 +71,7 @@ class _Dispatcher:
         p = self.prefix
         self.scope = {f"{p}cache": self.cache, f"{p}compile": self.compile,
                       f"{p}ndarray": np.ndarray, f"{p}type": type, f"{p}len": len,
+                      f"{p}arrays": ARRAY_TYPES,
                       f"{p}revalidate": self.revalidate, "__builtins__": builtins}
         self.guards = []            # [(Dependency, name of its expected object)]
         self.lengths = []           # [(globals dict, name of its expected length)]
@@ -94,8 +97,9 @@ class _Dispatcher:
         listed = list(params)
         if parsed.posonly:
             listed.insert(parsed.posonly, "/")
-        key_parts = ", ".join(f"{p}t{i} if {p}t{i} is not {p}ndarray else "
-                              f"({q}.shape, {q}.dtype)" for i, q in enumerate(params))
+        key_parts = ", ".join(f"(({q}.shape, {q}.dtype) if {p}t{i} is {p}ndarray else "
+                              f"({p}t{i}, {q}.shape, {q}.dtype) if {p}t{i} in {p}arrays "
+                              f"else {p}t{i})" for i, q in enumerate(params))
         name = _identifier(fun.__name__)
         lines = [f"def {name}({', '.join(listed)}):"]
         if checks:
@@ -173,10 +177,18 @@ class _Dispatcher:
         compiled = self.cache.get(key)
         if compiled is None:
             try:
+                others = involves_other_arrays(args)    # dask arrays: other_arrays.py
+                if others:
+                    check_shapes(args, self.compiler)
                 result = self.compiler.compile(args)
+                if others:
+                    check_dispatchable(result.source, self.compiler.parsed)
             except (TranslationError, UsageError) as error:
                 raise _user_facing(error) from None
-            compiled = _keep_scalar_types(result.function, args, self.compiler)
+            compiled = result.function
+            if others:
+                compiled = concrete_outputs(compiled, args, self.compiler)
+            compiled = _keep_scalar_types(compiled, args, self.compiler)
             self.cache[key] = compiled
             self.gradient.source = result.source
             self.gradient.sources[key] = result.source

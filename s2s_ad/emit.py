@@ -1,42 +1,71 @@
 """Generated AST -> source text -> a live Python function.
 
-The source is printed with astor (behind `to_source`, the one place that knows the
-printer) and compiled under a filename that `linecache` knows, so tracebacks and pdb
+The source is printed with astor, or ast.unparse where astor is missing or fails
+(behind `to_source`, the one place that knows the printer) and compiled under a filename that `linecache` knows, so tracebacks and pdb
 show the generated lines.
 """
 import ast
 import builtins
 import itertools
 import linecache
+import os
 import warnings
 
 _counter = itertools.count(1)
 
 
 def to_source(node):
-    """Print an AST as Python source. astor is the printer; on Pythons where it fails
-    (it predates ast.Constant-only trees) the standard library's unparser takes over."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            import astor
-            text = astor.to_source(node, pretty_source="".join)  # no line wrapping
-    except Exception:           # any astor failure: the stdlib printer is always right
-        text = ast.unparse(node) + "\n"
-    return text
+    """Print an AST as Python source. astor is the printer where it works; where it is
+    missing, fails or warns (it predates ast.Constant-only trees; S2S_AD_PRINTER=unparse
+    forces this) the standard library's unparser prints it. Both give the same code:
+    tests compare their trees."""
+    ast.fix_missing_locations(node)
+    astor = _astor()
+    if astor is not None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                return astor.to_source(node, pretty_source="".join)  # no line wrapping
+        except Exception:       # any astor failure or warning: the stdlib printer
+            pass
+    return ast.unparse(node) + "\n"
+
+
+_ASTOR = []         # [the astor module or None], decided at the first print
+
+
+def _astor():
+    if not _ASTOR:
+        module = None
+        if os.environ.get("S2S_AD_PRINTER", "") != "unparse":
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error")
+                    import astor as module
+            except Exception:               # missing, or warns on this Python
+                module = None
+        _ASTOR.append(module)
+    return _ASTOR[0]
+
+
+def printer():
+    """Which printer produces the generated source: 'astor' or 'ast.unparse'."""
+    return "astor" if _astor() is not None else "ast.unparse"
 
 
 def statements_source(statements):
     """Print simple statements, one per line, in one call of the printer (a call per
-    statement costs about as much again as the printing itself). Where astor fails on
-    the run, each statement is printed by `to_source` as it would be alone."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            import astor
-            return astor.to_source(ast.Module(statements, []), pretty_source="".join)
-    except Exception:
-        return "".join(to_source(s) for s in statements)
+    statement costs about as much again as the printing itself). Where astor is not the
+    printer or fails on the run, each statement is printed by `to_source` alone."""
+    astor = _astor()
+    if astor is not None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                return astor.to_source(ast.Module(statements, []), pretty_source="".join)
+        except Exception:
+            pass
+    return "".join(to_source(s) for s in statements)
 
 
 def function_header(name, args):

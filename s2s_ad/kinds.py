@@ -12,10 +12,13 @@ import numpy as np
 @dataclass(frozen=True)
 class Kind:
     """`pytype` is float/int/bool for Python numbers, np.ndarray for arrays (numpy
-    scalars count as 0-d arrays), or the value's type for anything else."""
+    scalars count as 0-d arrays), or the value's type for anything else.
+    `array_type` is the array's own type: np.ndarray, or another NEP-18 array type
+    (a dask array) whose values go through the same NumPy calls by dispatch."""
     pytype: type
     shape: tuple = ()
     dtype: object = None
+    array_type: type = np.ndarray
 
     @property
     def is_python_number(self):
@@ -41,7 +44,9 @@ class Kind:
         if self.is_python_number:
             return f"a Python {self.pytype.__name__}"
         if self.is_array:
-            return f"an array of shape {self.shape} and dtype {self.dtype}"
+            what = "an array" if self.array_type is np.ndarray else \
+                f"a {self.array_type.__module__.partition('.')[0]} array"
+            return f"{what} of shape {self.shape} and dtype {self.dtype}"
         return f"a {self.pytype.__name__}"
 
 
@@ -51,7 +56,27 @@ def kind_of(value):
         return Kind(t)
     if t is np.ndarray or isinstance(value, np.generic):
         return Kind(np.ndarray, np.shape(value), np.result_type(value))
+    if is_other_array(value):
+        return Kind(np.ndarray, tuple(value.shape), np.dtype(value.dtype), t)
     return Kind(t)
+
+
+# Array types other than np.ndarray seen so far: the dispatcher (api.py) keys their
+# calls on (type, shape, dtype) like an ndarray's, and on the type alone otherwise.
+ARRAY_TYPES = set()
+
+
+def is_other_array(value):
+    """A NEP-18 array that is not an np.ndarray (a dask array): it has a shape, a
+    dtype and `__array_function__`, so NumPy calls on it dispatch to its library."""
+    t = type(value)
+    if isinstance(value, (np.ndarray, np.generic)):
+        return False            # NumPy's own subclasses (np.matrix) are not dispatched
+    if not (hasattr(t, "__array_function__") and hasattr(value, "shape")
+            and hasattr(value, "dtype")):
+        return False
+    ARRAY_TYPES.add(t)
+    return True
 
 
 _FLOAT64_SCALAR = Kind(np.ndarray, (), np.dtype(np.float64))
@@ -78,5 +103,8 @@ def merge_kinds(a, b):
 
 
 def signature_key(args):
-    """The cache key of an argument tuple: cheap, since it runs on every call."""
-    return tuple([(a.shape, a.dtype) if type(a) is np.ndarray else type(a) for a in args])
+    """The cache key of an argument tuple: cheap, since it runs on every call. The
+    dispatcher computes the same key in its generated code (api.py)."""
+    return tuple([(a.shape, a.dtype) if type(a) is np.ndarray else
+                  (type(a), a.shape, a.dtype) if is_other_array(a) else type(a)
+                  for a in args])

@@ -4,11 +4,13 @@ import ast
 
 from .emit import function_header, statements_source, to_source
 from .forward import NOTE
+from .source_text import Source
 
 
 def render_function(header, sections, returns):
-    """The text of a function: `header` a FunctionDef (body ignored), `sections` a list
-    of (comment, [statement]), `returns` the final statement."""
+    """The text of a function (a `Source`: a str that notebooks highlight): `header`
+    a FunctionDef (body ignored), `sections` a list of (comment, [statement]),
+    `returns` the final statement."""
     lines = function_header(header.name, header.args)
     for comment, statements in sections:
         if not statements:
@@ -16,8 +18,27 @@ def render_function(header, sections, returns):
         if comment:
             lines.append(f"    # {comment}")
         lines += render_block(statements, 1)
-    lines.append("    " + to_source(returns).strip())
-    return "\n".join(lines) + "\n"
+    lines.append("    " + _return(returns))
+    return Source("\n".join(lines) + "\n")
+
+
+def _return(statement):
+    """`return a, (b, c)`: a returned tuple without the parentheses ast.unparse adds,
+    so that both printers give the same line."""
+    value = getattr(statement, "value", None)
+    if isinstance(statement, ast.Return) and isinstance(value, ast.Tuple) and value.elts \
+            and not any(isinstance(e, ast.Starred) for e in ast.walk(value)):
+        return "return " + _items(value)
+    return to_source(statement).strip()
+
+
+def _items(tuple_node):
+    """`a, (b, c)`: the elements of a tuple, nested tuples parenthesised, printed the
+    same way by astor (which drops inner parentheses) and ast.unparse (which adds
+    outer ones)."""
+    parts = [f"({_items(e)})" if isinstance(e, ast.Tuple) and e.elts
+             else to_source(ast.Expr(e)).strip() for e in tuple_node.elts]
+    return ", ".join(parts) + ("," if len(parts) == 1 else "")
 
 
 # A statement may carry its own text in this attribute (one or more lines, unindented):
