@@ -24,7 +24,8 @@ from time import perf_counter, process_time
 if __package__ in (None, ""):
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from benchmarks import machine, programs                                # noqa: E402
+from benchmarks import programs                                         # noqa: E402
+from s2s_ad.bench import machine                                        # noqa: E402
 
 FULL_SIZES = (100, 1000, 2000, 5000, 10000)
 QUICK_SIZES = (100, 1000)

@@ -158,26 +158,7 @@ class Contributions:
         return operand_kind(operand, self.trace, self.kinds)
 
     def _instantiate(self, template, mapping):
-        modules, helpers = self.modules, self.helpers
-
-        class Substitute(ast.NodeTransformer):
-            def visit_Name(self, node):
-                if node.id in mapping:
-                    return copy_tree(mapping[node.id])
-                if node.id in modules:
-                    return ast.Name(modules[node.id], ast.Load())
-                if node.id in helpers:
-                    return ast.Name(helpers[node.id], ast.Load())
-                return node
-
-            def visit_Subscript(self, node):
-                # `operands[1]` in a template: the element operand itself.
-                if isinstance(node.value, ast.Name) and isinstance(node.slice, ast.Constant):
-                    key = f"{node.value.id}[{node.slice.value}]"
-                    if key in mapping:
-                        return copy_tree(mapping[key])
-                return self.generic_visit(node)
-        return Substitute().visit(copy_tree(template))
+        return _Substitute(mapping, self.modules, self.helpers).visit(copy_tree(template))
 
     def reduce_to(self, expr, operand, shape):
         """Sum a contribution of shape `shape` (NumPy broadcast the operand to it) back to
@@ -213,3 +194,28 @@ def _as_expression(operand):
     if isinstance(operand, ast.Tuple):
         return ast.Tuple([_as_expression(e) for e in operand.elts], ast.Load())
     return operand
+
+
+class _Substitute(ast.NodeTransformer):
+    """A template with its names replaced: `g`, `ans` and parameters by the call site's
+    expressions (`operands[1]` by that element), `np`/`math`/helpers by their names in
+    the generated code."""
+
+    def __init__(self, mapping, modules, helpers):
+        self.mapping, self.modules, self.helpers = mapping, modules, helpers
+
+    def visit_Name(self, node):
+        if node.id in self.mapping:
+            return copy_tree(self.mapping[node.id])
+        if node.id in self.modules:
+            return ast.Name(self.modules[node.id], ast.Load())
+        if node.id in self.helpers:
+            return ast.Name(self.helpers[node.id], ast.Load())
+        return node
+
+    def visit_Subscript(self, node):
+        if isinstance(node.value, ast.Name) and isinstance(node.slice, ast.Constant):
+            key = f"{node.value.id}[{node.slice.value}]"
+            if key in self.mapping:
+                return copy_tree(self.mapping[key])
+        return self.generic_visit(node)

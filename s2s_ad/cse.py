@@ -15,7 +15,6 @@ import copy
 
 from . import ir
 from .rules import control_rules as cr
-from .walk import name_nodes
 
 _NEVER_SHARED = (cr.SAVE, cr.SAVE_ITEM)
 
@@ -56,14 +55,30 @@ def _block(items, seen, renames, temps):
             if item.writes():
                 seen.forget(item.writes())
             elif item.rule not in _NEVER_SHARED:
-                expr = new.forward_expr()
-                key = ast.dump(expr)
+                key = _key(new)
                 if key in seen.values and new.target in temps:
                     renames[new.target] = seen.values[key]
                     continue
-                seen.add(key, new.target, expr)
+                seen.add(key, new.target, new.operands())
         out.append(new)
     return out
+
+
+def _key(stmt):
+    """What a statement computes, for comparison: its rule (a primitive is resolved by
+    object, so one rule is one function) and its operands as written. Cheaper than
+    printing the expression, and as exact: a literal is compared with its type and repr
+    (1 is not 1.0, -0.0 is not 0.0)."""
+    return (id(stmt.rule), tuple(_operand_key(op) for op in stmt.call_args),
+            tuple((k, _operand_key(v)) for k, v in stmt.call_keywords))
+
+
+def _operand_key(operand):
+    if isinstance(operand, ast.Name):
+        return operand.id
+    if isinstance(operand, ast.Constant):
+        return (type(operand.value), repr(operand.value))
+    return ast.dump(operand)
 
 
 def _written(items):
@@ -83,11 +98,11 @@ class _Seen:
     def copy(self):
         return _Seen(dict(self.values), {n: set(keys) for n, keys in self.readers.items()})
 
-    def add(self, key, target, expr):
+    def add(self, key, target, operands):
         if key in self.values:
             return
         self.values[key] = target
-        for name in {n.id for n in name_nodes(expr)}:
+        for name in {n for operand in operands for n in ir.names_in(operand)}:
             self.readers.setdefault(name, set()).add(key)
 
     def forget(self, containers):
