@@ -23,24 +23,30 @@ def grad(fun=None, argnums=0, has_aux=False):
     With `has_aux=True`, `fun` returns `(output, aux)` and the result is
     `(gradient, aux)`; `aux` is passed through, not differentiated.
     """
-    return _transform(fun, argnums, with_value=False, has_aux=has_aux)
+    last = _last                    # the same request as the last one: see _remember
+    if (fun is last[0] and argnums is last[1] and last[2] is False and has_aux is last[3]
+            and fun.__code__ is last[4] and fun.__defaults__ is last[5]
+            and _settings() == last[7]):
+        return last[6]
+    return _transform(fun, argnums, False, has_aux)
 
 
 def value_and_grad(fun=None, argnums=0, has_aux=False):
     """Like `grad`, but the result is `(fun(*args), gradient)` from one sweep, or
     `((output, aux), gradient)` with `has_aux=True`."""
-    return _transform(fun, argnums, with_value=True, has_aux=has_aux)
+    last = _last
+    if (fun is last[0] and argnums is last[1] and last[2] is True and has_aux is last[3]
+            and fun.__code__ is last[4] and fun.__defaults__ is last[5]
+            and _settings() == last[7]):
+        return last[6]
+    return _transform(fun, argnums, True, has_aux)
 
 
 def _transform(fun, argnums, with_value, has_aux=False):
     if fun is None:                       # @grad(argnums=...)
         return functools.partial(_transform, argnums=argnums, with_value=with_value,
                                  has_aux=has_aux)
-    last, settings = _last, _settings()
-    if (fun is last[0] and argnums is last[1] and with_value is last[2]
-            and has_aux is last[3] and fun.__code__ is last[4]
-            and fun.__defaults__ is last[5] and settings == last[7]):
-        return last[6]              # the same function as last time (a training loop)
+    settings = _settings()
     key = _cache_key(fun, argnums, with_value, has_aux, settings)
     if key is not None:
         entry = _TRANSFORMED.get(key)
@@ -115,11 +121,11 @@ def _cache_key(fun, argnums, with_value, has_aux, settings):
 
 _FUNCTION = types.FunctionType
 
-# The last lookup, checked first by identity alone: `grad(loss)` in a loop passes the
-# very same function (and argnums object) each time. Its entry is the most recently
-# used one, so answering from here keeps the LRU order right. A function object's
-# globals and closure cells cannot be replaced, its code and defaults can: those two are
-# compared too.
+# The last lookup, checked first (in grad and value_and_grad themselves) by identity
+# alone: `grad(loss)` in a loop passes the very same function (and argnums object) each
+# time. Its entry is the most recently used one, so answering from here keeps the LRU
+# order right. A function object's globals and closure cells cannot be replaced, its
+# code and defaults can: those two are compared too.
 _NOTHING = (object(),) * 8
 _last = _NOTHING
 
@@ -130,21 +136,19 @@ def _remember(fun, argnums, with_value, has_aux, gradient, settings):
              settings)
 
 
-# Environment variables that change the code compiled (the tape's debug checks, the
-# printer) or show it (the stage dumps): a gradient made under other settings is not
-# reused. os.environ.get costs a
-# microsecond (a KeyError raised and caught for an unset name); on POSIX its bytes
-# dictionary answers in tens of nanoseconds.
-_SETTINGS = ("S2S_AD_CHECK", "S2S_AD_PRINTER", "S2S_AD_DUMP")
-_ENVIRONMENT = getattr(os.environ, "_data", None) if os.name == "posix" else None
-_SETTINGS_KEYS = tuple(os.fsencode(name) for name in _SETTINGS)
+# The environment variable that changes the code compiled (S2S_AD_CHECK: the tape's
+# debug checks): a gradient made under another setting is not reused. (S2S_AD_PRINTER
+# and S2S_AD_DUMP only change how code is printed or shown, not what it computes.)
+# os.environ.get costs a microsecond (a KeyError raised and caught for an unset name);
+# on POSIX the bytes dictionary behind it answers in tens of nanoseconds.
+def _setting_reader(name):
+    data = getattr(os.environ, "_data", None) if os.name == "posix" else None
+    if type(data) is dict:
+        return functools.partial(data.get, os.fsencode(name))
+    return functools.partial(os.environ.get, name)
 
 
-def _settings():
-    if type(_ENVIRONMENT) is dict:
-        get = _ENVIRONMENT.get
-        return get(_SETTINGS_KEYS[0]), get(_SETTINGS_KEYS[1]), get(_SETTINGS_KEYS[2])
-    return tuple(os.environ.get(name) for name in _SETTINGS)
+_settings = _setting_reader("S2S_AD_CHECK")
 
 
 def clear_cache():

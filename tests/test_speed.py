@@ -200,3 +200,11 @@ def test_objects_that_are_not_plain_functions_are_not_cached():
     with pytest.raises(Exception, match="bound method"):
         grad(Model().loss)
     assert len(api._TRANSFORMED) == 0
+
+
+def test_dispatch_row_runs(capsys):
+    from benchmarks import dispatch_row
+    assert dispatch_row.main(["--quick"]) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith("| ")]
+    assert len(rows) == 4 and "lecture f(x1, x2)" in out        # header + 3 rows
