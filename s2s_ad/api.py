@@ -82,9 +82,10 @@ def _transform(fun, argnums, with_value, has_aux=False):
 # step; each would parse, lower and compile `loss` again (milliseconds). A function
 # made by the same `def` statement, reading the same globals dict and the same closure
 # cells, with the same defaults, is the same function to s2s_ad (which reads its code
-# object, not its attributes; only the gradient's __name__ and __doc__ come from the first
-# such function): it gets
-# the gradient object made the first time. That object is exactly as valid as one the
+# object, not its attributes; only the gradient's __name__ and __doc__ come from the
+# first such function): it gets the gradient object made the first time (also when
+# `.source` then shows another signature's code: `.compile(*args)` sets it to the
+# code for `args`). That object is exactly as valid as one the
 # user kept: on every call it checks that the globals, closure variables, builtins and
 # helpers its code was built from still hold the same objects, and recompiles if not
 # (dependencies.py). The cells themselves (not only their contents) are in the key for
@@ -100,8 +101,7 @@ def _cache_key(fun, argnums, with_value, has_aux, settings):
     plain function, or argnums other than ints, which compiling checks and refuses).
     Ids stand for objects that are compared by identity (cells and floats compare equal
     by value: 0.0 == -0.0; a code object hashes its whole contents); the entry keeps
-    those objects alive. (This runs on every
-    `grad(f)` call, so it is written for speed.)"""
+    those objects alive. (This runs for most `grad(f)` calls: written for speed.)"""
     if type(fun) is not _FUNCTION:
         return None
     kind = type(argnums)
