@@ -1,7 +1,10 @@
 """The public API, following JAX's conventions: grad, value_and_grad, show."""
 import builtins
+import collections
 import functools
 import linecache
+import os
+import types
 
 import numpy as np
 
@@ -20,19 +23,37 @@ def grad(fun=None, argnums=0, has_aux=False):
     With `has_aux=True`, `fun` returns `(output, aux)` and the result is
     `(gradient, aux)`; `aux` is passed through, not differentiated.
     """
-    return _transform(fun, argnums, with_value=False, has_aux=has_aux)
+    last = _last                    # the same request as the last one: see _remember
+    if (fun is last[0] and argnums is last[1] and last[2] is False and has_aux is last[3]
+            and fun.__code__ is last[4] and fun.__defaults__ is last[5]
+            and _settings() == last[7]):
+        return last[6]
+    return _transform(fun, argnums, False, has_aux)
 
 
 def value_and_grad(fun=None, argnums=0, has_aux=False):
     """Like `grad`, but the result is `(fun(*args), gradient)` from one sweep, or
     `((output, aux), gradient)` with `has_aux=True`."""
-    return _transform(fun, argnums, with_value=True, has_aux=has_aux)
+    last = _last
+    if (fun is last[0] and argnums is last[1] and last[2] is True and has_aux is last[3]
+            and fun.__code__ is last[4] and fun.__defaults__ is last[5]
+            and _settings() == last[7]):
+        return last[6]
+    return _transform(fun, argnums, True, has_aux)
 
 
 def _transform(fun, argnums, with_value, has_aux=False):
     if fun is None:                       # @grad(argnums=...)
         return functools.partial(_transform, argnums=argnums, with_value=with_value,
                                  has_aux=has_aux)
+    settings = _settings()
+    key = _cache_key(fun, argnums, with_value, has_aux, settings)
+    if key is not None:
+        entry = _TRANSFORMED.get(key)
+        if entry is not None:
+            _TRANSFORMED.move_to_end(key)
+            _remember(fun, argnums, with_value, has_aux, entry[0], settings)
+            return entry[0]
     if hasattr(fun, "_s2s_compiler"):
         raise NotImplementedError("grad of a function that s2s_ad already transformed "
                                   "(higher-order derivatives) is not supported yet")
@@ -40,7 +61,102 @@ def _transform(fun, argnums, with_value, has_aux=False):
         compiler = GradientCompiler(fun, argnums, with_value, has_aux)
     except (TranslationError, UsageError) as error:
         raise _user_facing(error) from None
-    return _Dispatcher(fun, compiler).gradient
+    gradient = _Dispatcher(fun, compiler).gradient
+    if key is not None:
+        # The entry keeps the objects whose ids are in the key alive, so no other
+        # object can take one of those ids while the entry exists.
+        _TRANSFORMED[key] = (gradient, fun.__code__, fun.__globals__, fun.__closure__,
+                             fun.__defaults__)
+        while len(_TRANSFORMED) > CACHE_SIZE:
+            _TRANSFORMED.popitem(last=False)
+        if key in _TRANSFORMED:
+            _remember(fun, argnums, with_value, has_aux, gradient, settings)
+        else:                       # CACHE_SIZE = 0: nothing is kept
+            clear_cache()
+    return gradient
+
+
+# -- the global cache of transformed functions -----------------------------------------
+#
+# `grad(loss)(w, X, y)` written inside a training loop makes a new gradient object per
+# step; each would parse, lower and compile `loss` again (milliseconds). A function
+# made by the same `def` statement, reading the same globals dict and the same closure
+# cells, with the same defaults, is the same function to s2s_ad (which reads its code
+# object, not its attributes; only the gradient's __name__ and __doc__ come from the
+# first such function): it gets the gradient object made the first time (also when
+# `.source` then shows another signature's code: `.compile(*args)` sets it to the
+# code for `args`). That object is exactly as valid as one the
+# user kept: on every call it checks that the globals, closure variables, builtins and
+# helpers its code was built from still hold the same objects, and recompiles if not
+# (dependencies.py). The cells themselves (not only their contents) are in the key for
+# that reason: the checks read the cells the code was built from, so a function with
+# new cells (another call of the enclosing function) gets a gradient of its own.
+
+CACHE_SIZE = 128            # least recently used entries beyond this are dropped
+_TRANSFORMED = collections.OrderedDict()
+
+
+def _cache_key(fun, argnums, with_value, has_aux, settings):
+    """The key of `fun` with these options, or None when it is not to be cached (not a
+    plain function, or argnums other than ints, which compiling checks and refuses).
+    Ids stand for objects that are compared by identity (cells and floats compare equal
+    by value: 0.0 == -0.0; a code object hashes its whole contents); the entry keeps
+    those objects alive. (This runs for most `grad(f)` calls: written for speed.)"""
+    if type(fun) is not _FUNCTION:
+        return None
+    kind = type(argnums)
+    if kind is not int:
+        if kind is not tuple and kind is not list:
+            return None
+        for n in argnums:
+            if type(n) is not int:
+                return None
+        argnums = tuple(argnums)
+    closure, defaults = fun.__closure__, fun.__defaults__
+    return (id(fun.__code__), id(fun.__globals__),
+            None if closure is None else tuple(map(id, closure)),
+            None if defaults is None else tuple(map(id, defaults)),
+            argnums, with_value, not not has_aux, settings)
+
+
+_FUNCTION = types.FunctionType
+
+# The last lookup, checked first (in grad and value_and_grad themselves) by identity
+# alone: `grad(loss)` in a loop passes the very same function (and argnums object) each
+# time. Its entry is the most recently used one, so answering from here keeps the LRU
+# order right. A function object's globals and closure cells cannot be replaced, its
+# code and defaults can: those two are compared too.
+_NOTHING = (object(),) * 8
+_last = _NOTHING
+
+
+def _remember(fun, argnums, with_value, has_aux, gradient, settings):
+    global _last
+    _last = (fun, argnums, with_value, has_aux, fun.__code__, fun.__defaults__, gradient,
+             settings)
+
+
+# The environment variable that changes the code compiled (S2S_AD_CHECK: the tape's
+# debug checks): a gradient made under another setting is not reused. (S2S_AD_PRINTER
+# and S2S_AD_DUMP only change how code is printed or shown, not what it computes.)
+# os.environ.get costs a microsecond (a KeyError raised and caught for an unset name);
+# on POSIX the bytes dictionary behind it answers in tens of nanoseconds.
+def _setting_reader(name):
+    data = getattr(os.environ, "_data", None) if os.name == "posix" else None
+    if type(data) is dict:
+        return functools.partial(data.get, os.fsencode(name))
+    return functools.partial(os.environ.get, name)
+
+
+_settings = _setting_reader("S2S_AD_CHECK")
+
+
+def clear_cache():
+    """Forget every cached gradient object (they keep their functions and the
+    globals those read alive); later `grad(f)` calls compile afresh."""
+    global _last
+    _TRANSFORMED.clear()
+    _last = _NOTHING
 
 
 def _user_facing(error):
@@ -75,7 +191,8 @@ class _Dispatcher:
                       f"{p}revalidate": self.revalidate, "__builtins__": builtins}
         self.guards = []            # [(Dependency, name of its expected object)]
         self.lengths = []           # [(globals dict, name of its expected length)]
-        self.installed = None       # the dependency list the checks were made from
+        self.installed = None       # (dependencies, fast) the code was made from
+        self.fast = None            # (key, function) of the signature tested inline
         gradient = self._generate([])
         gradient.__defaults__ = compiler.parsed.defaults
         functools.update_wrapper(gradient, fun)
@@ -89,19 +206,36 @@ class _Dispatcher:
 
     # -- generated code ----------------------------------------------------------------
 
-    def _generate(self, checks):
-        """The dispatcher's function, with `checks` (Python expressions) as guards."""
+    def _generate(self, checks, fast=None):
+        """The dispatcher's function, with `checks` (Python expressions) as guards and
+        `fast`, the first compiled signature's key, tested inline before anything else:
+        a call with that signature whose checks pass costs a few `is` tests and the
+        call itself (no key tuple built, no dict lookup)."""
         fun, p = self.fun, self.prefix
         parsed = self.compiler.parsed
         params = parsed.params
         listed = list(params)
         if parsed.posonly:
             listed.insert(parsed.posonly, "/")
+        call = f"{', '.join(params)}"
         key_parts = ", ".join(f"(({q}.shape, {q}.dtype) if {p}t{i} is {p}ndarray else "
                               f"({p}t{i}, {q}.shape, {q}.dtype) if {p}t{i} in {p}arrays "
                               f"else {p}t{i})" for i, q in enumerate(params))
         name = _identifier(fun.__name__)
         lines = [f"def {name}({', '.join(listed)}):"]
+        if fast is not None:
+            lines += [f"    if {' and '.join(self._fast_tests(fast))}:"]
+            if checks:
+                # The call stays outside the try: an exception from the gradient itself
+                # must reach the caller, not be taken for a failed check.
+                lines += ["        try:",
+                          f"            {p}ok = {' and '.join(checks)}",
+                          "        except (KeyError, ValueError, AttributeError):",
+                          f"            {p}ok = False",
+                          f"        if {p}ok:",
+                          f"            return {p}F({call})"]
+            else:
+                lines += [f"        return {p}F({call})"]
         if checks:
             # A deleted global or an emptied cell raises: that is a mismatch too.
             lines += ["    try:",
@@ -112,20 +246,38 @@ class _Dispatcher:
         lines += [f"    {p}t{i} = {p}type({q})" for i, q in enumerate(params)]
         lines += [f"    {p}function = {p}cache.get(({key_parts}{',' if len(params) == 1 else ''}))",
                   f"    if {p}function is None:",
-                  f"        {p}function = {p}compile({', '.join(params)})",
-                  f"    return {p}function({', '.join(params)})"]
+                  f"        {p}function = {p}compile({call})",
+                  f"    return {p}function({call})"]
         source = "\n".join(lines) + "\n"
         exec(compile_source(source, fun.__name__), self.scope)
         return self.scope.pop(name)
 
+    def _fast_tests(self, key):
+        """Python tests that an argument tuple has signature `key` (kinds.signature_key):
+        the type for numbers and other objects, type, shape and dtype for an ndarray
+        (a dtype is compared by identity: an equal but distinct one takes the general
+        path, which is just as correct)."""
+        p, tests = self.prefix, []
+        for i, (q, part) in enumerate(zip(self.compiler.parsed.params, key)):
+            if isinstance(part, tuple):
+                shape, dtype = part
+                self.scope[f"{p}S{i}"], self.scope[f"{p}D{i}"] = shape, dtype
+                tests.append(f"{p}type({q}) is {p}ndarray and {q}.shape == {p}S{i} "
+                             f"and {q}.dtype is {p}D{i}")
+            else:
+                self.scope[f"{p}K{i}"] = part
+                tests.append(f"{p}type({q}) is {p}K{i}")
+        return tests or ["True"]
+
     def _install(self):
         """Regenerate the checks for the compiler's current dependencies."""
         dependencies = self.compiler.parsed.dependencies
-        if dependencies is self.installed:
+        if self.installed is not None and self.installed == (dependencies, self.fast):
             return
         p = self.prefix
-        for name in [n for n in self.scope if n.startswith((f"{p}E", f"{p}N", f"{p}H"))]:
-            del self.scope[name]            # the previous checks' objects
+        for name in [n for n in self.scope if n.startswith(
+                tuple(f"{p}{c}" for c in "ENHFKSD"))]:
+            del self.scope[name]            # the previous checks' and fast path's objects
         checks, self.guards, self.lengths = [], [], []
         seen = {}
         for dep in dependencies:
@@ -155,8 +307,12 @@ class _Dispatcher:
             self.scope[expected] = dep.value
             self.guards.append((dep, expected))
             checks.append(f"{read} is {expected}")
-        self.gradient.__code__ = self._generate(checks).__code__
-        self.installed = dependencies
+        fast = None
+        if self.fast is not None:
+            fast = self.fast[0]
+            self.scope[f"{p}F"] = self.fast[1]
+        self.gradient.__code__ = self._generate(checks, fast).__code__
+        self.installed = (dependencies, self.fast)
 
     def _bind(self, holder):
         """The dispatcher-global name under which a globals dict or a cell is read."""
@@ -190,9 +346,13 @@ class _Dispatcher:
                 compiled = concrete_outputs(compiled, args, self.compiler)
             compiled = _keep_scalar_types(compiled, args, self.compiler)
             self.cache[key] = compiled
-            self.gradient.source = result.source
+            if self.fast is None and _inline_testable(key):
+                self.fast = (key, compiled)
             self.gradient.sources[key] = result.source
             self._install()
+        # (Also when it was compiled before: `grad(f)` may return an object that another
+        # `grad(f)` call compiled other signatures with; see _TRANSFORMED.)
+        self.gradient.source = self.gradient.sources.get(key, self.gradient.source)
         return compiled
 
     def revalidate(self):
@@ -213,8 +373,16 @@ class _Dispatcher:
         if stale:
             self.compiler.forget()
             self.cache.clear()
+            self.fast = None
+            self._install()                 # no inline test of forgotten code
             self.gradient.sources.clear()
             self.gradient.source = None
+
+
+def _inline_testable(key):
+    """Numbers, NumPy scalars and ndarrays are tested inline; another array type (a
+    dask array, keyed by (type, shape, dtype)) always takes the general path."""
+    return not any(isinstance(part, tuple) and len(part) != 2 for part in key)
 
 
 def _identifier(name):

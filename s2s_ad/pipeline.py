@@ -34,6 +34,7 @@ from .probe import observe, origin
 from .render import render_function
 from .reverse import ReverseTransform
 from .simplify import fold_single_use_temporaries
+from .strength import reduce_powers
 from .walk import name_nodes, stores
 
 STAGES = ("lower", "cse", "kinds", "aliasing", "reverse", "tape", "clean", "emit")
@@ -148,6 +149,7 @@ def _tape(c):
 def _clean(c):
     in_forward = {id(s) for s in c.forward}
     statements = eliminate_dead_code(c.forward + c.reverse, reads(c.returns), c.aliases)
+    reduce_powers(c.forward, c.reverse, c.kinds)     # strength.py: x ** 2 -> x * x (exact)
     counts = _name_counts(statements + [c.returns], ast.Load)
     stored_forward = _stored(c.forward)
     adjoint_temps = {n for n, k in _name_counts(c.reverse, ast.Store).items()

@@ -1,0 +1,95 @@
+"""What a call of a gradient costs besides the gradient itself: the dispatcher (find the
+compiled code for the arguments' signature, check that nothing it was built from was
+rebound), and `grad(f)` made afresh on every call, as in `grad(loss)(w, X, y)` written
+inside a training loop (the global cache answers it).
+
+    python benchmarks/dispatch_row.py            # ~15 s
+    python benchmarks/dispatch_row.py --quick    # a smoke test, ~2 s
+
+Prints one Markdown table: for each function, f itself, the compiled gradient called
+directly, the same through the dispatcher, `grad(f)` re-created per call, and the
+ratios. Times are the min and the median over repeats of timeit loops (ns per call);
+the machine may be shared, so compare mins. Not part of run.py's suite.
+"""
+import argparse
+import math
+import statistics
+import sys
+import timeit
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+import numpy as np                                                      # noqa: E402
+
+from benchmarks.suite import least_squares, lecture_f                   # noqa: E402
+from s2s_ad import grad                                                 # noqa: E402
+
+
+def square(x):
+    return x * x
+
+
+def cases():
+    rng = np.random.default_rng(11)
+    X, y, w = rng.normal(size=(20, 5)), rng.normal(size=20), rng.normal(size=5)
+    return [("f(x) = x * x", square, (3.0,), 0),
+            ("lecture f(x1, x2)", lecture_f, (2.0, 5.0), (0, 1)),
+            ("least squares, n=20, d=5", least_squares, (w, X, y), 0)]
+
+
+def measure(name, f, args, argnums, number, repeats):
+    """Each variant timed as a timeit statement (no lambda in the loop), the variants
+    interleaved repeat by repeat so that a busy moment of the machine hits them all."""
+    reused = grad(f, argnums=argnums)
+    reused(*args)
+    compiled = reused.compile(*args)        # the generated function, no dispatcher
+    names = {"f": f, "compiled": compiled, "reused": reused, "grad": grad,
+             "argnums": argnums, **{f"a{i}": a for i, a in enumerate(args)}}
+    call = ", ".join(f"a{i}" for i in range(len(args)))
+    statements = {"f": f"f({call})", "compiled": f"compiled({call})",
+                  "dispatched": f"reused({call})",
+                  "recreated": f"grad(f, argnums=argnums)({call})"}
+    timers = {k: timeit.Timer(v, globals=names) for k, v in statements.items()}
+    samples = {k: [] for k in statements}
+    for _ in range(repeats):
+        for key, timer in timers.items():
+            samples[key].append(timer.timeit(number) / number * 1e9)
+    row = {"name": name}
+    row.update({k: (min(v), statistics.median(v)) for k, v in samples.items()})
+    return row
+
+
+def table(rows):
+    lines = ["| function | f | gradient, direct | through the dispatcher | dispatch "
+             "(ns/call) | grad(f) re-created per call | grad/f | re-created/reused |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        def cell(key):
+            low, mid = r[key]
+            return f"{low:,.0f} ({mid:,.0f})"
+        dispatch = r["dispatched"][0] - r["compiled"][0]
+        lines.append(f"| {r['name']} | {cell('f')} | {cell('compiled')} | {cell('dispatched')} "
+                     f"| {dispatch:,.0f} | {cell('recreated')} "
+                     f"| {r['dispatched'][0] / r['f'][0]:.2f} "
+                     f"| {r['recreated'][0] / r['dispatched'][0]:.2f} |")
+    lines.append("")
+    lines.append("ns per call: min (median) over repeats; dispatch = dispatched - direct "
+                 "(mins); ratios of mins.")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="benchmarks/dispatch_row.py",
+                                     description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="few, short repeats")
+    args = parser.parse_args(argv)
+    number, repeats = (2_000, 3) if args.quick else (20_000, 15)
+    rows = [measure(*case, number=number, repeats=repeats) for case in cases()]
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
