@@ -139,12 +139,7 @@ class StructuredLowerer(ValueLowering, EffectLowering, LoopLowering, ConditionLo
                 self.current[target.id] = operand
                 return
             self.current[target.id] = ast.Name(name, ast.Load())
-            if self.is_fresh(operand):
-                self.fresh_arrays.add(name)
-                if operand.id in self.fresh_lists:
-                    self.fresh_lists.add(name)
-            elif isinstance(operand, ast.Name) and operand.id in self.allocated:
-                self.allocated.add(name)
+            self.share_ownership(name, operand)
         elif isinstance(target, ast.Subscript):
             self.setitem(target, value)
         else:
@@ -203,6 +198,16 @@ class StructuredLowerer(ValueLowering, EffectLowering, LoopLowering, ConditionLo
         if rule is cr.MAKE_LIST:
             self.fresh_lists.add(stmt.target)
         return result
+
+    def share_ownership(self, name, operand):
+        """`name = operand` binds the same object: an array or list the function owns
+        stays owned (writable) under its new name."""
+        if self.is_fresh(operand):
+            self.fresh_arrays.add(name)
+            if operand.id in self.fresh_lists:
+                self.fresh_lists.add(name)
+        elif isinstance(operand, ast.Name) and operand.id in self.allocated:
+            self.allocated.add(name)
 
     def is_fresh(self, operand):
         return isinstance(operand, ast.Name) and operand.id in self.fresh_arrays

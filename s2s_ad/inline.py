@@ -107,27 +107,12 @@ class _Scope:
             low.current, low.prefix, low.loop_depth = current, prefix, 0
             low.note_prefix = f"inlined {call_text}"
             low.params = []
-            low.scope = object()
-            low.inlining.append(self.fn)
-            low.block(statements)
-            low.inlining.pop()
-            returned = low.current["#ret"]
-            if not (isinstance(returned, ast.Constant) and returned.value is True):
-                raise low.error(f"'{self.fn.__name__}' must return a value on every path",
-                                statements[-1] if statements else callee.node)
-            result = low.current["#rv"]
-            token = low.current.get("#chk")
+            result, token = _lower_body(low, self.fn, statements, f"'{self.fn.__name__}'",
+                                        statements[-1] if statements else callee.node)
         finally:
             for k, v in saved.items():
                 setattr(low, k, v)
-        if token is not None:
-            low.current["#chk"] = token
-        if target is not None and not _is_structure(result):
-            from .rules import rule_for_operator
-            low.emit(target, rule_for_operator("copy", None), {"x": result}, self.node,
-                     call_args=[result])
-            return ast.Name(target, ast.Load())
-        return result
+        return _bind_result(low, result, token, target, self.node)
 
     def default(self, name, value):
         """A default argument as an operand: a literal (a negative number as a unary
@@ -225,19 +210,30 @@ def inline_local(lowerer, value, node, target):
         low.loop_depth = 0
         low.note_prefix = f"inlined {ast.unparse(node)}"
         low.params = []
-        low.scope = object()
-        low.inlining.append(fn)
-        low.block(list(fn.body))
-        low.inlining.pop()
-        returned = low.current["#ret"]
-        if not (isinstance(returned, ast.Constant) and returned.value is True):
-            raise low.error(f"the nested function '{fn.name}' must return a value on "
-                            "every path", fn.body[-1])
-        result = low.current["#rv"]
-        token = low.current.get("#chk")
+        result, token = _lower_body(low, fn, list(fn.body),
+                                    f"the nested function '{fn.name}'", fn.body[-1])
     finally:
         for k, v in saved.items():
             setattr(low, k, v)
+    return _bind_result(low, result, token, target, node)
+
+
+def _lower_body(low, fn, statements, what, last):
+    """Lower an inlined function's body in the lowerer's current (swapped-in) state;
+    return the operand it returns and its effect token."""
+    low.scope = object()
+    low.inlining.append(fn)
+    low.block(statements)
+    low.inlining.pop()
+    returned = low.current["#ret"]
+    if not (isinstance(returned, ast.Constant) and returned.value is True):
+        raise low.error(f"{what} must return a value on every path", last)
+    return low.current["#rv"], low.current.get("#chk")
+
+
+def _bind_result(low, result, token, target, node):
+    """Back in the caller's state: keep the callee's effect token, and copy the result
+    into the assignment's target when there is one."""
     if token is not None:
         low.current["#chk"] = token
     if target is not None and not _is_structure(result):

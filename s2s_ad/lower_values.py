@@ -191,12 +191,7 @@ class ValueLowering:
             return
         self.emit(name, _copy_rule(), {"x": operand}, target, call_args=[operand])
         self.current[target.id] = ast.Name(name, ast.Load())
-        if self.is_fresh(operand):
-            self.fresh_arrays.add(name)
-            if operand.id in self.fresh_lists:
-                self.fresh_lists.add(name)
-        elif isinstance(operand, ast.Name) and operand.id in self.allocated:
-            self.allocated.add(name)
+        self.share_ownership(name, operand)
 
     # -- joins ----------------------------------------------------------------------
 
