@@ -25,29 +25,27 @@ branch surely exits is lowered into the other branch, so the common
 `if c: return a` / `return b` needs no flag at all.
 """
 import ast
-import builtins
 
 from . import rules
-from .lower_conditions import FALSE, MAYBE, NO, TRUE, YES, ConditionLowering, RawOperand
+from .lower_conditions import FALSE, MAYBE, TRUE, YES, ConditionLowering, RawOperand
+from .lower_calls import CallLowering
+from .lower_versions import VersionLowering
 from .lower_containers import ContainerLowering, allocates
 from .lower_loops import LoopLowering
-from .lower_effects import EffectLowering, is_effect_call
+from .lower_effects import EffectLowering
 from .lower_values import (ExternalFunction, FunctionValue, RawValue, ValueLowering,
                            contains_function, is_structure, unflatten_state)
 from .rules import control_rules as cr
 from .errors import TranslationError
 from .trace import Trace, _Lowerer, _is_docstring
 
-_EXITS = ("#brk", "#cnt", "#ret")
-_PSEUDO_BASE = {"#brk": "broke", "#cnt": "skip", "#ret": "returned", "#rv": "result",
-                "#aux": "aux", "#val": None}
 
 
 def lower_structured(parsed, has_aux=False):
     return StructuredLowerer(parsed, has_aux).run()
 
 
-class StructuredLowerer(ValueLowering, EffectLowering, LoopLowering, ConditionLowering,
+class StructuredLowerer(CallLowering, VersionLowering, ValueLowering, EffectLowering, LoopLowering, ConditionLowering,
                         ContainerLowering, _Lowerer):
     def __init__(self, parsed, has_aux=False):
         super().__init__(parsed)
@@ -93,40 +91,6 @@ class StructuredLowerer(ValueLowering, EffectLowering, LoopLowering, ConditionLo
         trace.extra_namespace = self.extra_namespace
         trace.aux = self.current.get("#aux")
         return trace
-
-    def name(self, node):
-        if node.id in self.assigned:
-            operand = self.current.get(node.id)
-            if operand is None:
-                raise self.error(f"local variable '{node.id}' is used before it is "
-                                 "assigned", node)
-            if isinstance(operand, FunctionValue) and operand.scope is self.scope:
-                # Read as a value (passed to a helper): the closure sees the enclosing
-                # variables as they are now.
-                return FunctionValue(operand.node, operand.parsed, operand.scope,
-                                     operand.defaults, dict(self.current))
-            return _copy(operand)
-        self.resolve(node)
-        return ast.Name(node.id, ast.Load())
-
-    def new_version(self, user_name):
-        base = _PSEUDO_BASE.get(user_name, user_name)
-        if base is not None and "#" in base:     # an element of a tuple, a token
-            base = base.replace("#", "_").strip("_").replace("chk", "checked") or "v"
-        if base is None:
-            self.temp_count += 1
-            base = f"{self.temp_prefix}{self.temp_count}"
-            name = self.names.fresh(base)
-            self.temps.add(name)
-        else:
-            base = self.prefix + base
-            if base in self.locals or base in self.names.taken and base != user_name:
-                name = self.names.fresh(base)
-            else:
-                name = base
-                self.names.taken.add(name)
-        self.locals.add(name)
-        return name
 
     def assign(self, target, value):
         if isinstance(target, (ast.Tuple, ast.List)):
@@ -199,19 +163,6 @@ class StructuredLowerer(ValueLowering, EffectLowering, LoopLowering, ConditionLo
             self.fresh_lists.add(stmt.target)
         return result
 
-    def share_ownership(self, name, operand):
-        """`name = operand` binds the same object: an array or list the function owns
-        stays owned (writable) under its new name."""
-        if self.is_fresh(operand):
-            self.fresh_arrays.add(name)
-            if operand.id in self.fresh_lists:
-                self.fresh_lists.add(name)
-        elif isinstance(operand, ast.Name) and operand.id in self.allocated:
-            self.allocated.add(name)
-
-    def is_fresh(self, operand):
-        return isinstance(operand, ast.Name) and operand.id in self.fresh_arrays
-
     def block(self, statements):
         for i, node in enumerate(statements):
             rest = statements[i + 1:]
@@ -229,34 +180,6 @@ class StructuredLowerer(ValueLowering, EffectLowering, LoopLowering, ConditionLo
             if state == MAYBE and rest:
                 self.guarded(rest, node)
                 return
-
-    def exit_state(self, current=None):
-        current = self.current if current is None else current
-        flags = [current.get(f, FALSE) for f in _EXITS]
-        if any(f is TRUE for f in flags):
-            return YES
-        if any(not isinstance(f, ast.Constant) for f in flags):
-            return MAYBE
-        return NO
-
-    def guarded(self, rest, node):
-        """Lower `rest` so that it runs only if no exit flag is set, one flag at a time
-        (in the branch where a flag is true, it is known to be true)."""
-        flag = next(f for f in _EXITS
-                    if not isinstance(self.current.get(f, FALSE), ast.Constant))
-
-        def exited():
-            self.current[flag] = TRUE
-            if flag == "#ret" and self.loop_depth:
-                self.current["#brk"] = TRUE
-
-        def continues():
-            self.current[flag] = FALSE
-            if self.exit_state() == MAYBE:
-                self.guarded(rest, node)
-            else:
-                self.block(rest)
-        self.branches(self.current[flag], exited, continues, node)
 
     def statement(self, node):
         if isinstance(node, ast.Return):
@@ -303,94 +226,6 @@ class StructuredLowerer(ValueLowering, EffectLowering, LoopLowering, ConditionLo
             self.current[node.name] = FunctionValue(node, self.parsed, self.scope, defaults)
         else:
             super().statement(node)
-
-    def call_rule(self, fn, operands, node):
-        rule = rules.rule_for_call(fn)
-        args = dict(zip(rule.params, operands))
-        return self.emit(None, rule, args, node, call_args=operands,
-                         callee=ast.Name(fn.__name__, ast.Load()))
-
-    def binop(self, op, x, y, node):
-        rule = rules.rule_for_operator(rules.BINOP, op)
-        return self.emit(None, rule, {"x": x, "y": y}, node, call_args=[x, y])
-
-    def call_structure(self, node, target):
-        """Calls the lowering resolves at compile time: nested functions, functions
-        passed as arguments, max/min of three or more values. None for other calls."""
-        func = node.func
-        if isinstance(func, ast.Name) and func.id in self.assigned:
-            value = self.current.get(func.id)
-            if isinstance(value, FunctionValue):
-                from .inline import inline_local
-                return inline_local(self, value, node, target)
-            if isinstance(value, ExternalFunction):
-                alias = self.names.fresh(getattr(value.obj, "__name__", "fn"))
-                self.extra_namespace[alias] = value.obj
-                self.parsed.namespace[alias] = value.obj
-                call = ast.copy_location(ast.Call(ast.Name(alias, ast.Load()), node.args,
-                                                  node.keywords), node)
-                saved = self.assigned
-                self.assigned = self.assigned - {alias}
-                try:
-                    return self._expr(call, target)
-                finally:
-                    self.assigned = saved
-            if value is not None and not isinstance(value, FunctionValue):
-                raise self.error(f"'{func.id}' is a local variable, not a function s2s_ad "
-                                 "can follow; call functions by their own name", node)
-        if self.is_external(func) and isinstance(func, ast.Name) and not node.keywords \
-                and len(node.args) >= 3:
-            try:
-                fn = self.resolve(func)
-            except TranslationError:
-                fn = None
-            if fn is builtins.max or fn is builtins.min:
-                # max(a, b, c) is max(max(a, b), c): the first of the largest, as Python.
-                value = self.expr(node.args[0])
-                for arg in node.args[1:]:
-                    value = self.call_rule(fn, [value, self.expr(arg)], node)
-                return value
-        return None
-
-    def argument_value(self, node):
-        """An argument of an inlined call: a function passed by name stays a function."""
-        if isinstance(node, (ast.Name, ast.Attribute)) and self.is_external(node):
-            try:
-                obj = self.resolve(node)
-            except TranslationError:
-                obj = None
-            if callable(obj) and not isinstance(obj, type) and not hasattr(obj, "shape"):
-                return ExternalFunction(obj, node)
-        return self.expr(node)
-
-    def effect_function(self, call):
-        """The print/logging function a call statement calls, or None."""
-        if not self.is_external(call.func):
-            return None
-        try:
-            fn = self.resolve(call.func)
-        except TranslationError:
-            return None
-        return fn if is_effect_call(fn) else None
-
-    def unused_call(self, node):
-        call = node.value
-        func = call.func
-        if isinstance(func, ast.Attribute) and not self.is_external(func):
-            if func.attr in ("sort", "fill", "resize", "put", "itemset", "setflags",
-                             "partition", "extend", "insert", "remove", "reverse", "clear",
-                             "update", "pop"):
-                owner = ast.unparse(func.value)
-                return self.error(f"'{ast.unparse(call)}' changes '{owner}' in place, which "
-                                  "s2s_ad does not follow; use the function that returns "
-                                  f"a new value instead (e.g. {owner} = np.sort({owner}))",
-                                  node)
-        if any(k.arg == "out" for k in call.keywords):
-            return self.error(f"'{ast.unparse(call)}' writes into its 'out=' array in "
-                              "place, which s2s_ad does not follow; assign the result "
-                              "instead (y = f(x) rather than f(x, out=y))", node)
-        return self.error("a call whose result is not used has no effect on the result; "
-                          "assign it or remove it", node)
 
     def _expr(self, node, target):
         if isinstance(node, RawOperand):
@@ -441,10 +276,6 @@ class StructuredLowerer(ValueLowering, EffectLowering, LoopLowering, ConditionLo
         return super()._expr(node, target)
 
 
-def _copy(operand):
-    if isinstance(operand, ast.Name):
-        return ast.Name(operand.id, ast.Load())
-    return operand
 
 def _is_append(node):
     return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
