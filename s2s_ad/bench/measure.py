@@ -125,7 +125,11 @@ def _same(compiled, args, argnums, ad_flat):
 
 
 def _cold_compile(f, args, argnums):
-    importlib.import_module("s2s_ad").grad(f, argnums=argnums).compile(*args)
+    """A compile from scratch: the global cache of gradient objects is emptied first,
+    or a repeated `grad(f)` would return the compiled object."""
+    ad = importlib.import_module("s2s_ad")
+    ad.api.clear_cache()
+    ad.grad(f, argnums=argnums).compile(*args)
 
 
 def _add_peer(name, f, args, argnums, contenders, grads):
