@@ -12,7 +12,8 @@ from .export import export
 from .bench import benchmark
 from .check import check_grad, taylor_test
 from .errors import TranslationError
+from .toolkit import hessian, jacfwd, jacrev, jvp, vjp
 
 __all__ = ["grad", "value_and_grad", "show", "export", "check_grad", "taylor_test", "benchmark",
-           "TranslationError"]
+           "TranslationError", "jvp", "vjp", "jacfwd", "jacrev", "hessian"]
 __version__ = "0.1.0"

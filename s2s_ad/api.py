@@ -6,7 +6,7 @@ import linecache
 import numpy as np
 
 from .compiler import GradientCompiler
-from .errors import TranslationError, UsageError
+from .errors import TranslationError, UsageError, UsageValueError
 from .kinds import ARRAY_TYPES, signature_key
 from .other_arrays import (check_dispatchable, check_shapes, concrete_outputs,
                            involves_other_arrays)
@@ -279,9 +279,19 @@ def compile_source(source, name):
     return builtins.compile(source, filename, "exec")
 
 
-def show(fun, *example_args, argnums=0):
+def show(fun, *example_args, argnums=0, mode="grad"):
     """Print the gradient source s2s_ad generates for `fun` on arguments like these.
-    `fun` may be a plain function or one that `grad`/`value_and_grad` returned."""
+    `fun` may be a plain function or one that `grad`/`value_and_grad` returned.
+    `mode="jvp"` prints the forward-mode (tangent) source instead (toolkit.py)."""
+    if mode == "jvp":
+        from .toolkit import jvp_source
+        if not example_args:
+            raise UsageValueError("show(..., mode='jvp') needs example arguments: forward "
+                                  "mode is compiled for their kinds and shapes")
+        print(jvp_source(getattr(fun, "__wrapped__", fun), *example_args), end="")
+        return
+    if mode != "grad":
+        raise UsageValueError(f"show: mode must be 'grad' or 'jvp', not {mode!r}")
     if not hasattr(fun, "_s2s_compiler"):
         fun = grad(fun, argnums=argnums)
     fun._s2s_revalidate()

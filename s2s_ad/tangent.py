@@ -67,7 +67,7 @@ class TangentTransform:
         if isinstance(operand, (ast.List, ast.Tuple)):
             return type(operand)([self.dot(e) for e in operand.elts], ast.Load())
         kind = operand_kind(operand, self.trace, self.kinds)
-        if kind is not None and kind.is_python_number:
+        if kind is not None and (kind.is_python_number or (kind.is_array and kind.shape == ())):
             return ast.Constant(0.0)
         if kind is not None and kind.is_array:
             return self.np_call("zeros", ast.Call(ast.Attribute(

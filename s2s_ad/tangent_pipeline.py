@@ -11,21 +11,60 @@ kinds stages, then the tangent sweep (tangent.py) instead of reverse + tape, the
 `S2S_AD_DUMP=tangent` prints the generated source as for the reverse stages.
 """
 import ast
+import gc
 import sys
 
-from . import pipeline
+from . import builtin_names, pipeline
+from .compiler import GradientCompiler
+from .control import StructuredLowerer
+from .depth import call_deep
+from .frontend import parse_function
 from .checks import _is_complex
 from .emit import compile_function
-from .errors import TranslationError, UsageTypeError
+from .errors import TranslationError, UnboundNameError, UsageTypeError
 from .ir import Stmt, walk_items
 from .kind_flow import settle_kinds
+from .liveness import eliminate_dead_code, reads
 from .lower_effects import probing
 from .probe import observe, origin
 from .render import render_function
 from .tangent import TangentEmitter, TangentTransform
-from . import builtin_names
 
 STAGES = ("lower", "cse", "kinds", "aliasing", "tangent", "emit")
+
+
+class TangentCompiler(GradientCompiler):
+    """GradientCompiler's function, parameters and namespace, lowered so that the
+    function may return a tuple (jvp gives one tangent per output)."""
+
+    def __init__(self, fun):
+        self.fun = fun
+        self.parsed = parse_function(fun)
+        self.params = self.parsed.params
+        self.argnums, self.wrt = tuple(range(len(self.params))), list(self.params)
+        self.with_value, self.has_aux = True, False
+        self.gc_was_enabled = gc.isenabled()
+        try:
+            self._trace = _tuple_lowering(self.parsed)
+        except UnboundNameError:
+            self._trace = None
+
+    @property
+    def trace(self):
+        if self._trace is None:
+            self.parsed = parse_function(self.fun)
+            self._trace = _tuple_lowering(self.parsed)
+        return self._trace
+
+
+def _tuple_lowering(parsed):
+    lowerer = StructuredLowerer(parsed)
+    lowerer.tuple_results = True
+    try:
+        return call_deep(lowerer.run)
+    except RecursionError:
+        raise parsed.error(f"{parsed.node.name} nests calls or expressions more deeply "
+                           "than s2s_ad can translate", parsed.node) from None
 
 
 def run(compiler, args):
@@ -67,6 +106,7 @@ def _tangent(c):
     c.forward = TangentEmitter(c.transform).block(trace.body)
     value = trace.result
     c.returns = ast.Return(ast.Tuple([value, c.transform.dot(value)], ast.Load()))
+    eliminate_dead_code(c.forward, reads(c.returns), c.aliases)   # the saved copies
     return lambda: pipeline._show(c.forward + [c.returns])
 
 

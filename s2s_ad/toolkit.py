@@ -14,7 +14,6 @@ import weakref
 
 import numpy as np
 
-from .compiler import GradientCompiler
 from .errors import TranslationError, UsageError, UsageValueError
 from .kinds import signature_key
 from . import tangent_pipeline
@@ -28,8 +27,7 @@ class _Jvp:
     def __init__(self, fun):
         self.fun = fun
         try:
-            n = len(_parameters(fun))
-            self.compiler = GradientCompiler(fun, tuple(range(n)) or 0, with_value=True)
+            self.compiler = tangent_pipeline.TangentCompiler(fun)
         except (TranslationError, UsageError) as error:
             raise error.with_traceback(None) from None
         self.cache = {}
@@ -91,3 +89,189 @@ def _as_float(t):
     if isinstance(t, np.ndarray) and not np.issubdtype(t.dtype, np.floating):
         return t.astype(float)
     return t
+
+
+# -- vjp: reverse mode seeded with a cotangent --------------------------------------------
+
+_VJP_CACHE = weakref.WeakKeyDictionary()     # function -> {(output structure, argnums): grad}
+_WRAPPERS = itertools.count()
+
+
+def vjp(fun, *primals):
+    """(fun(*primals), vjp_fn) as in JAX: vjp_fn(cotangent) returns one cotangent per
+    primal (None for a primal that is not a float), for array, number or tuple outputs.
+    vjp_fn is the gradient of `sum(fun(*primals) * cotangent)`, a generated function
+    taking the cotangent as an extra argument."""
+    fun = _plain(fun)
+    out = fun(*primals)
+    structure = _structure(out)
+    argnums = tuple(i for i, p in enumerate(primals) if _is_float(p))
+    if not argnums:
+        raise UsageValueError("vjp: no primal is a float or a float array, so there is "
+                              "nothing to differentiate")
+    gradient = _seeded_gradient(fun, len(primals), structure, argnums)
+
+    def vjp_fn(cotangent):
+        cts = _flatten(cotangent, structure)
+        grads = gradient(*primals, *cts)
+        result = [None] * len(primals)
+        for n, g in zip(argnums, grads):
+            result[n] = g
+        return tuple(result)
+    return out, vjp_fn
+
+
+def _is_float(p):
+    if isinstance(p, float):
+        return True
+    return isinstance(p, (np.ndarray, np.floating)) and np.issubdtype(np.asarray(p).dtype,
+                                                                        np.floating)
+
+
+def _structure(out):
+    """None for one array or number, else the tuple's length (nested tuples refused)."""
+    if isinstance(out, tuple):
+        if any(isinstance(o, (tuple, list, dict)) for o in out):
+            raise UsageValueError("vjp/jacrev take outputs that are an array, a number or "
+                                  "a flat tuple of them")
+        return len(out)
+    if isinstance(out, (list, dict)):
+        raise UsageValueError("vjp/jacrev take outputs that are an array, a number or a "
+                              "tuple of them; return a tuple instead of a list or dict")
+    return None
+
+
+def _flatten(cotangent, structure):
+    if structure is None:
+        return (cotangent,)
+    cotangent = tuple(cotangent)
+    if len(cotangent) != structure:
+        raise UsageValueError(f"the output is a tuple of {structure}, so the cotangent "
+                              f"must be a tuple of {structure}, not {len(cotangent)}")
+    return cotangent
+
+
+def _seeded_gradient(fun, nargs, structure, argnums):
+    table = _VJP_CACHE.setdefault(fun, {})
+    key = (nargs, structure, argnums)
+    if key not in table:
+        table[key] = _make_seeded(fun, nargs, structure, argnums)
+    return table[key]
+
+
+def _make_seeded(fun, nargs, structure, argnums):
+    """grad of `def f_vjp(a0, ..., ct): return np.sum(f(a0, ...) * ct)`, written out as
+    source (s2s_ad reads source) and registered with linecache."""
+    from .api import grad
+    import linecache
+    params = [f"a{i}" for i in range(nargs)]
+    call = f"fun({', '.join(params)})"
+    if structure is None:
+        cts, body = ["ct"], f"    return np.sum({call} * ct)\n"
+    else:
+        cts = [f"ct{k}" for k in range(structure)]
+        body = f"    out = {call}\n    return " + " + ".join(
+            f"np.sum(out[{k}] * ct{k})" for k in range(structure)) + "\n"
+    name = f"{getattr(fun, '__name__', 'f')}_vjp"
+    name = name if name.isidentifier() else "f_vjp"
+    source = f"def {name}({', '.join(params + cts)}):\n{body}"
+    filename = f"<s2s_ad vjp wrapper #{next(_WRAPPERS)}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = {"np": np, "fun": fun}
+    exec(compile(source, filename, "exec"), namespace)
+    return grad(namespace[name], argnums=argnums if len(argnums) > 1 else argnums)
+
+
+# -- Jacobians and Hessians ----------------------------------------------------------------
+
+def jacfwd(fun, argnums=0):
+    """The Jacobian of `fun` with respect to argument(s) `argnums` by forward mode: one
+    jvp per element of the input. Shape: output shape + input shape (JAX's layout)."""
+    single = isinstance(argnums, int)
+    numbers = (argnums,) if single else tuple(argnums)
+
+    @functools.wraps(fun)
+    def jacobian(*args):
+        blocks = []
+        for n in numbers:
+            x = np.asarray(args[n], dtype=float)
+            columns = []
+            out = None
+            for j in range(x.size):
+                basis = np.zeros(x.size)
+                basis[j] = 1.0
+                tangents = [_zero_tangent(a) for a in args]
+                tangents[n] = basis.reshape(x.shape) if x.shape else 1.0
+                out, t = jvp(fun, args, tangents)
+                columns.append(t)
+            blocks.append(_assemble_columns(columns, out, x.shape))
+        return blocks[0] if single else tuple(blocks)
+    return jacobian
+
+
+def _zero_tangent(a):
+    if isinstance(a, np.ndarray):
+        return np.zeros(a.shape)
+    if isinstance(a, (float, int, np.number)):
+        return 0.0
+    return a
+
+
+def _assemble_columns(columns, out, in_shape):
+    if isinstance(out, tuple):
+        return tuple(_assemble_columns([c[k] for c in columns], out[k], in_shape)
+                     for k in range(len(out)))
+    out_shape = np.shape(out)
+    stacked = np.stack([np.asarray(c, dtype=float).reshape(out_shape) for c in columns],
+                       axis=-1)
+    result = stacked.reshape(out_shape + in_shape)
+    return float(result) if result.shape == () and not out_shape else result
+
+
+def jacrev(fun, argnums=0):
+    """The Jacobian by reverse mode: one vjp per element of the output."""
+    single = isinstance(argnums, int)
+    numbers = (argnums,) if single else tuple(argnums)
+
+    @functools.wraps(fun)
+    def jacobian(*args):
+        out, vjp_fn = vjp(fun, *args)
+        outs = out if isinstance(out, tuple) else (out,)
+        per_output = []
+        for k, o in enumerate(outs):
+            o_shape = np.shape(o)
+            rows = {n: [] for n in numbers}
+            for i in range(int(np.prod(o_shape, dtype=int))):
+                seed = np.zeros(o_shape)
+                seed.flat[i] = 1.0
+                seed = seed if o_shape else 1.0
+                cts = [np.zeros(np.shape(q)) if np.shape(q) else 0.0 for q in outs]
+                cts[k] = seed
+                grads = vjp_fn(tuple(cts) if isinstance(out, tuple) else cts[0])
+                for n in numbers:
+                    if grads[n] is None:
+                        raise UsageValueError(f"argument {n} is not a float: jacrev "
+                                              "differentiates float arguments only")
+                    rows[n].append(np.asarray(grads[n], dtype=float))
+            blocks = []
+            for n in numbers:
+                in_shape = np.shape(args[n])
+                J = np.stack(rows[n]).reshape(o_shape + in_shape)
+                blocks.append(float(J) if J.shape == () else J)
+            per_output.append(blocks[0] if single else tuple(blocks))
+        return tuple(per_output) if isinstance(out, tuple) else per_output[0]
+    return jacobian
+
+
+def hessian(fun, argnums=0):
+    """The Hessian of a scalar `fun`: forward over reverse, jacfwd of the generated
+    gradient (whose source s2s_ad compiles again, in forward mode)."""
+    from .api import grad
+    gradient = grad(fun, argnums=argnums)
+
+    @functools.wraps(fun)
+    def hess(*args):
+        generated = gradient.compile(*args)
+        generated = getattr(generated, "__wrapped__", generated)
+        return jacfwd(generated, argnums)(*args)
+    return hess
