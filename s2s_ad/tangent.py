@@ -34,8 +34,12 @@ from .walk import copy_tree
 
 
 class TangentTransform:
-    def __init__(self, trace, kinds, wrt, names, modules, helpers):
+    def __init__(self, trace, kinds, wrt, names, modules, helpers, aliases=None):
         annotate()
+        self.aliases = aliases or {}
+        # Arrays and lists written in place: their tangents must own their memory
+        # whenever the primal value owns its own (see `owned`).
+        self.mutated = {n for item in ir.walk_items(trace.body) for n in item.writes()}
         self.trace, self.kinds, self.names = trace, kinds, names
         self.modules, self.helpers = modules, helpers
         edges = [(target, [o.id for o in operands if trace.is_local(o)])
@@ -104,7 +108,28 @@ class TangentTransform:
             value = terms[0] if terms else self.zero(ast.Name(s.target, ast.Load()))
             for t in terms[1:]:
                 value = ast.BinOp(value, ast.Add(), t)
-        return [assign(self.dot_name(s.target), simplify(value))]
+        return [assign(self.dot_name(s.target), self.owned(s, simplify(value)))]
+
+    def owned(self, s, value):
+        """A tangent that may alias another (x_dot * 1.0 simplifies to x_dot, +0 to the
+        other tangent) is copied when its primal is a new value that is later written in
+        place: the write must not reach the other tangent. Where the primal is itself a
+        view of an operand (x.T, x[1:]), the tangent is the same view of its tangent, and
+        writes reach both, as they do for the primal values."""
+        group = self.aliases.get(s.target, {s.target})
+        if not group & self.mutated:
+            return value
+        if any(n in group for op in s.args.values() for n in ir.names_in(op)):
+            return value
+        if isinstance(value, (ast.List, ast.Constant)):
+            return value
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and \
+                value.func.attr in ("zeros", "array"):
+            return value
+        kind = self.kinds.get(s.target)
+        if kind is not None and kind.pytype is list:
+            return ast.Call(ast.Name("list", ast.Load()), [value], [])
+        return self.np_call("array", value)
 
     def _top_level(self, s, active):
         """Active parameters, with list elements ('arrays[1]') kept only when the rule's
@@ -157,7 +182,11 @@ class TangentTransform:
         if tangent is not None:
             info = self.contributions.info(s)
             info.param = p
-            text = tangent(info) if callable(tangent) else tangent
+            try:
+                text = tangent(info) if callable(tangent) else tangent
+            except rules.Unsupported as exc:
+                raise TranslationError(f"cannot differentiate this call of {rule.name}: "
+                                       f"{exc}", s.loc) from None
             mapping = {name: _as_expression(op) for name, op in s.args.items()}
             mapping[f"{p}_dot"] = self.dot(s.args[p])
             mapping["ans"] = ast.Name(s.target, ast.Load())

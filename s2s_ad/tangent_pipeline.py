@@ -102,7 +102,7 @@ def _kinds(c):
 def _tangent(c):
     trace = c.trace
     c.transform = TangentTransform(trace, c.kinds, c.compiler.wrt, c.names, c.modules,
-                                   c.helpers)
+                                   c.helpers, c.aliases)
     c.forward = TangentEmitter(c.transform).block(trace.body)
     value = trace.result
     c.returns = ast.Return(ast.Tuple([value, c.transform.dot(value)], ast.Load()))

@@ -78,11 +78,78 @@ TEMPLATES = {
                            "b": "np.linalg.solve(a, b_dot)"},
     "numpy.linalg.det": {"a": "ans * np.trace(np.linalg.solve(a, a_dot), axis1=-2, "
                               "axis2=-1)"},
+    "numpy.linalg.cholesky": {"a": lambda info: _cholesky(info)},
+    "numpy.linalg.eigvalsh": {"a": lambda info: _eigvalsh(info)},
+    "numpy.sort": {"a": lambda info: _sort(info)},
+    "scipy.linalg.solve_triangular": {
+        "a": lambda info: _solve_triangular_a(info),
+        "b": "scipy.linalg.solve_triangular(a, b_dot, trans, lower, unit_diagonal)"},
+    "math.fabs": {"x": lambda info: _abs(info)},
+    "abs": {"x": lambda info: _abs(info)},
+    "scipy.linalg.cho_solve": {"b": "scipy.linalg.cho_solve(c_and_lower, b_dot)"},
     "scipy.special.softmax": {
         "x": "ans * (x_dot - np.sum(ans * x_dot, axis=axis, keepdims=True))"},
     "scipy.special.log_softmax": {
         "x": "x_dot - np.sum(np.exp(ans) * x_dot, axis=axis, keepdims=True)"},
 }
+
+
+def _symmetric(uplo):
+    """The symmetric change NumPy sees when it reads one triangle of a_dot."""
+    if uplo == "U":
+        return "(np.triu(a_dot) + np.swapaxes(np.triu(a_dot, 1), -1, -2))"
+    return "(np.tril(a_dot) + np.swapaxes(np.tril(a_dot, -1), -1, -2))"
+
+
+def _cholesky(info):
+    """dL = L Phi(L^-1 dA L^-T), Phi: the lower triangle with the diagonal halved, for the
+    symmetric dA NumPy reads (its lower triangle)."""
+    n = info.shape("a")[-1]
+    m = (f"np.linalg.solve(ans, np.swapaxes(np.linalg.solve(ans, {_symmetric('L')}), "
+         "-1, -2))")
+    return f"ans @ (np.tril({m}) - 0.5 * np.eye({n}) * {m})"
+
+
+def _eigvalsh(info):
+    """dw_i = v_i^T dA v_i (distinct eigenvalues; at a repeated one, eigh's basis)."""
+    uplo = info.get("UPLO", "?")
+    if uplo not in ("L", "U"):
+        raise rules.Unsupported("'UPLO' must be the literal 'L' or 'U'")
+    v = "np.linalg.eigh(a, UPLO)[1]"
+    return f"np.sum({v} * ({_symmetric(uplo)} @ {v}), axis=-2)"
+
+
+def _abs(info):
+    """abs'(x) = sign(x), abs'(0) = 0 (the adjoint's choice)."""
+    if info.lib == "math":
+        return "x_dot * float(x > 0) - x_dot * float(x < 0)"
+    return "x_dot * np.sign(x)"
+
+
+def _solve_triangular_a(info):
+    """op(A) x = b: op(A) dx = -op(dA) x, dA the triangle SciPy reads (without its
+    diagonal when unit_diagonal)."""
+    lower, trans = info.get("lower", "?"), info.get("trans", "?")
+    unit = info.get("unit_diagonal", "?")
+    if lower not in (True, False) or unit not in (True, False) or \
+            trans not in (0, 1, 2, "N", "T", "C"):
+        raise rules.Unsupported("'trans', 'lower' and 'unit_diagonal' must be literals")
+    part = "np.tril" if lower else "np.triu"
+    shift = (", -1" if lower else ", 1") if unit else ""
+    change = f"{part}(a_dot{shift})"
+    if trans not in (0, "N"):
+        change = f"{change}.T"
+    return "-scipy.linalg.solve_triangular(a, " + change + " @ ans, trans, lower, unit_diagonal)"
+
+
+def _sort(info):
+    """The tangents taken in the order the values are sorted (stable for ties)."""
+    axis = info.get("axis", -1)
+    if axis is None:
+        return "np.ravel(a_dot)[np.argsort(a, axis=None, kind='stable')]"
+    if not isinstance(axis, int):
+        raise rules.Unsupported("'axis' must be a literal int (or None)")
+    return "np.take_along_axis(a_dot, np.argsort(a, axis=axis, kind='stable'), axis=axis)"
 
 
 def annotate():
@@ -129,10 +196,12 @@ def tangent_kind(rule):
         return "zero"
     if rule.refuses is not None:
         return None
-    if rule.linear:
+    if rule.linear or rule.name == "list":
         return "linear"
     if rule.tangent and all(p in rule.tangent for p in rule.adjoints):
         return "template"
+    if rule.tangent:
+        return "partial"
     if is_derivable(rule):
         return "derived"
     return None
