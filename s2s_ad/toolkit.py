@@ -264,8 +264,11 @@ def jacrev(fun, argnums=0):
 
 
 def hessian(fun, argnums=0):
-    """The Hessian of a scalar `fun`: forward over reverse, jacfwd of the generated
-    gradient (whose source s2s_ad compiles again, in forward mode)."""
+    """The Hessian of a scalar `fun`, exactly, by compiling generated code again:
+    forward over reverse (jacfwd of the generated gradient, whose source s2s_ad reads
+    back in forward mode) where the gradient is straight-line code; where it records a
+    tape (loops), reverse over forward instead: the gradient of the generated jvp, which
+    needs no tape, along each basis direction (H is symmetric, so the rows are the same)."""
     from .api import grad
     gradient = grad(fun, argnums=argnums)
 
@@ -273,5 +276,54 @@ def hessian(fun, argnums=0):
     def hess(*args):
         generated = gradient.compile(*args)
         generated = getattr(generated, "__wrapped__", generated)
-        return jacfwd(generated, argnums)(*args)
+        try:
+            return jacfwd(generated, argnums)(*args)
+        except TranslationError as first:
+            try:
+                return _reverse_over_forward(fun, argnums, args)
+            except TranslationError as second:
+                raise TranslationError(
+                    f"hessian: neither forward over reverse ({first.msg}) nor reverse over "
+                    f"forward ({second.msg}) could differentiate {fun.__name__} twice",
+                    None) from None
     return hess
+
+
+def _reverse_over_forward(fun, argnums, args):
+    """H[i] = grad_x (J(x) e_i): the generated jvp, differentiated by grad."""
+    from .api import grad
+    single = isinstance(argnums, int)
+    numbers = (argnums,) if single else tuple(argnums)
+    generated, _ = _jvp_of(fun).compiled(args)
+    hvp = _hvp_wrapper(generated, len(args))
+    blocks = []
+    for n in numbers:
+        x = np.asarray(args[n], dtype=float)
+        rows = []
+        for j in range(x.size):
+            basis = np.zeros(x.size)
+            basis[j] = 1.0
+            tangents = [_zero_tangent(a) for a in args]
+            tangents[n] = basis.reshape(x.shape) if x.shape else 1.0
+            g = grad(hvp, argnums=numbers)(*args, *tangents)
+            rows.append(g)
+        per_second = []
+        for k, m in enumerate(numbers):
+            in_shape = np.shape(args[m])
+            stacked = np.stack([np.asarray(r[k], dtype=float) for r in rows])
+            H = stacked.reshape(x.shape + in_shape)
+            per_second.append(float(H) if H.shape == () else H)
+        blocks.append(per_second[0] if single else tuple(per_second))
+    return blocks[0] if single else tuple(blocks)
+
+
+def _hvp_wrapper(generated, nargs):
+    import linecache
+    params = [f"a{i}" for i in range(nargs)] + [f"t{i}" for i in range(nargs)]
+    source = (f"def hvp({', '.join(params)}):\n"
+              f"    return jvp_function({', '.join(params)})[1]\n")
+    filename = f"<s2s_ad hvp wrapper #{next(_WRAPPERS)}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = {"jvp_function": generated}
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace["hvp"]
