@@ -95,6 +95,8 @@ class TangentTransform:
         rule = s.rule
         active = [p for p, op in s.args.items() if self.is_varied(op)
                   and p.partition("[")[0] not in rule.discrete]
+        if rule.zero_grad:          # piecewise constant (written into later: varied)
+            active = []
         if not active and rule.name != "list":
             return [assign(self.dot_name(s.target), self.zero(ast.Name(s.target, ast.Load())))]
         if rule.refuses is not None:
@@ -148,20 +150,55 @@ class TangentTransform:
 
     def linear(self, s, active):
         """The primitive applied to the tangents of its linear arguments."""
-        linear = set(s.rule.linear) if s.rule.name != "list" else set(s.args)
+        if s.rule.name == "list":
+            return self.spelled(s, {id(op): self.dot(op) for op in s.call_args})
+        operands = self.call_operands(s)
+        linear = set(s.rule.linear)
         shape_only = set(getattr(s.rule, "shape_only", ()))
-        replace = {}
-        for p, op in s.args.items():
-            base = p.partition("[")[0]
-            if base in shape_only:
-                continue
-            if base in linear and "[" not in p:
-                replace[id(op)] = self.dot(op)
         for p in active:
             base = p.partition("[")[0]
             if base not in linear:
                 self.refuse(s, p, "it is linear only in " + ", ".join(sorted(linear)))
+        replace = {}
+        for p, node in operands.items():
+            base = p.partition("[")[0]
+            if base in linear and base not in shape_only and isinstance(node, ast.AST) \
+                    and (p == base or isinstance(operands.get(base), tuple)):
+                replace[id(node)] = self.dot(node)
         return self.spelled(s, replace)
+
+    def call_operands(self, s):
+        """Parameter name (and 'param[i]' for list elements) -> the operand object in
+        the call as written (`s.call_args`), which is what the forward sweep spells: the
+        rule's signature bound to the call again. (Binding by the parameter objects in
+        `s.args` would miss after renaming passes copy the operands.)"""
+        a = s.call_args
+        params = s.rule.params
+        if s.rule.spelling == rules.SUBSCRIPT and len(params) == 1:
+            # np.r_[a, b]: the object indexed, then the pieces (one, or a tuple)
+            bound = {params[0]: a[1]}
+        else:
+            try:
+                bound = s.rule.signature.bind(*a, **dict(s.call_keywords)).arguments
+            except TypeError:
+                bound = None
+        operands = {}
+        for p, value in (bound or {}).items():
+            operands[p] = value
+            elements = value if isinstance(value, tuple) else (
+                value.elts if isinstance(value, (ast.List, ast.Tuple)) else ())
+            for i, e in enumerate(elements):
+                operands[f"{p}[{i}]"] = e
+        # Every named operand must be where the rule's binding put it: else refuse
+        # (never spell a tangent from a mismatched operand).
+        for p, op in s.args.items():
+            node = operands.get(p)
+            if isinstance(op, ast.Name) and not (isinstance(node, ast.Name)
+                                                 and node.id == op.id):
+                raise TranslationError(f"jvp cannot match this call of {s.rule.name} to "
+                                       "its rule's parameters; use grad/vjp for this "
+                                       "function", s.loc)
+        return operands
 
     def spelled(self, s, replace):
         """The statement's own expression with some operands (by identity) replaced."""
@@ -176,7 +213,10 @@ class TangentTransform:
         base = p.partition("[")[0]
         tangent = rule.tangent.get(base)
         if tangent is PRODUCT:
-            return self.spelled(s, {id(s.args[p]): self.dot(s.args[p])})
+            node = self.call_operands(s).get(p)
+            if not isinstance(node, ast.AST):
+                self.refuse(s, p, "its argument is not one operand of the call")
+            return self.spelled(s, {id(node): self.dot(s.args[p])})
         if tangent is FIBER:
             return self.fiber(s, p)
         if tangent is not None:
@@ -192,7 +232,7 @@ class TangentTransform:
             mapping["ans"] = ast.Name(s.target, ast.Load())
             expr = self.contributions._instantiate(ast.parse(text, mode="eval").body, mapping)
             return self.broadcast(s, expr)
-        if is_derivable(rule) and (rule.broadcasts is True or self._all_scalar(s)):
+        if is_derivable(rule):     # elementwise, or of numbers (math, abs, pow, ...)
             return self.derived(s, p)
         self.refuse(s, p, "its rule has no tangent (forward-mode) template")
 
@@ -201,11 +241,6 @@ class TangentTransform:
             f"jvp cannot differentiate this call of {s.rule.name} with respect to its "
             f"argument '{p}': {why}; use grad/vjp (reverse mode) for this function, or "
             "give the rule a tangent template (Rule.tangent)", s.loc)
-
-    def _all_scalar(self, s):
-        kinds = [operand_kind(op, self.trace, self.kinds) for op in s.args.values()]
-        kinds.append(self.kinds.get(s.target))
-        return all(k is not None and k.is_numeric and k.shape == () for k in kinds)
 
     def derived(self, s, p):
         """x_dot * (the adjoint with g = 1): the adjoint template at this call site with
