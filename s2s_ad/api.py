@@ -33,9 +33,9 @@ def _transform(fun, argnums, with_value, has_aux=False):
     if fun is None:                       # @grad(argnums=...)
         return functools.partial(_transform, argnums=argnums, with_value=with_value,
                                  has_aux=has_aux)
-    if hasattr(fun, "_s2s_compiler"):
-        raise NotImplementedError("grad of a function that s2s_ad already transformed "
-                                  "(higher-order derivatives) is not supported yet")
+    if hasattr(fun, "_s2s_compiler"):         # grad(grad(f)): toolkit.py
+        from .toolkit import grad_of_gradient
+        return grad_of_gradient(fun, argnums, with_value, has_aux)
     try:
         compiler = GradientCompiler(fun, argnums, with_value, has_aux)
     except (TranslationError, UsageError) as error:

@@ -16,7 +16,7 @@ import numpy as np
 
 from .errors import TranslationError, UsageError, UsageValueError
 from .kinds import signature_key
-from . import tangent_pipeline
+from . import rules, tangent_pipeline
 
 _JVP_CACHE = weakref.WeakKeyDictionary()     # function -> _Jvp
 
@@ -327,3 +327,46 @@ def _hvp_wrapper(generated, nargs):
     namespace = {"jvp_function": generated}
     exec(compile(source, filename, "exec"), namespace)
     return namespace["hvp"]
+
+
+# -- grad(grad(f)) ---------------------------------------------------------------------------
+
+def grad_of_gradient(gradient, argnums, with_value, has_aux):
+    """grad of a function `grad(f, argnums=k)` returned: d/dx_j of df/dx_k, one entry of
+    f's Hessian block (k, j), computed as `hessian` does (the generated gradient compiled
+    again). The inner gradient must be one number: x_k a scalar, as grad requires."""
+    compiler = gradient._s2s_compiler
+    if has_aux or compiler.has_aux or compiler.with_value or \
+            not isinstance(compiler.argnums, int):
+        raise UsageValueError("grad of a gradient takes grad(f, argnums=<one int>) of a "
+                              "function without has_aux; for several arguments use "
+                              "s2s_ad.hessian(f, argnums=...)")
+    inner = compiler.argnums
+    fun = compiler.fun
+    single = isinstance(argnums, int)
+    outer = (argnums,) if single else tuple(argnums)
+
+    @functools.wraps(fun)
+    def second(*args):
+        if np.shape(args[inner]) != ():
+            raise UsageValueError(
+                f"grad(grad(f)) needs grad(f) to return one number, but argument {inner} "
+                f"has shape {np.shape(args[inner])}; use s2s_ad.hessian(f) for arrays")
+        block = hessian(fun, argnums=tuple(dict.fromkeys((inner,) + outer)))(*args)
+        rows = dict(zip(dict.fromkeys((inner,) + outer), block))
+        order = list(dict.fromkeys((inner,) + outer))
+        entries = tuple(rows[inner][order.index(j)] for j in outer)
+        result = entries[0] if single else entries
+        return (gradient(*args), result) if with_value else result
+    return second
+
+
+# -- stop_gradient ---------------------------------------------------------------------------
+
+def stop_gradient(x):
+    """x itself, treated as a constant by every mode: no gradient flows back through it
+    and its tangent is zero (JAX's lax.stop_gradient)."""
+    return x
+
+
+rules.defrule(stop_gradient, "x", name="stop_gradient", zero_grad=True)

@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from s2s_ad import TranslationError, grad, hessian, jacfwd, jacrev, jvp, vjp
+from s2s_ad import (TranslationError, grad, hessian, jacfwd, jacrev, jvp, stop_gradient,
+                    vjp)
 
 from .numpy_checks import random
 
@@ -124,3 +125,32 @@ def test_hessian_of_what_neither_mode_can_take_is_a_translation_error():
         return np.sum(np.linalg.pinv(np.outer(x, x) + np.eye(3)))
     with pytest.raises(TranslationError, match="numpy.linalg.pinv"):
         hessian(uses_pinv)(random((3,)))
+
+
+def test_grad_of_grad_is_the_second_derivative():
+    from s2s_ad import value_and_grad
+    assert grad(grad(lecture))(2.0, 5.0) == -0.25
+    assert grad(grad(lecture, argnums=1), argnums=1)(2.0, 5.0) == math.sin(5.0)
+    assert grad(grad(lecture), argnums=(0, 1))(2.0, 5.0) == (-0.25, 1.0)
+
+    def g(x):
+        return np.sin(x) * x
+    value, second = value_and_grad(grad(g))(0.7)
+    assert value == pytest.approx(np.sin(0.7) + 0.7 * np.cos(0.7), rel=1e-14)
+    assert second == pytest.approx(2 * np.cos(0.7) - 0.7 * np.sin(0.7), rel=1e-14)
+    with pytest.raises(ValueError, match="one number"):
+        grad(grad(loss))(random((3,)))
+
+
+def stopped(x, y):
+    return np.sum(stop_gradient(x * y) * x) + y
+
+
+def test_stop_gradient_is_a_constant_in_both_modes():
+    x, y = random((3,)), 0.7
+    gx, gy = grad(stopped, argnums=(0, 1))(x, y)
+    np.testing.assert_allclose(gx, x * y)                   # only the outer x
+    assert gy == 1.0
+    tx = random((3,), seed=1)
+    _, tangent = jvp(stopped, (x, y), (tx, 0.5))
+    assert tangent == pytest.approx(np.sum(x * y * tx) + 0.5, rel=1e-14)
