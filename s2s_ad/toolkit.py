@@ -34,6 +34,10 @@ class _Jvp:
         self.sources = {}
 
     def compiled(self, primals):
+        if self.cache and self._stale():
+            self.compiler.forget()
+            self.cache.clear()
+            self.sources.clear()
         key = signature_key(primals)
         function = self.cache.get(key)
         if function is None:
@@ -44,6 +48,18 @@ class _Jvp:
             function = self.cache[key] = done.function
             self.sources[key] = done.source
         return function, self.sources[key]
+
+
+    def _stale(self):
+        """Has a global, closure variable or builtin the code was built from been
+        rebound (to something other than an equal number)? As grad's dispatcher does
+        (api.py), so a jvp never runs code specialised on an old value."""
+        from .api import _same_value
+        for dep in self.compiler.parsed.dependencies:
+            now = dep.current()
+            if now is not dep.value and not _same_value(now, dep.value):
+                return True
+        return False
 
 
 def _jvp_of(fun):

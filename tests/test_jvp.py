@@ -185,3 +185,23 @@ def test_cli_shows_the_jvp_source(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "def f_jvp(x1, x2, x1_dot, x2_dot):" in done.stdout
     assert "z1_dot = x1_dot / x1" in done.stdout
+
+
+SCALE = 2.0
+
+
+def scaled(x):
+    return np.sin(x) * SCALE
+
+
+def test_a_rebound_global_is_seen_by_the_next_jvp():
+    global SCALE
+    x, t = random((3,)), random((3,), seed=1)
+    try:
+        _, first = jvp(scaled, (x,), (t,))
+        np.testing.assert_allclose(first, 2.0 * np.cos(x) * t)
+        SCALE = 3.0
+        _, second = jvp(scaled, (x,), (t,))
+        np.testing.assert_allclose(second, 3.0 * np.cos(x) * t)
+    finally:
+        SCALE = 2.0
