@@ -8,9 +8,11 @@ import math
 
 import numpy as np
 import pytest
-import scipy.linalg  # noqa: F401  (registers the SciPy families)
-import scipy.special  # noqa: F401
-import scipy.stats  # noqa: F401
+try:                    # the SciPy families register once SciPy is imported
+    import scipy.linalg, scipy.special, scipy.stats  # noqa: F401,E401
+    HAVE_SCIPY = True
+except ImportError:
+    scipy, HAVE_SCIPY = None, False
 
 import s2s_ad.lower_effects  # noqa: F401
 import s2s_ad.runtime_containers  # noqa: F401
@@ -84,7 +86,8 @@ def test_tangent_coverage_only_grows():
     kinds = coverage()
     now = set().union(*(kinds.get(k, set()) for k in ("linear", "template", "derived",
                                                        "partial")))
-    assert RECORDED <= now, sorted(RECORDED - now)
+    recorded = {n for n in RECORDED if HAVE_SCIPY or not n.startswith("scipy.")}
+    assert recorded <= now, sorted(recorded - now)
     with_tangent = len(now)
     total = sum(len(v) for k, v in kinds.items() if k != "zero")
     print(f"rules with a tangent: {with_tangent} of {total} (+{len(kinds['zero'])} "
@@ -110,7 +113,8 @@ CASES = []
 
 
 def case(name, expr, params, *args):
-    CASES.append((name, expr, params, args))
+    if HAVE_SCIPY or not name.startswith("scipy."):
+        CASES.append((name, expr, params, args))
 
 
 _UNARY = [("sin", A), ("cos", A), ("tan", A), ("arcsin", lambda s: A(s, -0.9, 0.9)),
@@ -316,9 +320,9 @@ for _fn in ("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf"):
 for _fn in ("logpdf", "pdf", "cdf"):
     case(f"scipy.stats.t.{_fn}", f"scipy.stats.t.{_fn}(x, d, m, s)", "x, d, m, s",
          A((4,)), P((), 2.0, 5.0, seed=3), A((), seed=1), P((), 0.5, 2.0, seed=2))
-    CASES[-1] = CASES[-1] if _fn != "cdf" else (
+    CASES[-1:] = CASES[-1:] if _fn != "cdf" or not HAVE_SCIPY else [(
         "scipy.stats.t.cdf", "scipy.stats.t.cdf(x, 3.0, m, s)", "x, m, s",
-        (A((4,)), A((), seed=1), P((), 0.5, 2.0, seed=2)))
+        (A((4,)), A((), seed=1), P((), 0.5, 2.0, seed=2)))]
 for _fn in ("logpdf", "pdf"):
     case(f"scipy.stats.gamma.{_fn}", f"scipy.stats.gamma.{_fn}(x, a, 0.1, s)", "x, a, s",
          P((4,), 1.0, 3.0), P((), 1.5, 3.0, seed=3), P((), 0.5, 2.0, seed=2))
@@ -389,8 +393,7 @@ def test_every_rule_with_a_tangent_has_a_case():
 @pytest.mark.parametrize("expr, args, message", [
     ("np.cumprod(x)", (A((4,)),), "numpy.cumprod"),
     ("np.linalg.pinv(x)", (A((3, 3)),), "numpy.linalg.pinv"),
-    ("scipy.linalg.expm(x)", (A((3, 3)),), "scipy.linalg.expm"),
-])
+] + ([("scipy.linalg.expm(x)", (A((3, 3)),), "scipy.linalg.expm")] if HAVE_SCIPY else []))
 def test_a_rule_without_tangent_is_a_located_refusal(expr, args, message):
     f = function_of(expr, "x", SCOPE)
     with pytest.raises(TranslationError) as info:
