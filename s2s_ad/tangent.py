@@ -17,6 +17,7 @@ fibres, elementwise rules substitute `x_dot` for g in their adjoint. A statement
 rule has no tangent for an active argument is a located refusal, never a zero.
 """
 import ast
+import collections
 import copy
 
 import numpy as np
@@ -46,7 +47,8 @@ class TangentTransform:
                  for item in ir.walk_items(trace.body) for target, operands in item.deps()]
         self.varied = _forward_closure(edges, {p for p in wrt if _is_real(kinds.get(p))},
                                        lambda name: _is_real(kinds.get(name)))
-        self.dots = {}
+        self.dots = {}                      # name -> its tangent's name
+        self.primal_of = {}                 # ... and back
         for p in trace.params:              # the tangent parameters come first
             self.dot_name(p)
         self.contributions = Contributions(trace, kinds, self.varied, modules, helpers)
@@ -54,6 +56,7 @@ class TangentTransform:
     def dot_name(self, name):
         if name not in self.dots:
             self.dots[name] = self.names.fresh(f"{name}_dot")
+            self.primal_of[self.dots[name]] = name
         return self.dots[name]
 
     def is_varied(self, operand):
@@ -202,6 +205,11 @@ class TangentTransform:
 
     def spelled(self, s, replace):
         """The statement's own expression with some operands (by identity) replaced."""
+        seen = collections.Counter(id(n) for a in s.call_args + [v for _, v in s.call_keywords]
+                                   for n in _operand_nodes(a))
+        if any(seen[key] > 1 for key in replace):
+            raise TranslationError(f"jvp cannot tell apart two operands of this call of "
+                                   f"{s.rule.name}; use grad/vjp for this function", s.loc)
         twin = copy.copy(s)
         twin.call_args = [_replaced(a, replace) for a in s.call_args]
         twin.call_keywords = [(k, _replaced(v, replace)) for k, v in s.call_keywords]
@@ -311,10 +319,20 @@ class TangentTransform:
         return self.np_call("broadcast_to", expr, ast.Constant(result.shape))
 
     def _kind_of_name(self, name):
-        primal = {v: k for k, v in self.dots.items()}.get(name, name)
+        primal = self.primal_of.get(name, name)
         if primal in self.kinds:
             return self.kinds[primal]
         return None
+
+
+def _operand_nodes(node):
+    """The node and, for a list, tuple or starred operand, its elements."""
+    yield node
+    if isinstance(node, (ast.List, ast.Tuple)):
+        for e in node.elts:
+            yield from _operand_nodes(e)
+    elif isinstance(node, ast.Starred):
+        yield from _operand_nodes(node.value)
 
 
 def _replaced(node, replace):
