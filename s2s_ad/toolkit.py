@@ -221,7 +221,11 @@ def jacfwd(fun, argnums=0):
                 out, t = jvp(fun, args, tangents)
                 columns.append(t)
             blocks.append(_assemble_columns(columns, out, x.shape))
-        return blocks[0] if single else tuple(blocks)
+        if single:
+            return blocks[0]
+        if isinstance(out, tuple):      # JAX's nesting: outputs outside, arguments inside
+            return tuple(tuple(block[k] for block in blocks) for k in range(len(out)))
+        return tuple(blocks)
     return jacobian
 
 

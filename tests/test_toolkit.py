@@ -154,3 +154,28 @@ def test_stop_gradient_is_a_constant_in_both_modes():
     tx = random((3,), seed=1)
     _, tangent = jvp(stopped, (x, y), (tx, 0.5))
     assert tangent == pytest.approx(np.sum(x * y * tx) + 0.5, rel=1e-14)
+
+
+def mixed(x, w):
+    return np.sum(np.sin(w @ x)) * x[0]
+
+
+def test_hessian_blocks_follow_jax_nesting_and_shapes():
+    x, w = random((3,)), random((2, 3), seed=1)
+    for f in (mixed, lambda x, w: mixed(x, w) + looped(x)):
+        H = hessian(f, argnums=(0, 1))(x, w)
+        assert H[0][0].shape == (3, 3) and H[0][1].shape == (3, 2, 3)
+        assert H[1][0].shape == (2, 3, 3) and H[1][1].shape == (2, 3, 2, 3)
+        np.testing.assert_allclose(H[0][1], np.moveaxis(H[1][0], (0, 1), (1, 2)), rtol=1e-10)
+        g = grad(f, argnums=(0, 1))
+        h = 1e-6
+        e = np.zeros((2, 3))
+        e[1, 2] = h
+        fd = [(a - b) / (2 * h) for a, b in zip(g(x, w + e), g(x, w - e))]
+        np.testing.assert_allclose(H[0][1][:, 1, 2], fd[0], rtol=1e-5, atol=1e-8)
+        np.testing.assert_allclose(H[1][1][:, :, 1, 2], fd[1], rtol=1e-5, atol=1e-8)
+    jx = jacfwd(lambda x, w: (w @ x, np.sum(x)), (0, 1))(x, w)
+    jr = jacrev(lambda x, w: (w @ x, np.sum(x)), (0, 1))(x, w)
+    for a, b in zip(jx, jr):
+        for p, q in zip(a, b):
+            np.testing.assert_allclose(p, q, rtol=1e-12)
