@@ -76,13 +76,11 @@ class TangentTransform:
         kind = operand_kind(operand, self.trace, self.kinds)
         if kind is not None and (kind.is_python_number or (kind.is_array and kind.shape == ())):
             return ast.Constant(0.0)
-        if kind is not None and kind.is_array:
-            return self.np_call("zeros", ast.Call(ast.Attribute(
-                ast.Name(self.modules["np"], ast.Load()), "shape", ast.Load()),
-                [copy_tree(operand)], []))
-        shape = ast.Call(ast.Attribute(ast.Name(self.modules["np"], ast.Load()), "shape",
-                                       ast.Load()), [copy_tree(operand)], [])
-        return self.np_call("zeros", shape)
+        if kind is not None and kind.is_array:      # the shape is known: a literal
+            return self.np_call("zeros", ast.Constant(tuple(kind.shape)))
+        # (np.shape has no rule: zeros_like keeps the code inside the subset s2s_ad
+        # reads again, for hessian's reverse over forward)
+        return self.np_call("zeros_like", copy_tree(operand), dtype=ast.Name("float", ast.Load()))
 
     def np_call(self, name, *args, **keywords):
         np_name = ast.Name(self.modules["np"], ast.Load())

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from s2s_ad import TranslationError, jvp
-from tests.judge import (Drop, OracleDisagrees, load, oracle_namespace, reference,
+from tests.judge import (Drop, OracleDisagrees, draw, load, oracle_namespace, reference,
                          scalar_tape, autograd, anp, _math_for_autograd)
 from tests.progen import FAMILIES, generate, seed_for
 
@@ -62,3 +62,44 @@ def test_most_programs_are_translated():
         pytest.skip("run with the programs above")
     judged = [o for o in OUTCOMES if o != "dropped"]
     assert sum(o == "pass" for o in judged) >= 0.7 * len(judged), OUTCOMES
+
+
+HESSIAN_PROGRAMS = int(os.environ.get("S2S_AD_HESSIAN_PROGRAMS", "4"))
+
+
+@pytest.mark.parametrize("family, seed", [(f, seed_for(f, i)) for f in FAMILIES
+                                          for i in range(HESSIAN_PROGRAMS)])
+def test_hessian_of_random_program(family, seed):
+    """hessian (forward over reverse, or reverse over forward where the gradient has a
+    tape) against central differences of the exact gradient, column by column."""
+    from s2s_ad import grad, hessian
+    program = generate(family, seed)
+    module = load(program)
+    try:
+        argnums = tuple(range(len(program.params)))
+        args = draw(program, np.random.default_rng(seed))
+        try:
+            gradient = grad(module.f, argnums=argnums)
+            with np.errstate(all="raise"):
+                gradient(*args)
+            H = hessian(module.f, argnums=argnums)(*args)
+        except (TranslationError, FloatingPointError, ValueError):
+            return                      # refused (or outside f's domain): allowed
+        h = 1e-5
+        for k, a in enumerate(args):
+            x = np.asarray(a, dtype=float)
+            for j in range(x.size):
+                e = np.zeros(x.size)
+                e[j] = h
+                plus, minus = list(args), list(args)
+                plus[k] = x + e.reshape(x.shape) if x.shape else float(x) + h
+                minus[k] = x - e.reshape(x.shape) if x.shape else float(x) - h
+                for r, (gp, gm) in enumerate(zip(gradient(*plus), gradient(*minus))):
+                    fd = (np.asarray(gp) - np.asarray(gm)) / (2 * h)
+                    block = np.asarray(H[r][k])
+                    got = block[(...,) + np.unravel_index(j, x.shape)] if x.shape else block
+                    scale = max(1.0, float(np.max(np.abs(fd), initial=0.0)))
+                    assert np.allclose(got, fd, rtol=1e-4, atol=1e-5 * scale), (
+                        f"{program.source}\nH[{r}][{k}] column {j}: {got!r} vs {fd!r}")
+    finally:
+        sys.modules.pop(module.__name__, None)

@@ -70,7 +70,8 @@ RECORDED = {n.replace("_(", " (") for n in """
     unbroadcast
 """.split()}   # ('transpose (.T)' is written transpose_(.T) here)
 
-SCOPE = {"C": np.linalg.cholesky(np.eye(3) * 3 + 0.5), "math": math, "scipy": scipy, "unbroadcast": runtime.unbroadcast,
+SCOPE = {"C": np.linalg.cholesky(np.eye(3) * 3 + 0.5), "math": math, "scipy": scipy,
+         "unbroadcast": runtime.unbroadcast,
          "scatter": runtime.scatter, "scatter_add": runtime.scatter_add,
          "index_adjoint": index_adjoint, "spread": spread}
 
@@ -133,7 +134,8 @@ _PAIRS = [((3, 4), (4,)), ((4,), ()), ((2, 3, 4), (3, 1)), ((), (3,))]
 _BINARY = [("add", A, A), ("subtract", A, A), ("multiply", A, A), ("divide", A, P),
            ("power", P, A), ("float_power", P, A), ("arctan2", A, P), ("hypot", A, A),
            ("logaddexp", A, A), ("logaddexp2", A, A), ("maximum", A, A), ("fmax", A, A),
-           ("minimum", A, A), ("fmin", A, A), ("remainder", P, lambda s, seed=0: P(s, 2.1, 3.0, seed)),
+           ("minimum", A, A), ("fmin", A, A), 
+           ("remainder", P, lambda s, seed=0: P(s, 2.1, 3.0, seed)),
            ("fmod", P, lambda s, seed=0: P(s, 2.1, 3.0, seed))]
 for _fn, _gx, _gy in _BINARY:
     for _sx, _sy in _PAIRS:
