@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from s2s_ad import (TranslationError, grad, hessian, jacfwd, jacrev, jvp, stop_gradient,
-                    vjp)
+from s2s_ad import (TranslationError, custom_vjp, grad, hessian, jacfwd, jacrev, jvp,
+                    stop_gradient, vjp)
 
 from .numpy_checks import random
 
@@ -179,3 +179,33 @@ def test_hessian_blocks_follow_jax_nesting_and_shapes():
     for a, b in zip(jx, jr):
         for p, q in zip(a, b):
             np.testing.assert_allclose(p, q, rtol=1e-12)
+
+
+@custom_vjp
+def doubled_log(x):
+    return np.log(x)
+
+
+def _doubled_log_fwd(x):
+    return np.log(x), x
+
+
+def _doubled_log_bwd(x, g):
+    return (2.0 * g / x,)          # twice log's derivative: the rule visibly wins
+
+
+doubled_log.defvjp(_doubled_log_fwd, _doubled_log_bwd)
+
+
+def uses_custom(x, y):
+    return np.sum(doubled_log(x * y) * y)
+
+
+def test_custom_vjp_replaces_the_derivative_in_reverse_mode():
+    x, y = np.array([1.0, 2.0, 3.0]), 0.5
+    assert uses_custom(x, y) == np.sum(np.log(x * y) * y)      # the function itself
+    gx, gy = grad(uses_custom, argnums=(0, 1))(x, y)
+    np.testing.assert_allclose(gx, 2.0 * y / x, rtol=1e-14)
+    assert gy == pytest.approx(2.0 * 3 + np.sum(np.log(x * y)), rel=1e-14)
+    with pytest.raises(TranslationError, match="custom_vjp doubled_log"):
+        jvp(uses_custom, (x, y), (x, 1.0))                     # JAX refuses this too
