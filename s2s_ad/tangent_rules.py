@@ -81,6 +81,12 @@ TEMPLATES = {
     "numpy.linalg.cholesky": {"a": lambda info: _cholesky(info)},
     "numpy.linalg.eigvalsh": {"a": lambda info: _eigvalsh(info)},
     "numpy.sort": {"a": lambda info: _sort(info)},
+    "numpy.linalg.svd": {"a": "np.einsum('...ik,...ij,...kj->...k', "
+                              "np.linalg.svd(a, full_matrices=False)[0], a_dot, "
+                              "np.linalg.svd(a, full_matrices=False)[2])"},
+    "numpy.linalg.pinv": {"a": lambda info: _pinv(info)},
+    "numpy.linalg.matrix_power": {"a": lambda info: _matrix_power(info)},
+    "scipy.linalg.expm": {"A": "scipy.linalg.expm_frechet(A, A_dot, compute_expm=False)"},
     "scipy.linalg.solve_triangular": {
         "a": lambda info: _solve_triangular_a(info),
         "b": "scipy.linalg.solve_triangular(a, b_dot, trans, lower, unit_diagonal)"},
@@ -140,6 +146,31 @@ def _solve_triangular_a(info):
     if trans not in (0, "N"):
         change = f"{change}.T"
     return "-scipy.linalg.solve_triangular(a, " + change + " @ ans, trans, lower, unit_diagonal)"
+
+
+def _pinv(info):
+    """dX = -X dA X + X X^T dA^T (I - A X) + (I - X A) dA^T X^T X (constant rank)."""
+    shape = info.shape("a")
+    if len(shape) != 2:
+        raise rules.Unsupported("np.linalg.pinv is supported for one matrix")
+    m, n = shape
+    return (f"-(ans @ a_dot @ ans) + ans @ ans.T @ a_dot.T @ (np.eye({m}) - a @ ans)"
+            f" + (np.eye({n}) - ans @ a) @ a_dot.T @ ans.T @ ans")
+
+
+def _matrix_power(info):
+    """d(a^n) = sum_k a^k da a^(n-1-k); a negative power is that power of inv(a), whose
+    tangent is -inv(a) da inv(a)."""
+    n = info.get("n", "?")
+    if not isinstance(n, int):
+        raise rules.Unsupported("the exponent of np.linalg.matrix_power must be a literal int")
+    if n == 0:
+        return "np.zeros_like(a_dot)"
+    base, change = ("a", "a_dot") if n > 0 else (
+        "np.linalg.inv(a)", "(-(np.linalg.inv(a) @ a_dot @ np.linalg.inv(a)))")
+    m = abs(n)
+    power = lambda k: f"np.linalg.matrix_power({base}, {k})"    # noqa: E731
+    return " + ".join(f"{power(k)} @ {change} @ {power(m - 1 - k)}" for k in range(m))
 
 
 def _sort(info):

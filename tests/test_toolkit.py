@@ -121,10 +121,10 @@ def test_hessian_agrees_with_finite_differences_of_the_gradient(f):
 
 
 def test_hessian_of_what_neither_mode_can_take_is_a_translation_error():
-    def uses_pinv(x):
-        return np.sum(np.linalg.pinv(np.outer(x, x) + np.eye(3)))
-    with pytest.raises(TranslationError, match="numpy.linalg.pinv"):
-        hessian(uses_pinv)(random((3,)))
+    def uses_cumprod(x):
+        return np.sum(np.cumprod(x))
+    with pytest.raises(TranslationError, match="numpy.cumprod"):
+        hessian(uses_cumprod)(random((3,)))
 
 
 def test_grad_of_grad_is_the_second_derivative():
