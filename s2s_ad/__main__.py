@@ -29,6 +29,8 @@ def main(argv=None):
     show = commands.add_parser("show", help="print the gradient source for a function")
     show.add_argument("target", help="path/to/file.py:function")
     show.add_argument("--argnums", default="0", help="comma-separated, e.g. 0,1")
+    show.add_argument("--mode", choices=("grad", "jvp"), default="grad",
+                      help="grad (reverse mode, the default) or jvp (forward mode)")
     show.add_argument("--args", default=None,
                       help=ARGS_HELP + " (specialises the code to their kinds; default: generic code)")
     export = commands.add_parser(
@@ -113,7 +115,7 @@ def _show(args):
     from . import show
     fun, module = _load_function(args.target)
     example = _example_args(args.args, module) if args.args else ()
-    show(fun, *example, argnums=_argnums(args.argnums))
+    show(fun, *example, argnums=_argnums(args.argnums), mode=args.mode)
     return 0
 
 

@@ -9,7 +9,7 @@ import types
 import numpy as np
 
 from .compiler import GradientCompiler
-from .errors import TranslationError, UsageError
+from .errors import TranslationError, UsageError, UsageValueError
 from .kinds import ARRAY_TYPES, signature_key
 from .other_arrays import (check_dispatchable, check_shapes, concrete_outputs,
                            involves_other_arrays)
@@ -46,6 +46,9 @@ def _transform(fun, argnums, with_value, has_aux=False):
     if fun is None:                       # @grad(argnums=...)
         return functools.partial(_transform, argnums=argnums, with_value=with_value,
                                  has_aux=has_aux)
+    if hasattr(fun, "_s2s_compiler"):         # grad(grad(f)): toolkit.py
+        from .toolkit import grad_of_gradient
+        return grad_of_gradient(fun, argnums, with_value, has_aux)
     settings = _settings()
     key = _cache_key(fun, argnums, with_value, has_aux, settings)
     if key is not None:
@@ -54,9 +57,6 @@ def _transform(fun, argnums, with_value, has_aux=False):
             _TRANSFORMED.move_to_end(key)
             _remember(fun, argnums, with_value, has_aux, entry[0], settings)
             return entry[0]
-    if hasattr(fun, "_s2s_compiler"):
-        raise NotImplementedError("grad of a function that s2s_ad already transformed "
-                                  "(higher-order derivatives) is not supported yet")
     try:
         compiler = GradientCompiler(fun, argnums, with_value, has_aux)
     except (TranslationError, UsageError) as error:
@@ -447,9 +447,19 @@ def compile_source(source, name):
     return builtins.compile(source, filename, "exec")
 
 
-def show(fun, *example_args, argnums=0):
+def show(fun, *example_args, argnums=0, mode="grad"):
     """Print the gradient source s2s_ad generates for `fun` on arguments like these.
-    `fun` may be a plain function or one that `grad`/`value_and_grad` returned."""
+    `fun` may be a plain function or one that `grad`/`value_and_grad` returned.
+    `mode="jvp"` prints the forward-mode (tangent) source instead (toolkit.py)."""
+    if mode == "jvp":
+        from .toolkit import jvp_source
+        if not example_args:
+            raise UsageValueError("show(..., mode='jvp') needs example arguments: forward "
+                                  "mode is compiled for their kinds and shapes")
+        print(jvp_source(getattr(fun, "__wrapped__", fun), *example_args), end="")
+        return
+    if mode != "grad":
+        raise UsageValueError(f"show: mode must be 'grad' or 'jvp', not {mode!r}")
     if not hasattr(fun, "_s2s_compiler"):
         fun = grad(fun, argnums=argnums)
     fun._s2s_revalidate()

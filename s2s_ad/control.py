@@ -47,6 +47,8 @@ def lower_structured(parsed, has_aux=False):
 
 class StructuredLowerer(CallLowering, VersionLowering, ValueLowering, EffectLowering, LoopLowering, ConditionLowering,
                         ContainerLowering, _Lowerer):
+    tuple_results = False           # forward mode (tangent_pipeline.py) returns tuples
+
     def __init__(self, parsed, has_aux=False):
         super().__init__(parsed)
         self.has_aux = has_aux          # the function returns (output, auxiliary data)
@@ -77,7 +79,7 @@ class StructuredLowerer(CallLowering, VersionLowering, ValueLowering, EffectLowe
             raise self.error("a differentiated function must end with 'return <value>' "
                              "on every path", last)
         result = self.current["#rv"]
-        if is_structure(result):
+        if is_structure(result) and not (self.tuple_results and isinstance(result, ast.Tuple)):
             what = "a function" if contains_function(result) else \
                 f"a tuple of {len(result.elts)} values"
             hint = ("; to return auxiliary data beside the output, return (output, aux) "

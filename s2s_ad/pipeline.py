@@ -158,7 +158,7 @@ def _clean(c):
     array_temps = (arrays | {c.transform.adjoint_name(v) for v in arrays} - {None}
                    | c.transform.neg_names) if c.lean else set()
     fold_single_use_temporaries(statements, counts, c.trace.temps | adjoint_temps,
-                                array_temps)
+                                array_temps, c.aliases)
     c.forward = [s for s in statements if id(s) in in_forward]
     c.reverse = [s for s in statements if id(s) not in in_forward]
     # Long programs make deep expressions (a sum of many adjoint terms): split them

@@ -216,7 +216,7 @@ def _is_boolean(node):
                                                                 ast.BitXor))
 
 
-def fold_single_use_temporaries(statements, uses, temps, array_temps=()):
+def fold_single_use_temporaries(statements, uses, temps, array_temps=(), aliases=None):
     """Write a temporary that is read exactly once, by a later assignment in the same
     block, into that assignment: `z2 = z1 * x; a = z2 - z3` becomes `a = z1 * x - z3`.
     Each operation still runs once, on the same operands (nothing they read is
@@ -227,20 +227,22 @@ def fold_single_use_temporaries(statements, uses, temps, array_temps=()):
     (which makes malloc return and refetch the memory on every call); scalar
     straight-line code keeps its readable three-address form. `uses` counts the reads
     of every name in the whole generated function."""
-    _fold_blocks(statements, uses, temps, set(array_temps), in_loop=False)
+    _fold_blocks(statements, uses, temps, set(array_temps), in_loop=False,
+                 aliases=aliases or {})
 
 
-def _fold_blocks(statements, uses, temps, array_temps, in_loop):
+def _fold_blocks(statements, uses, temps, array_temps, in_loop, aliases):
     for s in statements:
         for field in ("body", "orelse"):
             inner = getattr(s, field, None)
             if isinstance(inner, list) and inner and isinstance(inner[0], ast.AST):
                 _fold_blocks(inner, uses, temps, array_temps,
-                             in_loop or isinstance(s, (ast.For, ast.While)))
-    _fold(statements, uses, temps if in_loop else array_temps, copies=in_loop)
+                             in_loop or isinstance(s, (ast.For, ast.While)), aliases)
+    _fold(statements, uses, temps if in_loop else array_temps, copies=in_loop,
+          aliases=aliases)
 
 
-def _fold(statements, uses, temps, copies=True):
+def _fold(statements, uses, temps, copies=True, aliases=None):
     facts = {}          # id(statement) -> what it reads and binds, until it changes
     i = 0
     while i < len(statements):
@@ -249,7 +251,7 @@ def _fold(statements, uses, temps, copies=True):
         # (Only a temporary, or in a loop the copy of a user's variable, is folded:
         # the search for the reader is skipped for anything else.)
         if name is not None and uses.get(name) == 1 and (name in temps or copies):
-            j = _reader(statements, i, name, facts)
+            j = _reader(statements, i, name, facts, aliases or {})
             # A user's variable is folded only into the copy that carries it to the
             # next iteration, which then reads like their statement: x = x + dt * v.
             if j is not None and (name in temps or copies and _is_copy_of(statements[j], name)):
@@ -268,10 +270,13 @@ def _single_target(s):
     return None
 
 
-def _reader(statements, i, name, facts):
+def _reader(statements, i, name, facts, aliases):
     """The index of the assignment after i that reads `name`, if nothing between them
-    rebinds what the definition reads."""
+    rebinds what the definition reads. `aliases` (name -> the names that may share its
+    memory) makes a write into an array count as a change of every view of it: `z1 =
+    out[1:]` is changed by `out[1:] = v`, so a definition reading z1 stays before it."""
     operands = _names_of(statements[i].value)
+    operands |= {m for n in operands for m in aliases.get(n, ())}
     for j in range(i + 1, len(statements)):
         s = statements[j]
         reads, in_value, written = _facts(s, facts)

@@ -52,6 +52,7 @@ ZERO_GRAD = {
     "is": "an identity test with None: boolean result",
     "is not": "an identity test with None: boolean result",
     "isinstance": "a type test: boolean result",
+    "stop_gradient": "s2s_ad.stop_gradient: treated as a constant by definition",
 }
 
 # Rules that refuse any active argument, with a located message.

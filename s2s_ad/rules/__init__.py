@@ -20,7 +20,14 @@ operators), `math_rules` (the math module and builtins), `numpy_rules` (NumPy), 
 imported SciPy (see `load_optional_families`); their templates name `scipy`, added to
 TEMPLATE_MODULES. A rule's `checks` refuses calls it never takes where they are
 written, even when no gradient flows through them (tuple results, in-place results).
-A rule has room for a `tangent` template (forward mode), unused for now.
+Forward mode (tangent.py) reads two more columns: `linear`, the parameters in which the
+primitive is linear (its tangent is the primitive applied to their tangents, e.g.
+reshape, sum, concatenate), and `tangent`, a template per parameter written with
+`<param>_dot` for the argument's tangent (math.sin: `x="x_dot * math.cos(x)"`), or one
+of the markers PRODUCT (multilinear: the primitive with that argument replaced by its
+tangent, as for matmul) and FIBER (a reduction: see tangent_rules.py). The tangent of
+the result is the sum over the active arguments. tangent_rules.py fills these columns
+for the built-in table, deriving elementwise ones from the adjoint templates.
 """
 import ast
 import functools
@@ -57,7 +64,8 @@ class Rule:
     elements: bool = False          # its templates handle list elements (info.element)
     discrete: frozenset = frozenset()   # parameters never differentiated (an index)
     refuses: str = None             # why no argument may be active (every one is refused)
-    tangent: dict = field(default_factory=dict)   # reserved for forward mode
+    tangent: dict = field(default_factory=dict)   # forward mode: param -> template/marker
+    linear: tuple = ()              # forward mode: the parameters it is linear in
     checks: object = None           # a function of the call's Stmt that raises Unsupported
                                     # for a call the rule never takes (a tuple result)
 
@@ -139,6 +147,10 @@ def _signature(spec):
     return inspect.signature(namespace["_spec"])
 
 
+# Tangent markers (forward mode, see the module docstring and tangent_rules.py).
+PRODUCT = "<product>"   # multilinear: the primitive with this argument's tangent in its place
+FIBER = "<fiber>"       # a reduction: sum over the reduced axes of arg_dot * adjoint(g=1)
+
 _BY_OBJECT = {}      # the callable itself -> Rule (resolved by object, not by spelling)
 
 # Modules that templates may name, by their conventional names (the emitter renames
@@ -149,7 +161,8 @@ _OPERATORS = {}      # (spelling, ast operator class or attribute name) -> Rule
 
 
 def defrule(fn, spec, *, name=None, broadcasts=False, zero_grad=False, selects=None,
-            elements=False, discrete=(), refuses=None, checks=None, **adjoints):
+            elements=False, discrete=(), refuses=None, checks=None, linear=(), tangent=None,
+            **adjoints):
     """Register the rule for calls of the callable `fn`. `broadcasts` is True for an
     elementwise rule (each contribution has the result's shape and is summed back to its
     argument's shape), or a function of the RuleInfo giving the contribution's shape.
@@ -157,17 +170,17 @@ def defrule(fn, spec, *, name=None, broadcasts=False, zero_grad=False, selects=N
     rule = Rule(name or describe(fn), _signature(spec), adjoints,
                 broadcasts=broadcasts, zero_grad=zero_grad, selects=selects,
                 elements=elements, discrete=frozenset(discrete), refuses=refuses,
-                checks=checks)
+                checks=checks, tangent=dict(tangent or {}), linear=tuple(linear))
     _BY_OBJECT[_key(fn)] = (fn, rule)
     return rule
 
 
 def defop(spelling, symbol, name, spec, *, broadcasts=False, zero_grad=False, discrete=(),
-          refuses=None, **adjoints):
+          refuses=None, linear=(), tangent=None, **adjoints):
     """Register the rule for an operator (BINOP/UNARY), attribute or method."""
     rule = Rule(name, _signature(spec), adjoints, spelling=spelling, symbol=symbol,
                 broadcasts=broadcasts, zero_grad=zero_grad, discrete=frozenset(discrete),
-                refuses=refuses)
+                refuses=refuses, tangent=dict(tangent or {}), linear=tuple(linear))
     _OPERATORS[(spelling, symbol)] = rule
     return rule
 

@@ -1,0 +1,445 @@
+"""The derivative toolkit, with JAX's names and conventions: jvp (forward mode, a
+source transformation of its own), vjp, jacfwd, jacrev and hessian.
+
+    jvp(f, primals, tangents)   -> (f(*primals), J @ tangents)
+    vjp(f, *primals)            -> (f(*primals), vjp_fn) with vjp_fn(ct) -> cotangents
+    jacfwd(f, argnums=0)(*args) -> the Jacobian, one jvp per input element
+    jacrev(f, argnums=0)(*args) -> the Jacobian, one vjp per output element
+    hessian(f, argnums=0)       -> jacfwd(grad(f)): forward over reverse, the jvp of the
+                                   generated gradient's own source
+"""
+import functools
+import itertools
+import weakref
+
+import numpy as np
+
+from .errors import TranslationError, UsageError, UsageValueError
+from .kinds import signature_key
+from . import rules, tangent_pipeline
+
+_JVP_CACHE = weakref.WeakKeyDictionary()     # function -> _Jvp
+
+
+class _Jvp:
+    """One function's jvp compiler and its compiled versions, keyed by signature."""
+
+    def __init__(self, fun):
+        self.fun = fun
+        try:
+            self.compiler = tangent_pipeline.TangentCompiler(fun)
+        except (TranslationError, UsageError) as error:
+            raise error.with_traceback(None) from None
+        self.cache = {}
+        self.sources = {}
+
+    def compiled(self, primals):
+        if self.cache and self._stale():
+            self.compiler.forget()
+            self.cache.clear()
+            self.sources.clear()
+        key = signature_key(primals)
+        function = self.cache.get(key)
+        if function is None:
+            try:
+                done = tangent_pipeline.run(self.compiler, primals)
+            except (TranslationError, UsageError) as error:
+                raise error.with_traceback(None) from None
+            function = self.cache[key] = done.function
+            self.sources[key] = done.source
+        return function, self.sources[key]
+
+
+    def _stale(self):
+        """Has a global, closure variable or builtin the code was built from been
+        rebound (to something other than an equal number)? As grad's dispatcher does
+        (api.py), so a jvp never runs code specialised on an old value."""
+        from .api import _same_value
+        for dep in self.compiler.parsed.dependencies:
+            now = dep.current()
+            if now is not dep.value and not _same_value(now, dep.value):
+                return True
+        return False
+
+
+def _jvp_of(fun):
+    entry = _JVP_CACHE.get(fun)
+    if entry is None:
+        entry = _JVP_CACHE[fun] = _Jvp(_plain(fun))
+    return entry
+
+
+def _plain(fun):
+    if hasattr(fun, "_s2s_compiler"):
+        raise UsageValueError("jvp of a function s2s_ad already transformed: pass the "
+                              "plain function (hessian differentiates gradients for you)")
+    return fun
+
+
+def _parameters(fun):
+    import inspect
+    return list(inspect.signature(fun).parameters)
+
+
+def jvp(fun, primals, tangents):
+    """(fun(*primals), the directional derivative of fun at primals along tangents),
+    as in JAX: `primals` and `tangents` are tuples of the same structure."""
+    primals, tangents = tuple(primals), tuple(tangents)
+    if len(primals) != len(tangents):
+        raise UsageValueError(f"jvp got {len(primals)} primal(s) but {len(tangents)} "
+                              "tangent(s); give one tangent per primal")
+    for p, t in zip(primals, tangents):
+        if np.shape(p) != np.shape(t):
+            raise UsageValueError(f"a tangent of shape {np.shape(t)} for a primal of shape "
+                                  f"{np.shape(p)}: each tangent has its primal's shape")
+    function, _ = _jvp_of(fun).compiled(primals)
+    return function(*primals, *[_as_float(t) for t in tangents])
+
+
+def jvp_source(fun, *primals):
+    """The generated forward-mode source for arguments like `primals`."""
+    return _jvp_of(fun).compiled(primals)[1]
+
+
+def _as_float(t):
+    if isinstance(t, np.ndarray) and not np.issubdtype(t.dtype, np.floating):
+        return t.astype(float)
+    return t
+
+
+# -- vjp: reverse mode seeded with a cotangent --------------------------------------------
+
+_VJP_CACHE = weakref.WeakKeyDictionary()     # function -> {(output structure, argnums): grad}
+_WRAPPERS = itertools.count()
+
+
+def vjp(fun, *primals):
+    """(fun(*primals), vjp_fn) as in JAX: vjp_fn(cotangent) returns one cotangent per
+    primal (None for a primal that is not a float), for array, number or tuple outputs.
+    vjp_fn is the gradient of `sum(fun(*primals) * cotangent)`, a generated function
+    taking the cotangent as an extra argument."""
+    fun = _plain(fun)
+    out = fun(*primals)
+    structure = _structure(out)
+    argnums = tuple(i for i, p in enumerate(primals) if _is_float(p))
+    if not argnums:
+        raise UsageValueError("vjp: no primal is a float or a float array, so there is "
+                              "nothing to differentiate")
+    gradient = _seeded_gradient(fun, len(primals), structure, argnums)
+
+    def vjp_fn(cotangent):
+        cts = _flatten(cotangent, structure)
+        grads = gradient(*primals, *cts)
+        result = [None] * len(primals)
+        for n, g in zip(argnums, grads):
+            result[n] = g
+        return tuple(result)
+    return out, vjp_fn
+
+
+def _is_float(p):
+    if isinstance(p, float):
+        return True
+    return isinstance(p, (np.ndarray, np.floating)) and np.issubdtype(np.asarray(p).dtype,
+                                                                        np.floating)
+
+
+def _structure(out):
+    """None for one array or number, else the tuple's length (nested tuples refused)."""
+    if isinstance(out, tuple):
+        if any(isinstance(o, (tuple, list, dict)) for o in out):
+            raise UsageValueError("vjp/jacrev take outputs that are an array, a number or "
+                                  "a flat tuple of them")
+        return len(out)
+    if isinstance(out, (list, dict)):
+        raise UsageValueError("vjp/jacrev take outputs that are an array, a number or a "
+                              "tuple of them; return a tuple instead of a list or dict")
+    return None
+
+
+def _flatten(cotangent, structure):
+    if structure is None:
+        return (cotangent,)
+    cotangent = tuple(cotangent)
+    if len(cotangent) != structure:
+        raise UsageValueError(f"the output is a tuple of {structure}, so the cotangent "
+                              f"must be a tuple of {structure}, not {len(cotangent)}")
+    return cotangent
+
+
+def _seeded_gradient(fun, nargs, structure, argnums):
+    table = _VJP_CACHE.setdefault(fun, {})
+    key = (nargs, structure, argnums)
+    if key not in table:
+        table[key] = _make_seeded(fun, nargs, structure, argnums)
+    return table[key]
+
+
+def _make_seeded(fun, nargs, structure, argnums):
+    """grad of `def f_vjp(a0, ..., ct): return np.sum(f(a0, ...) * ct)`, written out as
+    source (s2s_ad reads source) and registered with linecache."""
+    from .api import grad
+    import linecache
+    params = [f"a{i}" for i in range(nargs)]
+    call = f"fun({', '.join(params)})"
+    if structure is None:
+        cts, body = ["ct"], f"    return np.sum({call} * ct)\n"
+    else:
+        cts = [f"ct{k}" for k in range(structure)]
+        body = f"    out = {call}\n    return " + " + ".join(
+            f"np.sum(out[{k}] * ct{k})" for k in range(structure)) + "\n"
+    name = f"{getattr(fun, '__name__', 'f')}_vjp"
+    name = name if name.isidentifier() else "f_vjp"
+    source = f"def {name}({', '.join(params + cts)}):\n{body}"
+    filename = f"<s2s_ad vjp wrapper #{next(_WRAPPERS)}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = {"np": np, "fun": fun}
+    exec(compile(source, filename, "exec"), namespace)
+    return grad(namespace[name], argnums=argnums if len(argnums) > 1 else argnums)
+
+
+# -- Jacobians and Hessians ----------------------------------------------------------------
+
+def jacfwd(fun, argnums=0):
+    """The Jacobian of `fun` with respect to argument(s) `argnums` by forward mode: one
+    jvp per element of the input. Shape: output shape + input shape (JAX's layout)."""
+    single = isinstance(argnums, int)
+    numbers = (argnums,) if single else tuple(argnums)
+
+    @functools.wraps(fun)
+    def jacobian(*args):
+        blocks = []
+        for n in numbers:
+            x = np.asarray(args[n], dtype=float)
+            columns = []
+            out = None
+            for j in range(x.size):
+                basis = np.zeros(x.size)
+                basis[j] = 1.0
+                tangents = [_zero_tangent(a) for a in args]
+                tangents[n] = basis.reshape(x.shape) if x.shape else 1.0
+                out, t = jvp(fun, args, tangents)
+                columns.append(t)
+            blocks.append(_assemble_columns(columns, out, x.shape))
+        if single:
+            return blocks[0]
+        if isinstance(out, tuple):      # JAX's nesting: outputs outside, arguments inside
+            return tuple(tuple(block[k] for block in blocks) for k in range(len(out)))
+        return tuple(blocks)
+    return jacobian
+
+
+def _zero_tangent(a):
+    if isinstance(a, np.ndarray):
+        return np.zeros(a.shape)
+    if isinstance(a, (float, int, np.number)):
+        return 0.0
+    return a
+
+
+def _assemble_columns(columns, out, in_shape):
+    if isinstance(out, tuple):
+        return tuple(_assemble_columns([c[k] for c in columns], out[k], in_shape)
+                     for k in range(len(out)))
+    out_shape = np.shape(out)
+    stacked = np.stack([np.asarray(c, dtype=float).reshape(out_shape) for c in columns],
+                       axis=-1)
+    result = stacked.reshape(out_shape + in_shape)
+    return float(result) if result.shape == () and not out_shape else result
+
+
+def jacrev(fun, argnums=0):
+    """The Jacobian by reverse mode: one vjp per element of the output."""
+    single = isinstance(argnums, int)
+    numbers = (argnums,) if single else tuple(argnums)
+
+    @functools.wraps(fun)
+    def jacobian(*args):
+        out, vjp_fn = vjp(fun, *args)
+        outs = out if isinstance(out, tuple) else (out,)
+        per_output = []
+        for k, o in enumerate(outs):
+            o_shape = np.shape(o)
+            rows = {n: [] for n in numbers}
+            for i in range(int(np.prod(o_shape, dtype=int))):
+                seed = np.zeros(o_shape)
+                seed.flat[i] = 1.0
+                seed = seed if o_shape else 1.0
+                cts = [np.zeros(np.shape(q)) if np.shape(q) else 0.0 for q in outs]
+                cts[k] = seed
+                grads = vjp_fn(tuple(cts) if isinstance(out, tuple) else cts[0])
+                for n in numbers:
+                    if grads[n] is None:
+                        raise UsageValueError(f"argument {n} is not a float: jacrev "
+                                              "differentiates float arguments only")
+                    rows[n].append(np.asarray(grads[n], dtype=float))
+            blocks = []
+            for n in numbers:
+                in_shape = np.shape(args[n])
+                J = np.stack(rows[n]).reshape(o_shape + in_shape)
+                blocks.append(float(J) if J.shape == () else J)
+            per_output.append(blocks[0] if single else tuple(blocks))
+        return tuple(per_output) if isinstance(out, tuple) else per_output[0]
+    return jacobian
+
+
+def hessian(fun, argnums=0):
+    """The Hessian of a scalar `fun`, exactly, by compiling generated code again:
+    forward over reverse (jacfwd of the generated gradient, whose source s2s_ad reads
+    back in forward mode) where the gradient is straight-line code; where it records a
+    tape (loops), reverse over forward instead: the gradient of the generated jvp, which
+    needs no tape, along each basis direction (H is symmetric, so the rows are the same)."""
+    from .api import grad
+    gradient = grad(fun, argnums=argnums)
+
+    @functools.wraps(fun)
+    def hess(*args):
+        generated = gradient.compile(*args)
+        generated = getattr(generated, "__wrapped__", generated)
+        try:
+            return jacfwd(generated, argnums)(*args)
+        except TranslationError as first:
+            try:
+                return _reverse_over_forward(fun, argnums, args)
+            except TranslationError as second:
+                raise TranslationError(
+                    f"hessian: neither forward over reverse ({first.msg}) nor reverse over "
+                    f"forward ({second.msg}) could differentiate {fun.__name__} twice",
+                    None) from None
+    return hess
+
+
+def _reverse_over_forward(fun, argnums, args):
+    """H[i] = grad_x (J(x) e_i): the generated jvp, differentiated by grad."""
+    from .api import grad
+    single = isinstance(argnums, int)
+    numbers = (argnums,) if single else tuple(argnums)
+    generated, _ = _jvp_of(fun).compiled(args)
+    hvp = _hvp_wrapper(generated, len(args))
+    blocks = []
+    for n in numbers:
+        x = np.asarray(args[n], dtype=float)
+        rows = []
+        for j in range(x.size):
+            basis = np.zeros(x.size)
+            basis[j] = 1.0
+            tangents = [_zero_tangent(a) for a in args]
+            tangents[n] = basis.reshape(x.shape) if x.shape else 1.0
+            g = grad(hvp, argnums=numbers)(*args, *tangents)
+            rows.append(g)
+        per_second = []
+        for k, m in enumerate(numbers):
+            in_shape = np.shape(args[m])
+            stacked = np.stack([np.asarray(r[k], dtype=float) for r in rows])
+            H = stacked.reshape(x.shape + in_shape)
+            per_second.append(float(H) if H.shape == () else H)
+        blocks.append(per_second[0] if single else tuple(per_second))
+    return blocks[0] if single else tuple(blocks)
+
+
+def _hvp_wrapper(generated, nargs):
+    import linecache
+    params = [f"a{i}" for i in range(nargs)] + [f"t{i}" for i in range(nargs)]
+    source = (f"def hvp({', '.join(params)}):\n"
+              f"    return jvp_function({', '.join(params)})[1]\n")
+    filename = f"<s2s_ad hvp wrapper #{next(_WRAPPERS)}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = {"jvp_function": generated}
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace["hvp"]
+
+
+# -- grad(grad(f)) ---------------------------------------------------------------------------
+
+def grad_of_gradient(gradient, argnums, with_value, has_aux):
+    """grad of a function `grad(f, argnums=k)` returned: d/dx_j of df/dx_k, one entry of
+    f's Hessian block (k, j), computed as `hessian` does (the generated gradient compiled
+    again). The inner gradient must be one number: x_k a scalar, as grad requires."""
+    compiler = gradient._s2s_compiler
+    if has_aux or compiler.has_aux or compiler.with_value or \
+            not isinstance(compiler.argnums, int):
+        raise UsageValueError("grad of a gradient takes grad(f, argnums=<one int>) of a "
+                              "function without has_aux; for several arguments use "
+                              "s2s_ad.hessian(f, argnums=...)")
+    inner = compiler.argnums
+    fun = compiler.fun
+    single = isinstance(argnums, int)
+    outer = (argnums,) if single else tuple(argnums)
+
+    @functools.wraps(fun)
+    def second(*args):
+        if np.shape(args[inner]) != ():
+            raise UsageValueError(
+                f"grad(grad(f)) needs grad(f) to return one number, but argument {inner} "
+                f"has shape {np.shape(args[inner])}; use s2s_ad.hessian(f) for arrays")
+        block = hessian(fun, argnums=tuple(dict.fromkeys((inner,) + outer)))(*args)
+        rows = dict(zip(dict.fromkeys((inner,) + outer), block))
+        order = list(dict.fromkeys((inner,) + outer))
+        entries = tuple(rows[inner][order.index(j)] for j in outer)
+        result = entries[0] if single else entries
+        return (gradient(*args), result) if with_value else result
+    return second
+
+
+# -- stop_gradient ---------------------------------------------------------------------------
+
+def stop_gradient(x):
+    """x itself, treated as a constant by every mode: no gradient flows back through it
+    and its tangent is zero (JAX's lax.stop_gradient)."""
+    return x
+
+
+rules.defrule(stop_gradient, "x", name="stop_gradient", zero_grad=True)
+
+
+# -- custom_vjp ------------------------------------------------------------------------------
+
+_CUSTOM = itertools.count(1)
+
+
+class custom_vjp:
+    """JAX's custom_vjp: a function whose reverse-mode derivative the user gives.
+
+        @custom_vjp
+        def f(x, y): ...
+        def f_fwd(x, y): return f(x, y), residuals
+        def f_bwd(residuals, g): return (x_bar, y_bar)
+        f.defvjp(f_fwd, f_bwd)
+
+    Calls of f in a differentiated function become one primitive of the rule table
+    whose adjoint template calls f_bwd (the forward sweep calls f itself; the reverse
+    sweep runs f_fwd again on the same arguments for the residuals). jvp refuses it, as
+    JAX does (use custom_jvp there, which s2s_ad does not have yet)."""
+
+    def __init__(self, fun):
+        self.fun = fun
+        functools.update_wrapper(self, fun)
+        self.rule = None
+
+    def __call__(self, *args, **kwargs):
+        return self.fun(*args, **kwargs)
+
+    def defvjp(self, fwd, bwd):
+        import inspect
+        params = list(inspect.signature(self.fun).parameters.values())
+        if any(p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) or
+               p.default is not p.empty for p in params):
+            raise UsageValueError("custom_vjp takes functions of positional parameters "
+                                  "without defaults")
+        names = [p.name for p in params]
+        helper = f"custom_vjp_{next(_CUSTOM)}"
+
+        def adjoints(*values):
+            *arguments, g = values
+            _, residuals = fwd(*arguments)
+            grads = tuple(bwd(residuals, g))
+            if len(grads) != len(arguments):
+                raise ValueError(f"{bwd.__name__} returned {len(grads)} cotangent(s) for "
+                                 f"{len(arguments)} argument(s)")
+            return grads
+        rules.TEMPLATE_MODULES[helper] = adjoints     # named by the templates below
+        call = f"{helper}({', '.join(names + ['g'])})"
+        templates = {n: f"{call}[{k}]" for k, n in enumerate(names)}
+        self.rule = rules.defrule(self, ", ".join(names),
+                                  name=f"custom_vjp {self.fun.__name__}", **templates)
+        return self
