@@ -95,8 +95,23 @@ def test_full_check_gives_a_verdict(point):
     assert report.passed
     text = str(report)
     for part in ("Random directions", "Taylor remainder test", "Dot-product test",
-                 "pending", "forward mode", "Verdict: the gradient is right"):
+                 "passed: <jvp(v), u>", "Verdict: the gradient is right"):
         assert part in text
     wrong = full_check(softplus_quadratic, *point, gradient=softplus_quadratic_wrong)
     assert not wrong.passed and "the gradient is WRONG" in str(wrong)
     assert str(wrong).count("FAIL") == 2        # directions and Taylor both catch it
+
+
+def test_the_dot_product_test_compares_forward_with_reverse_mode(point, monkeypatch):
+    import s2s_ad.toolkit as toolkit
+    from s2s_ad.check import dot_product_test
+    passed = dot_product_test(softplus_quadratic, *point)
+    assert passed.status == "passed" and passed.error < 1e-12
+    real = toolkit.jvp
+
+    def off_by_a_little(f, primals, tangents):
+        value, tangent = real(f, primals, tangents)
+        return value, tangent * (1 + 1e-6)
+    monkeypatch.setattr(toolkit, "jvp", off_by_a_little)
+    failed = dot_product_test(softplus_quadratic, *point)
+    assert failed.status == "failed" and not failed
