@@ -248,15 +248,20 @@ class TangentTransform:
             f"argument '{p}': {why}; use grad/vjp (reverse mode) for this function, or "
             "give the rule a tangent template (Rule.tangent)", s.loc)
 
+    @staticmethod
+    def template(s, p, info):
+        """The rule's adjoint template for parameter p at this call site (None: none)."""
+        try:
+            return s.rule.template(p, info)
+        except rules.Unsupported as exc:
+            raise TranslationError(f"cannot differentiate this call of {s.rule.name}: {exc}",
+                                   s.loc) from None
+
     def derived(self, s, p):
         """x_dot * (the adjoint with g = 1): the adjoint template at this call site with
         x_dot in place of g, where the template is linear in g."""
         info = self.contributions.info(s)
-        try:
-            template = s.rule.template(p, info)
-        except rules.Unsupported as exc:
-            raise TranslationError(f"cannot differentiate this call of {s.rule.name}: {exc}",
-                                   s.loc) from None
+        template = self.template(s, p, info)
         if template is None:
             self.refuse(s, p, "its rule has no derivative for it")
         if info.fills:
@@ -274,11 +279,7 @@ class TangentTransform:
     def fiber(self, s, p):
         """A reduction: sum over the reduced axes of a_dot * (its adjoint with g = 1)."""
         info = self.contributions.info(s)
-        try:
-            template = s.rule.template(p, info)
-        except rules.Unsupported as exc:
-            raise TranslationError(f"cannot differentiate this call of {s.rule.name}: {exc}",
-                                   s.loc) from None
+        template = self.template(s, p, info)
         mapping = {name: _as_expression(op) for name, op in s.args.items()}
         mapping["ans"] = ast.Name(s.target, ast.Load())
         result = self.kinds.get(s.target)
