@@ -24,6 +24,8 @@ from .rules import rule_for_call
 from .rules import control_rules as cr
 from .rules.numpy_indexing import accumulates
 from .adjoints import ZERO
+from .aliasing import user_name
+from .errors import TranslationError
 from .ir import Stmt
 
 
@@ -178,7 +180,11 @@ def _joined_list(how):
             return False                # a list literal: each element's own template
         if x.id not in rt.roots:
             if rt.is_active(x) and s.target in rt.activity:
-                raise _unsupported(s, f"np.{how} of '{x.id}'")
+                name = user_name(x.id)
+                raise TranslationError(
+                    f"np.{how} of the list '{name}', which is bound on more than one path "
+                    "(a branch or a loop), is not supported: make the list once before "
+                    f"the branch or loop ({name} = []) and append to it there", s.loc)
             return True
         if s.target in rt.activity:
             g = rt.finish(s.target)
@@ -207,7 +213,6 @@ def _assign(name, value):
 
 
 def _unsupported(s, what):
-    from .errors import TranslationError
     return TranslationError(f"{what} is not supported here: s2s_ad follows element writes "
                             "only into arrays and lists created by a single statement", s.loc)
 

@@ -87,3 +87,20 @@ def test_list_literals_given_to_rules_that_take_one_array():
     ga, gb = grad(sine_of_a_list, argnums=(0, 1))(0.3, 2.0)
     assert ga == pytest.approx(np.cos(0.3) + 2.0 * np.cos(0.6))
     assert gb == pytest.approx(0.3 * np.cos(0.6))
+
+
+def list_bound_on_two_paths(x, c):
+    if c > 0:
+        rows = [x]
+    else:
+        rows = [x * 2.0]
+    return np.sum(np.stack(rows))
+
+
+def test_joining_a_list_bound_on_two_paths_is_refused_with_what_to_write():
+    from s2s_ad.errors import TranslationError
+    with pytest.raises(TranslationError, match="the list 'rows', which is bound on more "
+                                               "than one path") as error:
+        grad(list_bound_on_two_paths)(np.ones(2), 1.0)
+    assert error.value.lineno == list_bound_on_two_paths.__code__.co_firstlineno + 5
+    assert "rows = []" in str(error.value)
