@@ -10,6 +10,8 @@ import pytest
 
 from s2s_ad import TranslationError, api, grad, value_and_grad
 
+from .test_frontend_exactness import make_closure   # c * x * x, and a setter for c
+
 SCALE = 2.0
 
 
@@ -109,16 +111,6 @@ def test_a_recreated_gradient_sees_a_rebound_helper(monkeypatch):
     assert grad(uses_helper)(0.5) == 2.0
     monkeypatch.setitem(globals(), "helper", math.sin)
     assert grad(uses_helper)(0.5) == pytest.approx(math.cos(0.5) + 1.0)
-
-
-def make_closure(c):
-    def f(x):
-        return c * x * x
-
-    def set_c(value):
-        nonlocal c
-        c = value
-    return f, set_c
 
 
 def test_a_recreated_gradient_sees_a_rebound_closure_variable():
