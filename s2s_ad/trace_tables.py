@@ -104,18 +104,20 @@ class TraceTable:
     __repr__ = __str__
 
 
-def trace_table(f, *args, argnums=None):
+def trace_table(f, *args, argnums=None, lean=False):
     """The lecture's forward and reverse trace tables of `f` at `args`.
 
     `argnums` (default: every argument that is a float or a float array) chooses the
-    inputs the reverse table differentiates with respect to."""
+    inputs the reverse table differentiates with respect to. `lean=True` traces the
+    lean code s2s_ad runs (adjoint sums folded together) instead of the explicit one
+    (one statement per contribution, as the lecture writes it)."""
     if argnums is None:
         argnums = tuple(i for i, a in enumerate(args) if _is_float(a))
         if not argnums:
             raise ValueError("trace_table: no float argument to differentiate; pass "
                              "floats (2.0, not 2) or argnums=")
     argnums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
-    compiled = GradientCompiler(f, argnums, with_value=True).compile(args, lean=False)
+    compiled = GradientCompiler(f, argnums, with_value=True).compile(args, lean=lean)
     tree = ast.parse(compiled.source).body[0]
     params = [a.arg for a in tree.args.args]
     split = _reverse_line(compiled.source)
