@@ -18,6 +18,7 @@ those of the unfolded code.
 """
 import ast
 import re
+import types
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,7 +43,7 @@ SHAPE_ONLY = {"reshape", "expand_dims", "transpose", "full", "zeros", "ones", "z
               "ravel", "copy", "stack", "concatenate", "swapaxes", "moveaxis", "flip",
               "empty", "empty_like", "atleast_1d", "atleast_2d", "float"}
 TAPE_NAMES = ("tape", "tape_push", "tape_pop")
-TAPE_NAME = re.compile(r"tape(_push|_pop)?(_\d+)?")
+TAPE_NAME = re.compile(r"(tape(_push|_pop)?|trips)(_\d+)?")
 # Arrays with more elements than this are shown as shape and summary statistics.
 SHOW_ELEMENTS = 6
 # Rows shown per table before the middle is elided (the counts cover every row).
@@ -81,7 +82,8 @@ class TraceTable:
         lines += _elide([f"  {r.t:>4} {r.text:<{width}} = {_fmt(r.value):<12} {r.kind}"
                          for r in self.forward])
         name, value = self.output
-        y = "f" if any(n == "y" for n, _ in self.inputs) else "y"
+        taken = {n for n, _ in self.inputs} | {r.name.split("_")[0] for r in self.forward}
+        y = "f" if "y" in taken else "y"
         lines.append(f"  {'':>4} {y + ' = ' + name:<{width}} = {_fmt(value):<12} output")
         lines.append("")
         lines.append(f"Reverse adjoint trace ({len(self.reverse)} statements: each adds one "
@@ -141,9 +143,10 @@ class _Recorder:
     def __init__(self, namespace, params):
         self.namespace = namespace
         self.params = set(params)
-        self.statements = {}        # id -> (stmt, is_reverse, display text, kind or None)
+        self.statements = {}        # number -> (stmt, is_reverse, display text)
         self.forward, self.reverse = [], []
         self.last = {}              # name -> value before the current assignment
+        self.control_values = 0
 
     def prepare(self, tree, split):
         """Number the assignments, decide which are shown and how they read."""
@@ -153,14 +156,21 @@ class _Recorder:
             | {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)
                and isinstance(n.ctx, ast.Store)}
         folded = _foldable(tree, assigns, split, self._is_const)
-        for number, stmt in enumerate(assigns):
-            target = stmt.targets[0].id
+        shown_kinds = (ast.Assign, ast.AugAssign)
+        writes = [s for s in ast.walk(tree) if isinstance(s, shown_kinds)
+                  and len(getattr(s, "targets", [None])) == 1
+                  and isinstance(_target(s), (ast.Name, ast.Subscript))]
+        for number, stmt in enumerate(writes):
+            target = ast.unparse(_target(stmt))
             reverse = split is not None and stmt.lineno > split
             if target in folded or _is_plumbing(stmt) or \
-                    (not reverse and isinstance(stmt.value, ast.Name)):
+                    (not reverse and isinstance(stmt, ast.Assign)
+                     and isinstance(stmt.targets[0], ast.Name)
+                     and isinstance(stmt.value, ast.Name)):
                 continue        # folded, tape plumbing, or a renaming copy
-            shown = f"{target} = {ast.unparse(_substitute(stmt.value, folded))}"
-            self.statements[number] = (stmt, reverse, shown)
+            rhs = ast.unparse(_substitute(stmt.value, folded))
+            op = "" if isinstance(stmt, ast.Assign) else _OPS.get(type(stmt.op), "?")
+            self.statements[number] = (stmt, reverse, f"{target} {op}= {rhs}")
             stmt.s2s_row = number
 
     def run(self, tree, args):
@@ -176,14 +186,23 @@ class _Recorder:
 
     def row(self, number, value, scope):
         stmt, reverse, text = self.statements[number]
-        target = stmt.targets[0].id
+        target = ast.unparse(_target(stmt))
         value = _snapshot(value)
         flops = _flops(stmt.value, scope, self.namespace)
+        if isinstance(stmt, ast.AugAssign):         # x_bar[i] += c: flops of the add too
+            flops += int(np.size(value))
         if reverse:
-            accumulates = target in _loaded(stmt.value) and target in self.last
-            added = _difference(value, self.last[target]) if accumulates else value
+            accumulates = isinstance(stmt, ast.AugAssign) or (
+                target in _loaded(stmt.value) and target in self.last)
+            if isinstance(stmt, ast.AugAssign):
+                added = _snapshot(scope.get(stmt.value.id)) \
+                    if isinstance(stmt.value, ast.Name) else None
+            else:
+                added = _difference(value, self.last[target]) if accumulates else value
             self.reverse.append(Row(text, target, value, contribution=added, flops=flops,
                                     accumulates=accumulates))
+        elif isinstance(value, (bool, int, np.bool_, np.integer, list, tuple, dict)):
+            self.control_values += 1    # loop counters, tests, containers: not nodes
         else:
             kind = _kind(stmt.value, value, self._is_const)
             self.forward.append(Row(text, target, value, kind=kind, flops=flops,
@@ -226,8 +245,16 @@ class _Instrument(ast.NodeTransformer):
     def _with_row(stmt):
         if not hasattr(stmt, "s2s_row"):
             return [stmt]
-        call = ast.parse(f"_s2s_row({stmt.s2s_row}, {stmt.targets[0].id}, locals())").body[0]
+        target = ast.unparse(_target(stmt))
+        call = ast.parse(f"_s2s_row({stmt.s2s_row}, {target}, locals())").body[0]
         return [stmt, call]
+
+
+def _target(stmt):
+    return stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target
+
+
+_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 
 
 def _reverse_line(source):
@@ -388,8 +415,11 @@ def _flops(expr, scope, namespace):
     its input, a matrix product 2·m·k·n, moving values nothing. Operand shapes come
     from the values in scope (pure subexpressions are re-evaluated to get theirs)."""
     env = {**namespace, **scope}
-    pure = all(not isinstance(n, ast.Call) or isinstance(n.func, ast.Attribute)
-               for n in ast.walk(expr))
+    # Only calls of module functions (np.exp, math.sin) are re-evaluated: a method
+    # call such as `out_bar.pop()` has effects.
+    pure = all(not isinstance(n, ast.Call) or (
+        isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name)
+        and isinstance(env.get(n.func.value.id), types.ModuleType)) for n in ast.walk(expr))
     result_size = None
 
     def size(node):
@@ -448,7 +478,10 @@ def _is_float(a):
 
 
 def _snapshot(value):
-    return np.array(value) if isinstance(value, np.ndarray) else value
+    """A copy of arrays and lists: generated code updates some in place later."""
+    if isinstance(value, np.ndarray):
+        return np.array(value)
+    return list(value) if isinstance(value, list) else value
 
 
 def _difference(new, old):

@@ -76,6 +76,29 @@ def test_trace_table_unrolls_loops_and_summarises_arrays():
     assert not np.shares_memory(table.gradient["W"], W)
 
 
+def test_trace_table_runs_branches_lists_and_element_writes_once():
+    def f(x, n):
+        out = []
+        k = 0
+        while k < n:
+            if x[k] > 0:
+                out.append(x[k] ** 2)
+            else:
+                out.append(-x[k])
+            k += 1
+        y = np.zeros(2)
+        y[1] = out[0] * 3.0
+        return sum(out) + np.sum(y * y)
+    x = np.array([1.0, -2.0, 3.0])
+    table = trace_table(f, x, 3)
+    assert np.allclose(table.gradient["x"], grad(f)(x, 3))     # effects ran once each
+    assert table.output[1] == pytest.approx(f(x, 3))
+    assert [r.value for r in table.forward if r.text.startswith("z")][:2] == [1.0, 1.0]
+    assert any(r.text.startswith("x_bar[") and "+=" in r.text for r in table.reverse)
+    assert any(r.text.startswith("y[1] = ") for r in table.forward)
+    assert np.array_equal(x, [1.0, -2.0, 3.0])
+
+
 # ---- the sub-demos -----------------------------------------------------------------------
 
 def test_graph_demo_six_steps_match_the_generated_adjoints_and_the_analytic_gradient(capsys):

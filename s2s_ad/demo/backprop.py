@@ -54,10 +54,10 @@ def run(brief=False):
     for layer in (4, 3, 2):
         print(f"  δ^({layer}) = {_vec(deltas[layer]):<40} z{layer}_bar = "
               f"{_vec(adjoint[f'z{layer}_bar'])}")
-    print("\n∂L/∂Θ^(l) = δ^(l+1) a^(l)ᵀ by hand, beside s2s_ad's gradient:")
+    print("\n∂L/∂Θ^(l) = δ^(l+1) a^(l)ᵀ by hand, beside s2s_ad's gradient (first entries):")
     for layer, (mine, theirs) in enumerate(zip(by_hand, generated), 1):
-        print(f"  Θ^({layer}): by hand {_vec(mine.ravel()[:4])}...   s2s_ad "
-              f"{_vec(theirs.ravel()[:4])}...   largest difference "
+        print(f"  Θ^({layer}) by hand {_vec(mine.ravel()[:3])}\n       s2s_ad  "
+              f"{_vec(theirs.ravel()[:3])}   largest difference "
               f"{np.max(np.abs(mine - theirs)):.1e}")
     print("\nWhich generated statements compute which δ:")
     for layer in (4, 3, 2):

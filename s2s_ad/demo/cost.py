@@ -18,8 +18,9 @@ from ..examples import lecture_graph, lecture_network, lecture_trace, logistic_l
 from ..trace_tables import trace_table
 from .text import say
 
-# The constant in the Baur–Strassen bound for all arithmetic operations (3 when only
-# multiplications and divisions are counted).
+# The constant the ratio is compared with. Baur and Strassen prove 3 for the
+# multiplications and divisions of a rational function; counting every operation, the
+# usual operation-count analyses of reverse mode give a small constant, at most 5.
 BAUR_STRASSEN = 5
 
 
@@ -88,11 +89,12 @@ def run(brief=False):
               f"{c['f_flops']:>8} {c['explicit_flops']:>9} {c['ratio_flops']:>6.2f} "
               f"{c['ratio_lean_flops']:>6.2f} {2 * c['inputs']:>6}")
     print()
-    say(f"ratio = (forward + reverse sweep) / f, counted in the generated code; lean = the "
-        f"same in flops for the code s2s_ad runs. Baur–Strassen bound the ratio by a "
-        f"constant: {BAUR_STRASSEN} for all arithmetic operations (3 counting only "
-        f"multiplications and divisions), whatever d is. Central finite differences "
-        f"need 2d evaluations of f, a ratio of 2d.")
+    say(f"ratio = (forward + reverse sweep) / f, counted in the explicit generated code; "
+        f"lean = the same in flops for the code s2s_ad runs. The theorem bounds the ratio "
+        f"by a constant whatever d is: Baur and Strassen prove 3 for the multiplications "
+        f"and divisions of a rational function; counting every operation the usual "
+        f"analyses give at most {BAUR_STRASSEN}. Central finite differences need 2d "
+        f"evaluations of f, a ratio of 2d.")
     print()
     repeat = 20 if brief else 200
     print(f"Measured time per call ({repeat} calls each; numbers vary by machine):")

@@ -82,8 +82,10 @@ def run(brief=False):
     generated = tuple(table.gradient.values())
     one_line = grad(lecture_graph, argnums=(0, 1))(w1, w2)
     print("Check against the analytic gradient:")
+    print(f"  {'':<8} {'six steps':>18} {'s2s_ad, z1..z6':>18} {'s2s_ad, one line':>18} "
+          f"{'analytic':>18}")
     for i, name in enumerate(("df/dw1", "df/dw2")):
-        print(f"  {name}: six steps {by_hand[i]:.10f}   s2s_ad (steps) {generated[i]:.10f}   "
-              f"s2s_ad (one expression) {one_line[i]:.10f}   analytic {analytic[i]:.10f}")
+        print(f"  {name:<8} {by_hand[i]:>18.10f} {generated[i]:>18.10f} "
+              f"{one_line[i]:>18.10f} {analytic[i]:>18.10f}")
     return {"table": table, "steps": steps, "by_hand": by_hand, "analytic": analytic,
             "generated": generated, "one_line": one_line}
