@@ -4,6 +4,7 @@ Without a name every sub-demo runs briefly, in the lecture's order; with one, th
 sub-demo runs in full. Each sub-demo is a module with `run(brief=False)`.
 """
 import importlib
+import inspect
 
 # name -> (module, what it shows). The order is the lecture's.
 DEMOS = {
@@ -21,12 +22,9 @@ DEMOS = {
 
 def run(name, brief=False):
     module = importlib.import_module(DEMOS[name][0])
-    try:
+    if "brief" in inspect.signature(module.run).parameters:
         return module.run(brief=brief)
-    except TypeError as error:       # a demo whose run() takes no `brief`
-        if "brief" not in str(error):
-            raise
-        return module.run()
+    return module.run()             # a demo with one length only
 
 
 def main(name=None):

@@ -47,7 +47,8 @@ def explain(table):
     say(f"x1_bar = {x1[-1].value:.4f} is ∂y/∂x1 and x2_bar = {x2[-1].value:.4f} is "
           "∂y/∂x2: the adjoint of an input is the derivative of the output with respect "
           "to it (the lecture's x̄1 = 5.5, x̄2 = 1.716).")
-    say(f"x2_bar is written {len(x2)} times because x2 is used twice (in x1 * x2 and in "
+    times = {1: "once", 2: "twice"}.get(len(x2), f"{len(x2)} times")
+    say(f"x2_bar is written {times} because x2 is used twice (in x1 * x2 and in "
           f"sin(x2)): each use adds one contribution, "
           + " + ".join(f"{r.contribution:.4f}" for r in x2)
           + f" = {x2[-1].value:.4f}; x1_bar likewise ("
