@@ -23,13 +23,19 @@ def arguments(description):
                         default=bool(os.environ.get("S2S_AD_EXAMPLES_SMALL")),
                         help="a few seconds: fewer examples and epochs (as CI runs it; "
                              "also S2S_AD_EXAMPLES_SMALL=1)")
+    parser.add_argument("--no-plots", action="store_true", help="print, do not plot")
     parser.add_argument("--out", default=None,
                         help="folder for the plots (default: $S2S_AD_PLOTS or the "
                              "temporary directory)")
     args = parser.parse_args()
     if args.out:
         os.environ["S2S_AD_PLOTS"] = args.out
+    global PLOTS
+    PLOTS = not args.no_plots
     return args
+
+
+PLOTS = True
 
 
 def breast_cancer(small, labels="pm1", seed=0):
@@ -51,6 +57,8 @@ def breast_cancer(small, labels="pm1", seed=0):
 
 
 def plot(histories, name, title, n):
+    if not PLOTS:
+        return None
     if not plots.available():
         print("plot skipped: matplotlib is missing (pip install matplotlib)")
         return None

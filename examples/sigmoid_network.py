@@ -6,6 +6,7 @@ The parameters Θ^(1) (m x d), Θ^(2..L-1) (m x m), Θ^(L) (m) travel as one vec
 unpacked inside the loss, so optim.sgd steps all of them at once.
 
     python examples/sigmoid_network.py [--small] [--layers L] [--width m] [--out DIR]
+                                       [--no-plots]
 """
 import numpy as np
 
