@@ -18,3 +18,6 @@ __all__ = ["grad", "value_and_grad", "show", "export", "check_grad", "taylor_tes
            "TranslationError", "jvp", "vjp", "jacfwd", "jacrev", "hessian", "stop_gradient",
            "custom_vjp"]
 __version__ = "0.1.0"
+from .trace_tables import trace_table
+from . import optim
+__all__ += ["trace_table", "optim"]

@@ -25,7 +25,13 @@ def main(argv=None):
                                      description="Source-to-source automatic differentiation")
     parser.add_argument("--version", action="version", version=f"s2s_ad {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("demo", help="the lecture's reverse-mode example, end to end")
+    from .demo import DEMOS
+    demo = commands.add_parser(
+        "demo", help="the lecture's worked examples, end to end",
+        description="Without NAME, every worked example of the lecture briefly; with "
+                    "NAME, that one in full: " + "; ".join(
+                        f"{name}: {about}" for name, (_, about) in DEMOS.items()))
+    demo.add_argument("name", nargs="?", choices=list(DEMOS), help="one sub-demo")
     show = commands.add_parser("show", help="print the gradient source for a function")
     show.add_argument("target", help="path/to/file.py:function")
     show.add_argument("--argnums", default="0", help="comma-separated, e.g. 0,1")
@@ -99,7 +105,7 @@ class CommandError(Exception):
 def _run(args):
     if args.command == "demo":
         from .demo import main as demo
-        demo()
+        demo(args.name)
     elif args.command == "show":
         return _show(args)
     elif args.command == "export":
