@@ -18,7 +18,7 @@ from .adjoints import Filled, Masked
 from .errors import TranslationError
 from .simplify import simplify
 from .trace import operand_kind, static_value
-from .walk import copy_tree
+from .walk import all_nodes, copy_tree
 
 
 class Contributions:
@@ -120,7 +120,7 @@ class Contributions:
     def _template_shape(self, template, s):
         """The broadcast shape of the values a template reads besides g, or None."""
         shapes = []
-        for node in ast.walk(template):
+        for node in all_nodes(template):
             if not isinstance(node, ast.Name) or node.id == "g" or node.id in self.modules:
                 continue
             if node.id == "ans":

@@ -38,6 +38,7 @@ from .lower_values import (ExternalFunction, FunctionValue, RawValue, ValueLower
 from .rules import control_rules as cr
 from .errors import TranslationError
 from .trace import Trace, _Lowerer, _is_docstring
+from .walk import all_nodes
 
 
 
@@ -287,4 +288,4 @@ def _is_append(node):
 
 def _defined_functions(fn):
     """Names of the functions `def`-ined inside `fn` (nested functions)."""
-    return {d.name for d in ast.walk(fn) if isinstance(d, ast.FunctionDef) and d is not fn}
+    return {d.name for d in all_nodes(fn) if isinstance(d, ast.FunctionDef) and d is not fn}

@@ -24,6 +24,7 @@ from .dependencies import dependencies_of, is_library
 from .wrappers import forward_varargs
 from .lambdas import read_lambda
 from .desugar import desugar
+from .walk import all_nodes
 
 
 @dataclass(frozen=True)
@@ -121,13 +122,7 @@ def _read_def(fun):
     dedented = textwrap.dedent("".join(lines))
     indent = _indent_width(lines[0]) - _indent_width(dedented.splitlines()[0])
     tree = ast.parse(dedented)
-    ast.increment_lineno(tree, first_line - 1)
-    if indent:
-        for node in ast.walk(tree):
-            if hasattr(node, "col_offset"):
-                node.col_offset += indent
-                if getattr(node, "end_col_offset", None) is not None:
-                    node.end_col_offset += indent
+    _shift_positions(tree, first_line - 1, indent)
     node = tree.body[0] if tree.body else None
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name != code.co_name:
         raise UsageTypeError(f"cannot find the `def` of {fun.__qualname__} in "
@@ -179,6 +174,20 @@ def _check_is_function(fun):
     name = getattr(fun, "__qualname__", None) or getattr(fun, "__name__", None) or repr(fun)
     raise UsageTypeError(f"s2s_ad differentiates Python functions written with `def`; "
                          f"{name} is {hint}")
+
+
+def _shift_positions(tree, lines, columns):
+    """Move every node's position down `lines` and right `columns`, in one walk (what
+    ast.increment_lineno does for lines, plus the indentation textwrap.dedent removed)."""
+    for node in all_nodes(tree):
+        if "lineno" not in node._attributes:
+            continue
+        node.lineno += lines
+        if getattr(node, "end_lineno", None) is not None:
+            node.end_lineno += lines
+        node.col_offset += columns
+        if getattr(node, "end_col_offset", None) is not None:
+            node.end_col_offset += columns
 
 
 def _indent_width(line):

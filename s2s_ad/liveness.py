@@ -9,7 +9,7 @@ which can only keep more.
 """
 import ast
 
-from .walk import loads, name_nodes
+from .walk import all_nodes, loads, name_nodes
 
 _MUTATORS = {"append", "pop"}
 KEEP = "_s2s_keep"      # a statement with this attribute set is never dropped (tape pops)
@@ -52,7 +52,7 @@ def _statement(s, live, remove, aliases):
     in place for simple statements: copying it per statement would make long straight-line
     code, where many values stay live, quadratic."""
     if getattr(s, KEEP, False):
-        stored = {n.id for t in s.targets for n in ast.walk(t) if isinstance(n, ast.Name)
+        stored = {n.id for t in s.targets for n in all_nodes(t) if isinstance(n, ast.Name)
                   and isinstance(n.ctx, ast.Store)}
         live -= stored
         live |= reads(s.value)
@@ -135,4 +135,4 @@ def _mutated(value):
 
 
 def _names(target):
-    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return {n.id for n in all_nodes(target) if isinstance(n, ast.Name)}

@@ -5,6 +5,7 @@ import ast
 from .emit import function_header, statements_source, to_source
 from .forward import NOTE
 from .source_text import Source
+from .walk import all_nodes
 
 
 def render_function(header, sections, returns):
@@ -27,7 +28,7 @@ def _return(statement):
     so that both printers give the same line."""
     value = getattr(statement, "value", None)
     if isinstance(statement, ast.Return) and isinstance(value, ast.Tuple) and value.elts \
-            and not any(isinstance(e, ast.Starred) for e in ast.walk(value)):
+            and not any(isinstance(e, ast.Starred) for e in all_nodes(value)):
         return "return " + _items(value)
     return to_source(statement).strip()
 

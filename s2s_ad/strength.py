@@ -26,6 +26,7 @@ which costs nothing; an expression would be evaluated twice.
 import ast
 
 import numpy as np
+from .walk import all_nodes
 
 
 def reduce_powers(forward, reverse, kinds):
@@ -35,7 +36,7 @@ def reduce_powers(forward, reverse, kinds):
         return
     in_forward = set()
     for statement in forward:
-        in_forward.update(id(n) for n in ast.walk(statement))
+        in_forward.update(id(n) for n in all_nodes(statement))
     _rewrite(forward, {2: lambda name: _array(kinds.get(name))}, frozenset())
     # A node the forward sweep shares is never changed from the reverse side.
     _rewrite(reverse, {2: lambda name: _number_or_array(kinds.get(name)),

@@ -15,6 +15,7 @@ from . import rules
 from .errors import UnboundNameError
 from .ir import NameAllocator, Stmt, Trace, renamed  # noqa: F401 (the IR, re-exported)
 from .kinds import kind_of
+from .walk import all_nodes
 
 
 class _Lowerer:
@@ -27,7 +28,7 @@ class _Lowerer:
         fn = parsed.node
         self.params = [a.arg for a in fn.args.args]
         self.assigned = set(self.params) | _assigned_names(fn)
-        user_names = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)}
+        user_names = {n.id for n in all_nodes(fn) if isinstance(n, ast.Name)}
         self.names = NameAllocator(user_names | set(parsed.namespace) | set(self.params))
         self.temp_prefix = "z"
         self.temp_count = 0
@@ -286,7 +287,7 @@ def _is_static_sequence(operand):
 
 def _assigned_names(fn):
     names = set()
-    for node in ast.walk(fn):
+    for node in all_nodes(fn):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.add(node.id)
     return names
