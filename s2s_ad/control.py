@@ -38,7 +38,7 @@ from .lower_values import (ExternalFunction, FunctionValue, RawValue, ValueLower
 from .rules import control_rules as cr
 from .errors import TranslationError
 from .trace import Trace, _Lowerer, _is_docstring
-from .walk import all_nodes
+
 
 
 
@@ -68,7 +68,7 @@ class StructuredLowerer(CallLowering, VersionLowering, ValueLowering, EffectLowe
         self.note_prefix = None         # note for statements of an inlined callee
         self.unpack_checks = []         # (operand, length, node) of `a, b = v` unpackings
         self.scope = object()           # identifies the function scope being lowered
-        self.assigned |= _defined_functions(parsed.node)
+        self.assigned |= _defined_functions(parsed)
 
     def run(self):
         statements = list(self.parsed.node.body)
@@ -286,6 +286,7 @@ def _is_append(node):
 
 
 
-def _defined_functions(fn):
-    """Names of the functions `def`-ined inside `fn` (nested functions)."""
-    return {d.name for d in all_nodes(fn) if isinstance(d, ast.FunctionDef) and d is not fn}
+def _defined_functions(parsed):
+    """Names of the functions `def`-ined inside the parsed function (nested ones)."""
+    return {d.name for d in parsed.nodes()
+            if isinstance(d, ast.FunctionDef) and d is not parsed.node}

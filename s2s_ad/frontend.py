@@ -24,7 +24,7 @@ from .dependencies import dependencies_of, is_library
 from .wrappers import forward_varargs
 from .lambdas import read_lambda
 from .desugar import desugar
-from .walk import all_nodes
+from .walk import all_nodes, children, copy_tree
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,16 @@ class ParsedFunction:
     signature: inspect.Signature = None    # the parameters as callers see them
     defaults_owner: object = None   # the function whose __defaults__ the signature shows
     dependencies: list = field(default_factory=list)   # shared with inlined callees
+    walked: list = None         # every node of `node`, once desugared (see `nodes`)
+
+    def nodes(self):
+        """Every node of the def, in ast.walk's order. Walked once, on the first call
+        after desugaring: the passes after it (dependencies, lowering) read the tree
+        and never change it, and on a long function each full walk costs as much as
+        the subset check."""
+        if self.walked is None:
+            self.walked = all_nodes(self.node)
+        return self.walked
 
     @property
     def params(self):
@@ -110,6 +120,9 @@ def _read_def(fun):
     code = fun.__code__
     if code.co_name == "<lambda>":
         return read_lambda(fun)
+    found = _def_in_module_source(code, fun.__globals__)
+    if found is not None:
+        return found
     try:
         # The code object, not the function: inspect would follow `__wrapped__` and
         # read the function a decorator wraps instead of the wrapper itself.
@@ -174,6 +187,36 @@ def _check_is_function(fun):
     name = getattr(fun, "__qualname__", None) or getattr(fun, "__name__", None) or repr(fun)
     raise UsageTypeError(f"s2s_ad differentiates Python functions written with `def`; "
                          f"{name} is {hint}")
+
+
+def _def_in_module_source(code, module_globals):
+    """(a copy of the `def` of `code`, its filename), found in the syntax tree of the
+    whole file it came from, or None (then _read_def reads the lines of the def alone,
+    as inspect does). The file's tree is parsed once and kept while linecache keeps its
+    lines: parsing a whole file costs less than tokenizing one long def, and the
+    positions are the file's own."""
+    filename = code.co_filename
+    linecache.checkcache(filename)
+    lines = linecache.getlines(filename, module_globals)
+    if not lines:
+        return None
+    cached = _MODULE_DEFS.get(filename)
+    if cached is None or cached[0] is not lines:
+        try:
+            tree = ast.parse("".join(lines))
+        except (SyntaxError, ValueError):
+            return None
+        defs = {}
+        for node in all_nodes(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+                defs.setdefault((first, node.name), node)
+        cached = _MODULE_DEFS[filename] = (lines, defs)
+    node = cached[1].get((code.co_firstlineno, code.co_name))
+    return None if node is None else (copy_tree(node), filename)
+
+
+_MODULE_DEFS = {}       # filename -> (linecache's lines, {(first line, name): def node})
 
 
 def _shift_positions(tree, lines, columns):
@@ -250,7 +293,7 @@ class SubsetChecker:
         while stack:
             node = stack.pop()
             self.check_node(node)
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+            stack.extend(reversed(children(node)))
 
     def check_node(self, node):
         hint = _UNSUPPORTED.get(type(node))

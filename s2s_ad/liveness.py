@@ -62,16 +62,13 @@ def _statement(s, live, remove, aliases):
         names, containers = set(), set()
         for t in targets:
             _split_target(t, names, containers)
-        containers |= _mutated(s.value)
-        if isinstance(s, ast.AugAssign) and isinstance(s.target, ast.Name):
-            live_needed = names & live
-        else:
-            live_needed = names & live
-        if not live_needed and not _any_live(containers, live, aliases):
+        value_reads, mutated = _reads_and_mutated(s.value)
+        containers |= mutated
+        if not names & live and not _any_live(containers, live, aliases):
             return None, live
         if isinstance(s, ast.Assign):
             live -= names
-        live |= reads(s.value)
+        live |= value_reads
         live |= containers
         for t in targets:
             if not isinstance(t, (ast.Name, ast.Tuple)):
@@ -80,10 +77,10 @@ def _statement(s, live, remove, aliases):
             live |= {t.id for t in targets if isinstance(t, ast.Name)}
         return s, live
     if isinstance(s, ast.Expr):
-        containers = _mutated(s.value)
+        value_reads, containers = _reads_and_mutated(s.value)
         if containers and not _any_live(containers, live, aliases):
             return None, live
-        live |= reads(s.value)
+        live |= value_reads
         live |= containers
         return s, live
     if isinstance(s, ast.If):
@@ -125,13 +122,14 @@ def _split_target(t, names, containers):
             containers.add(base.id)
 
 
-def _mutated(value):
-    """Containers a call like `a.pop()` or `a.append(v)` changes."""
+def _reads_and_mutated(value):
+    """(the names `value` reads, the containers a call in it like `a.pop()` or
+    `a.append(v)` changes), from one walk."""
     calls = []
-    name_nodes(value, calls)
-    return {n.func.value.id for n in calls
-            if isinstance(n.func, ast.Attribute) and n.func.attr in _MUTATORS
-            and isinstance(n.func.value, ast.Name)}
+    read = {n.id for n in name_nodes(value, calls) if type(n.ctx) is ast.Load}
+    return read, {n.func.value.id for n in calls
+                  if isinstance(n.func, ast.Attribute) and n.func.attr in _MUTATORS
+                  and isinstance(n.func.value, ast.Name)}
 
 
 def _names(target):

@@ -127,9 +127,11 @@ def _compile_probe(header, statements, result, namespace, parsed):
     _place(body, parsed.node.lineno)
     fn = ast.FunctionDef(header.name, copy_tree(header.args), body, [], None, None,
                          **_type_params())
+    for node in all_nodes(fn.args):
+        _at_line(node, parsed.node.lineno)
     fn.lineno, fn.end_lineno = parsed.node.lineno, 10 ** 9
     fn.col_offset = fn.end_col_offset = 0
-    module = ast.fix_missing_locations(ast.Module([fn], []))
+    module = ast.Module([fn], [])
     scope = dict(namespace)
     scope.setdefault("__builtins__", builtins)
     exec(compile(module, parsed.filename, "exec"), scope)
@@ -146,8 +148,7 @@ def _place(statements, line):
             s = statements[index] = ast.parse(printed).body[0]
         match = _LINE.match(getattr(s, NOTE, None) or "")
         line = int(match.group(1)) if match else line
-        s.lineno = s.end_lineno = line
-        s.col_offset = s.end_col_offset = 0
+        _at_line(s, line)
         for field in s._fields:
             value = getattr(s, field, None)
             if field in ("body", "orelse"):
@@ -156,9 +157,13 @@ def _place(statements, line):
             for part in value if isinstance(value, list) else [value]:
                 if isinstance(part, ast.AST):
                     for node in all_nodes(part):
-                        if "lineno" in node._attributes:
-                            node.lineno = node.end_lineno = line
-                            node.col_offset = node.end_col_offset = 0
+                        _at_line(node, line)
+
+
+def _at_line(node, line):
+    if "lineno" in node._attributes:
+        node.lineno = node.end_lineno = line
+        node.col_offset = node.end_col_offset = 0
 
 
 # A note "line 12: ..." names a line of the user's function; an inlined helper's note

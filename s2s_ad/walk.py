@@ -67,9 +67,16 @@ def all_nodes(node):
     return out
 
 
-def names(node):
-    """The ids of every ast.Name under `node`, in no particular order, repeats kept."""
-    return [n.id for n in name_nodes(node)]
+def children(node):
+    """The nodes directly under `node`, in ast.iter_child_nodes' order, as a list."""
+    out = []
+    for field in node._fields:
+        value = getattr(node, field, None)
+        if isinstance(value, _AST):
+            out.append(value)
+        elif type(value) is list:
+            out.extend(v for v in value if isinstance(v, _AST))
+    return out
 
 
 def loads(node):
