@@ -20,7 +20,7 @@ def eliminate_dead_code(statements, live_out, aliases=None):
     identity, which tape.py relies on); `live_out` is the set of names read after.
     `aliases` maps a name to the names that may share its memory (aliasing.py): a write
     into `out` is kept while a view of `out` is still read."""
-    _block(statements, set(live_out), remove=True, aliases=aliases or {})
+    _block(statements, set(live_out), remove=True, aliases=aliases or {}, effects={})
     return statements
 
 
@@ -34,10 +34,10 @@ def reads(node):
     return loads(node)
 
 
-def _block(statements, live, remove, aliases):
+def _block(statements, live, remove, aliases, effects):
     kept = []
     for statement in reversed(statements):
-        statement, live = _statement(statement, live, remove, aliases)
+        statement, live = _statement(statement, live, remove, aliases, effects)
         if statement is not None:
             kept.append(statement)
     kept.reverse()
@@ -47,7 +47,7 @@ def _block(statements, live, remove, aliases):
     return kept, live
 
 
-def _statement(s, live, remove, aliases):
+def _statement(s, live, remove, aliases, effects):
     """(s or None if dead, the names live before s). `live` is the caller's set, updated
     in place for simple statements: copying it per statement would make long straight-line
     code, where many values stay live, quadratic."""
@@ -57,35 +57,22 @@ def _statement(s, live, remove, aliases):
         live -= stored
         live |= reads(s.value)
         return s, live
-    if isinstance(s, (ast.Assign, ast.AugAssign)):
-        targets = s.targets if isinstance(s, ast.Assign) else [s.target]
-        names, containers = set(), set()
-        for t in targets:
-            _split_target(t, names, containers)
-        value_reads, mutated = _reads_and_mutated(s.value)
-        containers |= mutated
-        if not names & live and not _any_live(containers, live, aliases):
+    if isinstance(s, (ast.Assign, ast.AugAssign, ast.Expr)):
+        effect = effects.get(id(s))        # (this pass's memo: statements stay alive)
+        if effect is None:
+            effect = effects[id(s)] = _effect(s)
+        names, containers, read, killed = effect
+        if isinstance(s, ast.Expr):
+            if containers and not _any_live(containers, live, aliases):
+                return None, live
+        elif not names & live and not _any_live(containers, live, aliases):
             return None, live
-        if isinstance(s, ast.Assign):
-            live -= names
-        live |= value_reads
-        live |= containers
-        for t in targets:
-            if not isinstance(t, (ast.Name, ast.Tuple)):
-                live |= reads(t)
-        if isinstance(s, ast.AugAssign):
-            live |= {t.id for t in targets if isinstance(t, ast.Name)}
-        return s, live
-    if isinstance(s, ast.Expr):
-        value_reads, containers = _reads_and_mutated(s.value)
-        if containers and not _any_live(containers, live, aliases):
-            return None, live
-        live |= value_reads
-        live |= containers
+        live -= killed
+        live |= read
         return s, live
     if isinstance(s, ast.If):
-        body, live_body = _block(s.body, set(live), remove, aliases)
-        orelse, live_else = _block(s.orelse, set(live), remove, aliases)
+        body, live_body = _block(s.body, set(live), remove, aliases, effects)
+        orelse, live_else = _block(s.orelse, set(live), remove, aliases, effects)
         if remove and not body and not orelse:
             return None, live
         if remove and not body:
@@ -95,17 +82,38 @@ def _statement(s, live, remove, aliases):
         defined = _names(s.target) if isinstance(s, ast.For) else set()
         live_in = set()
         while True:             # fixed point: what the next iteration reads is live here
-            _, start = _block(s.body, live | live_in, False, aliases)
+            _, start = _block(s.body, live | live_in, False, aliases, effects)
             start = start - defined
             if start <= live_in:
                 break
             live_in |= start
-        body, _ = _block(s.body, live | live_in, remove, aliases)
+        body, _ = _block(s.body, live | live_in, remove, aliases, effects)
         head = s.iter if isinstance(s, ast.For) else s.test
         if remove and not body:
             return None, live | reads(head)
         return s, live | live_in | reads(head)
     return s, live | reads(s)
+
+
+def _effect(s):
+    """(names s assigns, containers it writes or mutates, names it reads, names it
+    kills) for a simple statement: what a pass over it needs, worked out once per
+    statement (loops are passed over until their liveness settles)."""
+    value_reads, containers = _reads_and_mutated(s.value)
+    if isinstance(s, ast.Expr):
+        return set(), containers, value_reads | containers, set()
+    targets = s.targets if isinstance(s, ast.Assign) else [s.target]
+    names = set()
+    for t in targets:
+        _split_target(t, names, containers)
+    read = value_reads | containers
+    for t in targets:
+        if not isinstance(t, (ast.Name, ast.Tuple)):
+            read |= reads(t)
+    killed = set(names) if isinstance(s, ast.Assign) else set()
+    if isinstance(s, ast.AugAssign):
+        read |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names, containers, read, killed
 
 
 def _split_target(t, names, containers):
