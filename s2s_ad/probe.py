@@ -105,15 +105,19 @@ class _Probe:
         function = _compile_probe(probe, statements, self.trace.result, probe_namespace,
                                   self.parsed)
         function.__defaults__ = self.parsed.defaults
-        # The user's code runs with the garbage collector as it would outside s2s_ad.
+        # The user's code runs with the garbage collector as it would outside s2s_ad,
+        # except that the compiler's own objects, alive meanwhile, are frozen out of
+        # its scans (each would otherwise walk every node of the program).
         paused = not gc.isenabled() and self.gc_was_enabled
         if paused:
+            gc.freeze()
             gc.enable()
         try:
             result = function(*self.args)
         finally:
             if paused:
                 gc.disable()
+                gc.unfreeze()
         return kinds, result, bool(changed)
 
 
