@@ -23,6 +23,7 @@ import ast
 from dataclasses import dataclass
 
 import numpy as np
+from .walk import all_nodes
 
 ZERO = None             # the adjoint of a value that does not reach the output
 UNFINISHED = object()
@@ -77,7 +78,7 @@ def materialise(term, np_name):
 def names_read(term):
     """The names an adjoint term reads (a Masked or Filled one included)."""
     parts = term.parts() if isinstance(term, (Masked, Filled)) else [term]
-    return {n.id for part in parts for n in ast.walk(part) if isinstance(n, ast.Name)}
+    return {n.id for part in parts for n in all_nodes(part) if isinstance(n, ast.Name)}
 
 
 class Accumulator:

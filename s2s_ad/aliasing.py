@@ -25,6 +25,7 @@ import numpy as np
 from . import ir, rules
 from .errors import TranslationError
 from .trace import Stmt
+from .walk import all_nodes
 
 _VIEW_CALLS = [np.reshape, np.ravel, np.squeeze, np.expand_dims, np.atleast_1d,
                np.atleast_2d, np.atleast_3d, np.transpose, np.swapaxes, np.moveaxis,
@@ -183,7 +184,7 @@ class _Mutations:
     def read(self, operand, stale, loc):
         if operand is None or not stale:
             return
-        for node in ast.walk(operand):
+        for node in all_nodes(operand):
             if isinstance(node, ast.Name) and node.id in stale:
                 where, changed = self.why[node.id]
                 name = user_name(node.id)

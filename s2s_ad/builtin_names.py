@@ -11,6 +11,7 @@ import ast
 import builtins
 
 from . import ir
+from .walk import all_nodes
 
 CALLED = ("range", "reversed", "len", "float", "int", "slice", "sum", "min", "max", "abs",
           "zip", "enumerate", "list", "tuple")
@@ -26,7 +27,7 @@ def protect(statements, namespace, names, trace):
     aliases = {b: names.fresh(f"builtin_{b}") for b in shadowed}
     users = _user_spelled(trace)
     for statement in statements:
-        for node in ast.walk(statement):
+        for node in all_nodes(statement):
             if isinstance(node, ast.Name) and node.id in aliases and id(node) not in users:
                 node.id = aliases[node.id]
     for b, alias in aliases.items():
@@ -44,6 +45,6 @@ def _user_spelled(trace):
         for part in parts:
             if part is None:
                 continue
-            out.update(id(n) for n in ast.walk(part)
+            out.update(id(n) for n in all_nodes(part)
                        if isinstance(n, ast.Name) and hasattr(n, "lineno"))
     return out

@@ -18,7 +18,7 @@ from .adjoints import Filled, Masked
 from .errors import TranslationError
 from .simplify import simplify
 from .trace import operand_kind, static_value
-from .walk import copy_tree
+from .walk import all_nodes, copy_tree
 
 
 class Contributions:
@@ -120,7 +120,7 @@ class Contributions:
     def _template_shape(self, template, s):
         """The broadcast shape of the values a template reads besides g, or None."""
         shapes = []
-        for node in ast.walk(template):
+        for node in all_nodes(template):
             if not isinstance(node, ast.Name) or node.id == "g" or node.id in self.modules:
                 continue
             if node.id == "ans":
@@ -158,7 +158,8 @@ class Contributions:
         return operand_kind(operand, self.trace, self.kinds)
 
     def _instantiate(self, template, mapping):
-        return _Substitute(mapping, self.modules, self.helpers).visit(copy_tree(template))
+        renames = {**self.modules, **self.helpers}
+        return _substituted(template, mapping, renames)
 
     def reduce_to(self, expr, operand, shape):
         """Sum a contribution of shape `shape` (NumPy broadcast the operand to it) back to
@@ -196,26 +197,28 @@ def _as_expression(operand):
     return operand
 
 
-class _Substitute(ast.NodeTransformer):
-    """A template with its names replaced: `g`, `ans` and parameters by the call site's
-    expressions (`operands[1]` by that element), `np`/`math`/helpers by their names in
-    the generated code."""
-
-    def __init__(self, mapping, modules, helpers):
-        self.mapping, self.modules, self.helpers = mapping, modules, helpers
-
-    def visit_Name(self, node):
-        if node.id in self.mapping:
-            return copy_tree(self.mapping[node.id])
-        if node.id in self.modules:
-            return ast.Name(self.modules[node.id], ast.Load())
-        if node.id in self.helpers:
-            return ast.Name(self.helpers[node.id], ast.Load())
-        return node
-
-    def visit_Subscript(self, node):
-        if isinstance(node.value, ast.Name) and isinstance(node.slice, ast.Constant):
-            key = f"{node.value.id}[{node.slice.value}]"
-            if key in self.mapping:
-                return copy_tree(self.mapping[key])
-        return self.generic_visit(node)
+def _substituted(node, mapping, renames):
+    """A copy of a template with its names replaced: `g`, `ans` and parameters by the
+    call site's expressions (`operands[1]` by that element), `np`/`math`/helpers by
+    their names in the generated code. (Templates are a few nodes deep: recursion is
+    fine here, and one copying pass costs half of a copy and a NodeTransformer.)"""
+    t = type(node)
+    if t is ast.Name:
+        if node.id in mapping:
+            return copy_tree(mapping[node.id])
+        return ast.Name(renames.get(node.id, node.id), node.ctx)
+    if t is ast.Subscript and type(node.value) is ast.Name \
+            and type(node.slice) is ast.Constant:
+        key = f"{node.value.id}[{node.slice.value}]"
+        if key in mapping:
+            return copy_tree(mapping[key])
+    new = node.__class__.__new__(node.__class__)
+    attrs = new.__dict__
+    for key, value in node.__dict__.items():
+        if isinstance(value, ast.AST):
+            value = _substituted(value, mapping, renames)
+        elif type(value) is list:
+            value = [_substituted(v, mapping, renames) if isinstance(v, ast.AST) else v
+                     for v in value]
+        attrs[key] = value
+    return new

@@ -41,6 +41,7 @@ from .trace import Trace, _Lowerer, _is_docstring
 
 
 
+
 def lower_structured(parsed, has_aux=False):
     return StructuredLowerer(parsed, has_aux).run()
 
@@ -67,7 +68,7 @@ class StructuredLowerer(CallLowering, VersionLowering, ValueLowering, EffectLowe
         self.note_prefix = None         # note for statements of an inlined callee
         self.unpack_checks = []         # (operand, length, node) of `a, b = v` unpackings
         self.scope = object()           # identifies the function scope being lowered
-        self.assigned |= _defined_functions(parsed.node)
+        self.assigned |= _defined_functions(parsed)
 
     def run(self):
         statements = list(self.parsed.node.body)
@@ -285,6 +286,7 @@ def _is_append(node):
 
 
 
-def _defined_functions(fn):
-    """Names of the functions `def`-ined inside `fn` (nested functions)."""
-    return {d.name for d in ast.walk(fn) if isinstance(d, ast.FunctionDef) and d is not fn}
+def _defined_functions(parsed):
+    """Names of the functions `def`-ined inside the parsed function (nested ones)."""
+    return {d.name for d in parsed.nodes()
+            if isinstance(d, ast.FunctionDef) and d is not parsed.node}

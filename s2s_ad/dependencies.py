@@ -9,6 +9,7 @@ import sysconfig
 import types
 from dataclasses import dataclass
 
+
 _MISSING = object()
 
 # -- libraries ---------------------------------------------------------------------------
@@ -61,12 +62,13 @@ class Dependency:
 def dependencies_of(parsed):
     """Every free name (and stable attribute chain) the function reads, with the object
     it denotes now: the generated code is valid while these still hold."""
-    fun, node = parsed.fun, parsed.node
-    local = set(parsed.params) | {n.id for n in ast.walk(node)
-                                  if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    fun = parsed.fun
+    everything = parsed.nodes()
+    local = set(parsed.params) | {n.id for n in everything
+                                  if type(n) is ast.Name and type(n.ctx) is ast.Store}
     cells = dict(zip(fun.__code__.co_freevars, fun.__closure__ or ()))
     found = {}
-    for n in ast.walk(node):
+    for n in everything:
         chain = _chain(n)
         if chain is None or chain[0] in local or chain in found:
             continue

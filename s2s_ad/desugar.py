@@ -25,13 +25,14 @@ import ast
 import collections
 
 from .lambdas import as_def
+from .walk import all_nodes
 
 
 def desugar(parsed):
     node = parsed.node
-    taken = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-    taken |= {a.arg for a in ast.walk(node) if isinstance(a, ast.arg)}
-    uses = collections.Counter(n.id for n in ast.walk(node) if isinstance(n, ast.Name))
+    everything = all_nodes(node)
+    uses = collections.Counter(n.id for n in everything if isinstance(n, ast.Name))
+    taken = set(uses) | {a.arg for a in everything if isinstance(a, ast.arg)}
     _Rewriter(taken, uses).function(node)
 
 
@@ -85,7 +86,7 @@ class _Rewriter:
     def hoist(self, expr, before):
         """`expr` with its unconditionally evaluated comprehensions replaced by names
         of lists that statements appended to `before` build."""
-        if not any(isinstance(n, (ast.ListComp, ast.GeneratorExp)) for n in ast.walk(expr)):
+        if not any(isinstance(n, (ast.ListComp, ast.GeneratorExp)) for n in all_nodes(expr)):
             return expr     # (ast.walk is iterative: a 1,000-term sum costs no recursion)
         if isinstance(expr, (ast.ListComp, ast.GeneratorExp)):
             return self.comprehension(expr, before)
@@ -109,10 +110,10 @@ class _Rewriter:
         name = self.fresh("listcomp" if isinstance(comp, ast.ListComp) else "genexp")
         if any(gen.is_async for gen in comp.generators):
             return comp     # refused by the subset check
-        inside = collections.Counter(n.id for n in ast.walk(comp) if isinstance(n, ast.Name))
+        inside = collections.Counter(n.id for n in all_nodes(comp) if isinstance(n, ast.Name))
         renames = {}
         for gen in comp.generators:
-            for t in ast.walk(gen.target):
+            for t in all_nodes(gen.target):
                 if isinstance(t, ast.Name) and t.id not in renames:
                     clash = self.uses[t.id] > inside[t.id]
                     renames[t.id] = self.fresh(t.id) if clash else t.id
@@ -158,7 +159,7 @@ class _Rename(ast.NodeTransformer):
 
 
 def _locate(node, origin):
-    for n in ast.walk(node):
+    for n in all_nodes(node):
         if "lineno" in n._attributes and getattr(n, "lineno", None) is None:
             n.lineno, n.col_offset = origin.lineno, origin.col_offset
             n.end_lineno, n.end_col_offset = origin.end_lineno, origin.end_col_offset

@@ -22,6 +22,7 @@ import inspect
 from .errors import TranslationError
 from .dependencies import Dependency, is_library
 from .frontend import literal, parse_function
+from .walk import all_nodes
 
 _MISSING = object()
 
@@ -102,7 +103,7 @@ class _Scope:
             call_text = ast.unparse(self.node)
             low.parsed = self.rename_externals(callee)
             low.assigned = {a.arg for a in callee.node.args.args} | {
-                n.id for n in ast.walk(callee.node)
+                n.id for n in all_nodes(callee.node)
                 if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
             low.current, low.prefix, low.loop_depth = current, prefix, 0
             low.note_prefix = f"inlined {call_text}"
@@ -131,11 +132,11 @@ class _Scope:
         caller's namespace get fresh names, bound in the generated code's namespace."""
         low = self.lowerer
         local = {a.arg for a in callee.node.args.args} | {
-            n.id for n in ast.walk(callee.node)
+            n.id for n in all_nodes(callee.node)
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
         caller_ns = low.parsed.namespace
         renames = {}
-        for n in ast.walk(callee.node):
+        for n in all_nodes(callee.node):
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in local \
                     and n.id not in renames:
                 try:
@@ -150,7 +151,7 @@ class _Scope:
                 renames[n.id] = alias
                 low.extra_namespace[alias] = obj
         if renames:
-            for n in ast.walk(callee.node):
+            for n in all_nodes(callee.node):
                 if isinstance(n, ast.Name) and n.id in renames and n.id not in local:
                     n.id = renames[n.id]
         namespace = dict(callee.namespace)
@@ -189,9 +190,9 @@ def inline_local(lowerer, value, node, target):
         raise low.error(f"call of '{fn.name}' does not match its parameters: {exc}",
                         node) from None
     bound.apply_defaults()
-    own = set(names) | {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)
+    own = set(names) | {n.id for n in all_nodes(fn) if isinstance(n, ast.Name)
                         and isinstance(n.ctx, ast.Store)}
-    own |= {d.name for d in ast.walk(fn) if isinstance(d, ast.FunctionDef) and d is not fn}
+    own |= {d.name for d in all_nodes(fn) if isinstance(d, ast.FunctionDef) and d is not fn}
     current = {k: v for k, v in env.items() if k not in own and not k.startswith("#")}
     current.update(bound.arguments)
     if "#chk" in low.current:

@@ -42,6 +42,8 @@ import ast
 import copy
 from dataclasses import dataclass, field
 
+from .walk import all_nodes
+
 
 def names_in(operand):
     """The local-or-external names an operand reads (an index or a list included)."""
@@ -49,7 +51,7 @@ def names_in(operand):
         return []
     if isinstance(operand, ast.Name):
         return [operand.id]
-    return [n.id for n in ast.walk(operand) if isinstance(n, ast.Name)]
+    return [n.id for n in all_nodes(operand) if isinstance(n, ast.Name)]
 
 
 class Item:

@@ -27,6 +27,7 @@ import numpy as np
 from . import ir
 from .kinds import kind_of, merge_kinds
 from .trace import Stmt, operand_kind
+from .walk import all_nodes
 
 _UNSEEN = object()
 
@@ -100,7 +101,7 @@ def _operands(s):
     """Every operand of a statement, those nested in an index or a list included."""
     out = []
     for operand in s.args.values():
-        for node in ast.walk(operand):
+        for node in all_nodes(operand):
             if isinstance(node, ast.Name):
                 out.append(node)
     return out
@@ -112,7 +113,7 @@ def _dynamic_index(settler, s):
     index = s.args.get("index") if s.rule.name in ("indexing", "getitem") else None
     if index is None:
         return False
-    for node in ast.walk(index):
+    for node in all_nodes(index):
         if isinstance(node, ast.Name) and settler.trace.is_local(node):
             kind = settler.kind(node)
             if kind is None or kind.pytype in (list, tuple) or (kind.is_array and kind.shape):

@@ -13,6 +13,7 @@ import inspect
 import linecache
 
 from .errors import UsageTypeError
+from .walk import all_nodes
 
 NAME = "lambda_"        # the name of the `def` a lambda becomes (an identifier)
 
@@ -45,7 +46,7 @@ def find_lambda(tree, code):
     spans = [(l0, c0, l1, c1) for l0, l1, c0, c1 in code.co_positions()
              if None not in (l0, l1, c0, c1) and (l0, c0) != (l1, c1)]
     best = None
-    for node in ast.walk(tree):
+    for node in all_nodes(tree):
         if not isinstance(node, ast.Lambda) or node.lineno != code.co_firstlineno:
             continue
         a = node.args

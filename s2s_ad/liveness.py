@@ -9,7 +9,7 @@ which can only keep more.
 """
 import ast
 
-from .walk import loads, name_nodes
+from .walk import all_nodes, loads, name_nodes
 
 _MUTATORS = {"append", "pop"}
 KEEP = "_s2s_keep"      # a statement with this attribute set is never dropped (tape pops)
@@ -20,7 +20,7 @@ def eliminate_dead_code(statements, live_out, aliases=None):
     identity, which tape.py relies on); `live_out` is the set of names read after.
     `aliases` maps a name to the names that may share its memory (aliasing.py): a write
     into `out` is kept while a view of `out` is still read."""
-    _block(statements, set(live_out), remove=True, aliases=aliases or {})
+    _block(statements, set(live_out), remove=True, aliases=aliases or {}, effects={})
     return statements
 
 
@@ -34,10 +34,10 @@ def reads(node):
     return loads(node)
 
 
-def _block(statements, live, remove, aliases):
+def _block(statements, live, remove, aliases, effects):
     kept = []
     for statement in reversed(statements):
-        statement, live = _statement(statement, live, remove, aliases)
+        statement, live = _statement(statement, live, remove, aliases, effects)
         if statement is not None:
             kept.append(statement)
     kept.reverse()
@@ -47,48 +47,32 @@ def _block(statements, live, remove, aliases):
     return kept, live
 
 
-def _statement(s, live, remove, aliases):
+def _statement(s, live, remove, aliases, effects):
     """(s or None if dead, the names live before s). `live` is the caller's set, updated
     in place for simple statements: copying it per statement would make long straight-line
     code, where many values stay live, quadratic."""
     if getattr(s, KEEP, False):
-        stored = {n.id for t in s.targets for n in ast.walk(t) if isinstance(n, ast.Name)
+        stored = {n.id for t in s.targets for n in all_nodes(t) if isinstance(n, ast.Name)
                   and isinstance(n.ctx, ast.Store)}
         live -= stored
         live |= reads(s.value)
         return s, live
-    if isinstance(s, (ast.Assign, ast.AugAssign)):
-        targets = s.targets if isinstance(s, ast.Assign) else [s.target]
-        names, containers = set(), set()
-        for t in targets:
-            _split_target(t, names, containers)
-        containers |= _mutated(s.value)
-        if isinstance(s, ast.AugAssign) and isinstance(s.target, ast.Name):
-            live_needed = names & live
-        else:
-            live_needed = names & live
-        if not live_needed and not _any_live(containers, live, aliases):
+    if isinstance(s, (ast.Assign, ast.AugAssign, ast.Expr)):
+        effect = effects.get(id(s))        # (this pass's memo: statements stay alive)
+        if effect is None:
+            effect = effects[id(s)] = _effect(s)
+        names, containers, read, killed = effect
+        if isinstance(s, ast.Expr):
+            if containers and not _any_live(containers, live, aliases):
+                return None, live
+        elif not names & live and not _any_live(containers, live, aliases):
             return None, live
-        if isinstance(s, ast.Assign):
-            live -= names
-        live |= reads(s.value)
-        live |= containers
-        for t in targets:
-            if not isinstance(t, (ast.Name, ast.Tuple)):
-                live |= reads(t)
-        if isinstance(s, ast.AugAssign):
-            live |= {t.id for t in targets if isinstance(t, ast.Name)}
-        return s, live
-    if isinstance(s, ast.Expr):
-        containers = _mutated(s.value)
-        if containers and not _any_live(containers, live, aliases):
-            return None, live
-        live |= reads(s.value)
-        live |= containers
+        live -= killed
+        live |= read
         return s, live
     if isinstance(s, ast.If):
-        body, live_body = _block(s.body, set(live), remove, aliases)
-        orelse, live_else = _block(s.orelse, set(live), remove, aliases)
+        body, live_body = _block(s.body, set(live), remove, aliases, effects)
+        orelse, live_else = _block(s.orelse, set(live), remove, aliases, effects)
         if remove and not body and not orelse:
             return None, live
         if remove and not body:
@@ -98,17 +82,38 @@ def _statement(s, live, remove, aliases):
         defined = _names(s.target) if isinstance(s, ast.For) else set()
         live_in = set()
         while True:             # fixed point: what the next iteration reads is live here
-            _, start = _block(s.body, live | live_in, False, aliases)
+            _, start = _block(s.body, live | live_in, False, aliases, effects)
             start = start - defined
             if start <= live_in:
                 break
             live_in |= start
-        body, _ = _block(s.body, live | live_in, remove, aliases)
+        body, _ = _block(s.body, live | live_in, remove, aliases, effects)
         head = s.iter if isinstance(s, ast.For) else s.test
         if remove and not body:
             return None, live | reads(head)
         return s, live | live_in | reads(head)
     return s, live | reads(s)
+
+
+def _effect(s):
+    """(names s assigns, containers it writes or mutates, names it reads, names it
+    kills) for a simple statement: what a pass over it needs, worked out once per
+    statement (loops are passed over until their liveness settles)."""
+    value_reads, containers = _reads_and_mutated(s.value)
+    if isinstance(s, ast.Expr):
+        return set(), containers, value_reads | containers, set()
+    targets = s.targets if isinstance(s, ast.Assign) else [s.target]
+    names = set()
+    for t in targets:
+        _split_target(t, names, containers)
+    read = value_reads | containers
+    for t in targets:
+        if not isinstance(t, (ast.Name, ast.Tuple)):
+            read |= reads(t)
+    killed = set(names) if isinstance(s, ast.Assign) else set()
+    if isinstance(s, ast.AugAssign):
+        read |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names, containers, read, killed
 
 
 def _split_target(t, names, containers):
@@ -125,14 +130,15 @@ def _split_target(t, names, containers):
             containers.add(base.id)
 
 
-def _mutated(value):
-    """Containers a call like `a.pop()` or `a.append(v)` changes."""
+def _reads_and_mutated(value):
+    """(the names `value` reads, the containers a call in it like `a.pop()` or
+    `a.append(v)` changes), from one walk."""
     calls = []
-    name_nodes(value, calls)
-    return {n.func.value.id for n in calls
-            if isinstance(n.func, ast.Attribute) and n.func.attr in _MUTATORS
-            and isinstance(n.func.value, ast.Name)}
+    read = {n.id for n in name_nodes(value, calls) if type(n.ctx) is ast.Load}
+    return read, {n.func.value.id for n in calls
+                  if isinstance(n.func, ast.Attribute) and n.func.attr in _MUTATORS
+                  and isinstance(n.func.value, ast.Name)}
 
 
 def _names(target):
-    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return {n.id for n in all_nodes(target) if isinstance(n, ast.Name)}

@@ -15,6 +15,7 @@ from .lower_conditions import FALSE, same
 from .lower_effects import is_effect_call
 from .lower_values import is_structure
 from .dependencies import is_library
+from .walk import all_nodes
 
 
 class LoopLowering:
@@ -132,7 +133,7 @@ class LoopLowering:
 
     def may_have_effects(self, body):
         """Could this loop body print, log or assert (itself or in a function it calls)?"""
-        for n in (n for s in body for n in ast.walk(s)):
+        for n in (n for s in body for n in all_nodes(s)):
             if isinstance(n, ast.Assert):
                 return True
             if isinstance(n, ast.Call):
@@ -264,13 +265,13 @@ class LoopLowering:
 def _stored_names(statements):
     names = set()
     for statement in statements:
-        for node in ast.walk(statement):
+        for node in all_nodes(statement):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 names.add(node.id)
     return names
 
 def _has(statements, kind):
-    return any(isinstance(n, kind) for s in statements for n in ast.walk(s))
+    return any(isinstance(n, kind) for s in statements for n in all_nodes(s))
 
 def _loads(tree, exclude):
     """Names read anywhere in `tree` outside the subtree `exclude`."""
@@ -295,9 +296,9 @@ def _exposed(statements, defined):
             if isinstance(s, ast.AugAssign) and isinstance(s.target, ast.Name):
                 out |= {s.target.id} - defined
             for t in targets:
-                out |= {n.id for n in ast.walk(t) if isinstance(n, ast.Name)
+                out |= {n.id for n in all_nodes(t) if isinstance(n, ast.Name)
                         and isinstance(n.ctx, ast.Load)} - defined
-                defined |= {n.id for n in ast.walk(t) if isinstance(n, ast.Name)
+                defined |= {n.id for n in all_nodes(t) if isinstance(n, ast.Name)
                             and isinstance(n.ctx, ast.Store)}
         elif isinstance(s, ast.If):
             out |= _loads(s.test, None) - defined
@@ -307,7 +308,7 @@ def _exposed(statements, defined):
             out |= _loads(head, None) - defined
             inner = set(defined)
             if isinstance(s, ast.For):
-                inner |= {n.id for n in ast.walk(s.target) if isinstance(n, ast.Name)}
+                inner |= {n.id for n in all_nodes(s.target) if isinstance(n, ast.Name)}
             out |= _exposed(s.body, inner)
         else:
             out |= _loads(s, None) - defined

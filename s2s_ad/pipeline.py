@@ -150,9 +150,10 @@ def _clean(c):
     in_forward = {id(s) for s in c.forward}
     statements = eliminate_dead_code(c.forward + c.reverse, reads(c.returns), c.aliases)
     reduce_powers(c.forward, c.reverse, c.kinds)     # strength.py: x ** 2 -> x * x (exact)
-    counts = _name_counts(statements + [c.returns], ast.Load)
-    stored_forward = _stored(c.forward)
-    adjoint_temps = {n for n, k in _name_counts(c.reverse, ast.Store).items()
+    counts, stored_forward, stored_reverse = _name_counts(
+        c.forward, c.reverse, {id(s) for s in statements})
+    counts.update(reads_list(c.returns))
+    adjoint_temps = {n for n, k in stored_reverse.items()
                      if k == 1 and n.endswith("_bar") and n not in stored_forward}
     arrays = {v for v in c.trace.temps if c.kinds.get(v) is not None and c.kinds[v].is_array}
     array_temps = (arrays | {c.transform.adjoint_name(v) for v in arrays} - {None}
@@ -174,8 +175,9 @@ def _emit(c):
     statements = c.forward + c.reverse + [c.returns]
     suffix = "value_and_grad" if compiler.with_value else "grad"
     name = f"{c.trace.name}_{suffix}"
-    used = {n.id for st in statements for n in name_nodes(st)}
-    if name in used or name in compiler.params:     # only a clash inside the code counts
+    # Every name in the code is the user's (NameAllocator's `taken`) or was made fresh
+    # by c.names: a name it has not seen clashes with nothing.
+    if name in c.names.taken or name in compiler.params:
         name = c.names.fresh(name)
     builtin_names.protect(statements, c.namespace, c.names, c.trace)
     header = ast.FunctionDef(name, compiler.parsed.node.args)
@@ -203,12 +205,22 @@ def _method(name, attr):
     return ast.Attribute(ast.Name(name, ast.Load()), attr, ast.Load())
 
 
-def _name_counts(statements, ctx):
-    """How often each name is read (ctx=ast.Load) or assigned (ast.Store)."""
-    counts = collections.Counter()
-    for s in statements:
-        counts.update(n.id for n in name_nodes(s) if type(n.ctx) is ctx)
-    return counts
+def _name_counts(forward, reverse, kept):
+    """(how often each name is read in the statements whose ids are in `kept`, the
+    names `forward` assigns, how often each name is assigned in `reverse`), from one
+    walk of each statement."""
+    loads, stored_forward, stored_reverse = collections.Counter(), set(), collections.Counter()
+    for statements, stored in ((forward, stored_forward), (reverse, stored_reverse)):
+        for s in statements:
+            names = name_nodes(s)
+            if id(s) in kept:
+                loads.update(n.id for n in names if type(n.ctx) is ast.Load)
+            stored.update(n.id for n in names if type(n.ctx) is ast.Store)
+    return loads, stored_forward, stored_reverse
+
+
+def reads_list(node):
+    return [n.id for n in name_nodes(node) if type(n.ctx) is ast.Load]
 
 
 def _stored(statements):

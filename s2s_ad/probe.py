@@ -4,16 +4,19 @@ generated for that signature can be specialised on shapes (see kind_flow.py for 
 observed kinds are trusted).
 """
 import ast
+import builtins
 import gc
+import re
+import sys
 
 import numpy as np
 
 from . import builtin_names, rules
-from .emit import compile_function
-from .forward import ForwardEmitter, assign as _assign
+from .forward import NOTE, ForwardEmitter, assign as _assign
 from .ir import NameAllocator
 from .kinds import kind_of, merge_kinds
-from .render import PRINTED, render_function
+from .render import PRINTED
+from .walk import all_nodes, copy_tree
 
 _NOTE = "__s2s_note__"
 
@@ -99,19 +102,78 @@ class _Probe:
         probe_namespace = {**self.namespace, _NOTE: note, ndarray: np.ndarray, type_: type,
                            locals_: locals, note_all: note_everything}
         builtin_names.protect(statements, probe_namespace, probe_names, self.trace)
-        source = render_function(probe, [(None, statements)], ast.Return(self.trace.result))
-        function = compile_function(source, probe.name, probe_namespace, origin(self.parsed))
+        function = _compile_probe(probe, statements, self.trace.result, probe_namespace,
+                                  self.parsed)
         function.__defaults__ = self.parsed.defaults
-        # The user's code runs with the garbage collector as it would outside s2s_ad.
+        # The user's code runs with the garbage collector as it would outside s2s_ad,
+        # except that the compiler's own objects, alive meanwhile, are frozen out of
+        # its scans (each would otherwise walk every node of the program).
         paused = not gc.isenabled() and self.gc_was_enabled
         if paused:
+            gc.freeze()
             gc.enable()
         try:
             result = function(*self.args)
         finally:
             if paused:
                 gc.disable()
+                gc.unfreeze()
         return kinds, result, bool(changed)
+
+
+def _compile_probe(header, statements, result, namespace, parsed):
+    """The probe as a function, compiled from its syntax tree: it is run once and never
+    read, so it is not printed (printing cost as much as the rest of the probe). A
+    copy of the tree gets positions: each statement the line of the user's code it
+    came from, in the user's file, so an error the user's code raises while probed
+    points at their own line."""
+    body = [copy_tree(s) for s in statements] + [ast.Return(copy_tree(result))]
+    _place(body, parsed.node.lineno)
+    fn = ast.FunctionDef(header.name, copy_tree(header.args), body, [], None, None,
+                         **_type_params())
+    for node in all_nodes(fn.args):
+        _at_line(node, parsed.node.lineno)
+    fn.lineno, fn.end_lineno = parsed.node.lineno, 10 ** 9
+    fn.col_offset = fn.end_col_offset = 0
+    module = ast.Module([fn], [])
+    scope = dict(namespace)
+    scope.setdefault("__builtins__", builtins)
+    exec(compile(module, parsed.filename, "exec"), scope)
+    return scope[header.name]
+
+
+def _place(statements, line):
+    """Give each statement (nested blocks too) the line its note names, else `line`:
+    the line of the statement before it. Columns are 0: only lines are reported."""
+    for s in statements:
+        printed = getattr(s, PRINTED, None)
+        if printed is not None:                 # a guard kept as text: its tree
+            index = statements.index(s)
+            s = statements[index] = ast.parse(printed).body[0]
+        match = _LINE.match(getattr(s, NOTE, None) or "")
+        line = int(match.group(1)) if match else line
+        _at_line(s, line)
+        for field in s._fields:
+            value = getattr(s, field, None)
+            if field in ("body", "orelse"):
+                _place(value, line)
+                continue
+            for part in value if isinstance(value, list) else [value]:
+                if isinstance(part, ast.AST):
+                    for node in all_nodes(part):
+                        _at_line(node, line)
+
+
+def _at_line(node, line):
+    if "lineno" in node._attributes:
+        node.lineno = node.end_lineno = line
+        node.col_offset = node.end_col_offset = 0
+
+
+# A note "line 12: ..." names a line of the user's function; an inlined helper's note
+# ("inlined h(x), line 3: ...") a line of the helper's file: its statements keep the
+# line before them, the call's.
+_LINE = re.compile(r"line (\d+):")
 
 
 def _note_call(name):
@@ -217,6 +279,10 @@ def _guarded_note(name, names, builtins_, guards):
             f"or {name}.dtype != {dtype}):\n"
             f"    {t}, {shape}, {dtype} = {_NOTE}({name!r}, {name})")
     return guard
+
+
+def _type_params():
+    return {"type_params": []} if sys.version_info >= (3, 12) else {}
 
 
 def origin(parsed):

@@ -5,6 +5,7 @@ import ast
 from .emit import function_header, statements_source, to_source
 from .forward import NOTE
 from .source_text import Source
+from .walk import all_nodes
 
 
 def render_function(header, sections, returns):
@@ -12,12 +13,16 @@ def render_function(header, sections, returns):
     a FunctionDef (body ignored), `sections` a list of (comment, [statement]),
     `returns` the final statement."""
     lines = function_header(header.name, header.args)
+    simple = []
+    for _, statements in sections:
+        _simple_statements(statements, simple)
+    printed = _print_all(simple)
     for comment, statements in sections:
         if not statements:
             continue
         if comment:
             lines.append(f"    # {comment}")
-        lines += render_block(statements, 1)
+        lines += render_block(statements, 1, printed=printed)
     lines.append("    " + _return(returns))
     return Source("\n".join(lines) + "\n")
 
@@ -27,7 +32,7 @@ def _return(statement):
     so that both printers give the same line."""
     value = getattr(statement, "value", None)
     if isinstance(statement, ast.Return) and isinstance(value, ast.Tuple) and value.elts \
-            and not any(isinstance(e, ast.Starred) for e in ast.walk(value)):
+            and not any(isinstance(e, ast.Starred) for e in all_nodes(value)):
         return "return " + _items(value)
     return to_source(statement).strip()
 
@@ -46,16 +51,45 @@ def _items(tuple_node):
 PRINTED = "_s2s_printed"
 
 
-def render_block(statements, depth, last_note=None):
+def _compound(statement):
+    return isinstance(statement, (ast.If, ast.For, ast.While)) \
+        and getattr(statement, PRINTED, None) is None
+
+
+def _simple_statements(statements, out):
+    """Append the simple statements of `statements`, nested blocks included, to `out`
+    in the order they are printed."""
+    for s in statements:
+        if not _compound(s):
+            out.append(s)
+            continue
+        _simple_statements(s.body or [], out)
+        _simple_statements(s.orelse or [], out)
+
+
+def _print_all(statements):
+    """{id(statement): its line} for simple statements, printed by one call of the
+    printer (a call per run of statements between source-line notes cost more than
+    the printing itself); None where the lines do not pair up with the statements
+    (then each run is printed on its own)."""
+    plain = [s for s in statements if getattr(s, PRINTED, None) is None]
+    if not plain:
+        return {}
+    lines = statements_source(plain).rstrip("\n").split("\n")
+    if len(lines) != len(plain):
+        return None
+    return {id(s): line for s, line in zip(plain, lines)}
+
+
+def render_block(statements, depth, last_note=None, printed=None):
     pad = "    " * depth
     lines = []
     run = []            # simple statements waiting to be printed together
     for statement in statements:
         note = getattr(statement, NOTE, None)
-        compound = isinstance(statement, (ast.If, ast.For, ast.While)) \
-            and getattr(statement, PRINTED, None) is None
+        compound = _compound(statement)
         if run and (compound or note and note != last_note):
-            lines += _simple_lines(run, pad)
+            lines += _simple_lines(run, pad, printed)
             run = []
         if note and note != last_note:
             lines.append(f"{pad}# {note}")
@@ -63,19 +97,27 @@ def render_block(statements, depth, last_note=None):
         if not compound:
             run.append(statement)
         elif isinstance(statement, ast.If):
-            lines += _if(statement, depth, note=last_note)
+            lines += _if(statement, depth, note=last_note, printed=printed)
         elif isinstance(statement, ast.For):
             lines.append(f"{pad}for {_expr(statement.target)} in {_expr(statement.iter)}:")
-            lines += render_block(statement.body, depth + 1, last_note)
+            lines += render_block(statement.body, depth + 1, last_note, printed)
         elif isinstance(statement, ast.While):
             lines.append(f"{pad}while {_expr(statement.test)}:")
-            lines += render_block(statement.body, depth + 1, last_note)
+            lines += render_block(statement.body, depth + 1, last_note, printed)
     if run:
-        lines += _simple_lines(run, pad)
+        lines += _simple_lines(run, pad, printed)
     return lines
 
 
-def _simple_lines(statements, pad):
+def _simple_lines(statements, pad, printed=None):
+    if printed is not None and all(id(s) in printed or getattr(s, PRINTED, None) is not None
+                                   for s in statements):
+        lines = []
+        for s in statements:
+            text = getattr(s, PRINTED, None)
+            lines += [pad + t for t in text.splitlines()] if text is not None \
+                else [pad + printed[id(s)]]
+        return lines
     # Statements with their own text are printed as a placeholder name, then swapped.
     texts = {}
     for k, s in enumerate(statements):
@@ -91,19 +133,19 @@ def _simple_lines(statements, pad):
     return lines
 
 
-def _if(statement, depth, keyword="if", note=None):
+def _if(statement, depth, keyword="if", note=None, printed=None):
     pad = "    " * depth
     body, orelse, test = statement.body, statement.orelse, statement.test
     if all(isinstance(s, ast.Pass) for s in body) and orelse:
         body, orelse, test = orelse, [], ast.UnaryOp(ast.Not(), test)
     lines = [f"{pad}{keyword} {_expr(test)}:"]
-    lines += render_block(body or [ast.Pass()], depth + 1, note)
+    lines += render_block(body or [ast.Pass()], depth + 1, note, printed)
     if (len(orelse) == 1 and isinstance(orelse[0], ast.If)
             and getattr(orelse[0], NOTE, None) in (None, note)):
-        lines += _if(orelse[0], depth, "elif", note)
+        lines += _if(orelse[0], depth, "elif", note, printed)
     elif orelse:
         lines.append(f"{pad}else:")
-        lines += render_block(orelse, depth + 1, note)
+        lines += render_block(orelse, depth + 1, note, printed)
     return lines
 
 

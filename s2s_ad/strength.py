@@ -33,10 +33,7 @@ def reduce_powers(forward, reverse, kinds):
     the rules above allow, given each name's kind (probe.observe; no kinds: nothing)."""
     if not kinds:
         return
-    in_forward = set()
-    for statement in forward:
-        in_forward.update(id(n) for n in ast.walk(statement))
-    _rewrite(forward, {2: lambda name: _array(kinds.get(name))}, frozenset())
+    in_forward = _rewrite(forward, {2: lambda name: _array(kinds.get(name))}, frozenset())
     # A node the forward sweep shares is never changed from the reverse side.
     _rewrite(reverse, {2: lambda name: _number_or_array(kinds.get(name)),
                        3: lambda name: _number_or_array(kinds.get(name))}, in_forward)
@@ -60,26 +57,39 @@ def _number_or_array(kind):
 
 def _rewrite(statements, allowed, frozen):
     """Replace each `name ** n` (n in `allowed`, its test passing for the name) by the
-    product, unless its parent's id is in `frozen`. Iterative: expressions may be deep."""
+    product, unless its parent's id is in `frozen`; return the ids of the nodes left
+    in place (all but the replaced powers and leaves). Iterative: expressions may be
+    deep."""
+    visited = set()
     stack = list(statements)
     while stack:
         parent = stack.pop()
-        for field, value in ast.iter_fields(parent):
-            if isinstance(value, ast.AST):
-                replaced = _product(value, allowed) if id(parent) not in frozen else None
-                if replaced is not None:
-                    setattr(parent, field, replaced)
-                else:
-                    stack.append(value)
-            elif isinstance(value, list):
+        visited.add(id(parent))
+        rewritable = id(parent) not in frozen
+        for field in parent._fields:
+            value = getattr(parent, field, None)
+            if type(value) is list:
                 for k, item in enumerate(value):
-                    if not isinstance(item, ast.AST):
+                    if type(item) in _LEAVES or not isinstance(item, ast.AST):
                         continue
-                    replaced = _product(item, allowed) if id(parent) not in frozen else None
+                    replaced = _product(item, allowed) if rewritable else None
                     if replaced is not None:
                         value[k] = replaced
                     else:
                         stack.append(item)
+            elif isinstance(value, ast.AST) and type(value) not in _LEAVES:
+                replaced = _product(value, allowed) if rewritable else None
+                if replaced is not None:
+                    setattr(parent, field, replaced)
+                else:
+                    stack.append(value)
+    return visited
+
+
+# Nodes with no power inside: a name, a constant, a context or an operator.
+_LEAVES = frozenset({ast.Name, ast.Constant, ast.Load, ast.Store, ast.Del} | {
+    cls for cls in vars(ast).values() if isinstance(cls, type)
+    and issubclass(cls, (ast.operator, ast.unaryop, ast.cmpop, ast.boolop))})
 
 
 def _product(node, allowed):

@@ -12,7 +12,7 @@ from .contributions import _as_expression
 from .errors import TranslationError
 from .rules import FIBER, PRODUCT
 from .tangent_rules import is_derivable
-from .walk import copy_tree
+from .walk import all_nodes, copy_tree
 
 
 
@@ -109,7 +109,7 @@ class TangentTerms:
         if result is None or not result.is_array or s.rule.broadcasts is not True:
             return expr
         shapes = []
-        for node in ast.walk(expr):
+        for node in all_nodes(expr):
             if isinstance(node, ast.Name):
                 kind = self._kind_of_name(node.id)
                 if kind is None:
@@ -130,7 +130,7 @@ def _linear_in_g(template):
     through *, / (as numerator), unary -, or an arm of `np.where(c, ., 0.0)` / an `if`
     expression whose other arm is 0); 'zero' when it has no g or is zeros_like(g);
     else None."""
-    uses = [n for n in ast.walk(template) if isinstance(n, ast.Name) and n.id == "g"]
+    uses = [n for n in all_nodes(template) if isinstance(n, ast.Name) and n.id == "g"]
     if not uses:
         return "zero"
     if (isinstance(template, ast.Call) and isinstance(template.func, ast.Attribute)

@@ -28,6 +28,7 @@ import os
 
 from . import ir
 from .liveness import KEEP, reads
+from .walk import all_nodes
 
 
 class BlockPair:
@@ -142,7 +143,7 @@ def _exposed(statements, defined, exposed):
             exposed |= reads(s.value) - defined
             for t in s.targets:
                 exposed |= reads(t) - defined   # x_bar[i] = ... reads x_bar and i
-                defined |= {n.id for n in ast.walk(t) if isinstance(n, ast.Name)
+                defined |= {n.id for n in all_nodes(t) if isinstance(n, ast.Name)
                             and isinstance(n.ctx, ast.Store)}
         else:
             exposed |= reads(s) - defined
@@ -150,7 +151,7 @@ def _exposed(statements, defined, exposed):
 
 
 def _stored(node):
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)
+    return {n.id for n in all_nodes(node) if isinstance(n, ast.Name)
             and isinstance(n.ctx, ast.Store)}
 
 

@@ -26,8 +26,8 @@ class _Lowerer:
         self.parsed = parsed
         fn = parsed.node
         self.params = [a.arg for a in fn.args.args]
-        self.assigned = set(self.params) | _assigned_names(fn)
-        user_names = {n.id for n in ast.walk(fn) if isinstance(n, ast.Name)}
+        user_names = {n.id for n in parsed.nodes() if type(n) is ast.Name}
+        self.assigned = set(self.params) | _assigned_names(parsed.nodes())
         self.names = NameAllocator(user_names | set(parsed.namespace) | set(self.params))
         self.temp_prefix = "z"
         self.temp_count = 0
@@ -284,12 +284,8 @@ def _is_static_sequence(operand):
                for _, leaf in _elements(operand))
 
 
-def _assigned_names(fn):
-    names = set()
-    for node in ast.walk(fn):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
-    return names
+def _assigned_names(nodes):
+    return {n.id for n in nodes if type(n) is ast.Name and type(n.ctx) is ast.Store}
 
 
 def _is_docstring(node):

@@ -5,29 +5,77 @@ expression's depth does not matter."""
 import ast
 
 _AST, _Name, _Call, _Load, _Store = ast.AST, ast.Name, ast.Call, ast.Load, ast.Store
+_Constant = ast.Constant
 
 
 def name_nodes(node, calls=None):
     """Every ast.Name under `node` (itself included); with a list `calls`, the ast.Call
     nodes met are appended to it too."""
     out, stack = [], [node]
-    pop, push = stack.pop, stack.append
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
         n = pop()
         t = type(n)
         if t is _Name:
             out.append(n)
             continue
-        if not isinstance(n, _AST):
+        if t is _Constant:
             continue
         if t is _Call and calls is not None:
             calls.append(n)
+        fields = _NAME_FIELDS.get(t)
+        if fields is None:
+            if not isinstance(n, _AST):
+                continue
+            fields = _NAME_FIELDS[t] = _fields_that_may_hold_names(t)
+        for field in fields:
+            value = getattr(n, field, None)
+            if type(value) is list:
+                extend(value)
+            elif value is not None:
+                push(value)
+    return out
+
+
+# Per node type, the fields that can hold a Name: not contexts, operators, identifiers
+# or literal values, whose nodes and strings would only be visited to be skipped.
+_NAME_FIELDS = {}
+_NO_NAMES = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "name", "kind",
+                       "type_comment", "conversion", "level", "module", "asname"})
+
+
+def _fields_that_may_hold_names(node_type):
+    return tuple(f for f in node_type._fields if f not in _NO_NAMES)
+
+
+def all_nodes(node):
+    """Every AST node under `node` (itself included), in `ast.walk`'s order, as a list:
+    the same walk without a generator per node, about three times faster."""
+    out = [node]
+    append, i = out.append, 0
+    while i < len(out):
+        n = out[i]
+        i += 1
         for field in n._fields:
             value = getattr(n, field, None)
             if isinstance(value, _AST):
-                push(value)
+                append(value)
             elif type(value) is list:
-                stack.extend(value)
+                for v in value:
+                    if isinstance(v, _AST):
+                        append(v)
+    return out
+
+
+def children(node):
+    """The nodes directly under `node`, in ast.iter_child_nodes' order, as a list."""
+    out = []
+    for field in node._fields:
+        value = getattr(node, field, None)
+        if isinstance(value, _AST):
+            out.append(value)
+        elif type(value) is list:
+            out.extend(v for v in value if isinstance(v, _AST))
     return out
 
 

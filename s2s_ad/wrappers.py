@@ -4,6 +4,7 @@ rewritten to take that function's own parameters.
 """
 import ast
 import inspect
+from .walk import all_nodes
 
 
 def forward_varargs(parsed):
@@ -36,14 +37,14 @@ def forward_varargs(parsed):
                 "not support; give the wrapped function plain parameters", star)
     forwarded = {a.arg for a in (args.vararg, args.kwarg) if a is not None}
     names = [p.name for p in params]
-    used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} - forwarded
+    used = {n.id for n in all_nodes(node) if isinstance(n, ast.Name)} - forwarded
     for param in names:
         if param in used:
             raise parsed.error(
                 f"the wrapper '{name}' forwards *args to a parameter named '{param}', a "
                 "name its own body uses too; rename one of them", star)
     _Forward(args, names).visit(node)
-    for n in ast.walk(node):
+    for n in all_nodes(node):
         if isinstance(n, ast.Name) and n.id in forwarded:
             raise parsed.error(
                 f"the wrapper '{name}' uses '{n.id}' other than forwarding it as "

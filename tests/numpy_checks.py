@@ -53,13 +53,19 @@ def function_of(expr, params, scope=None):
     """`def f(<params>): return <expr>`, written to a real file (s2s_ad reads source)
     and executed with NumPy and `scope` as its globals. For table-driven tests."""
     import hashlib
+    import os
     import pathlib
     import tempfile
     code = f"import numpy as np\n\n\ndef f({params}):\n    return {expr}\n"
     folder = pathlib.Path(tempfile.gettempdir()) / "s2s_ad_test_cases"
     folder.mkdir(exist_ok=True)
     path = folder / f"case_{hashlib.sha1(code.encode()).hexdigest()[:12]}.py"
-    path.write_text(code)
+    if not path.exists() or path.read_text() != code:
+        # Written whole, then renamed: test runs in parallel share this folder, and a
+        # reader must never see a half-written file.
+        part = path.with_suffix(f".{os.getpid()}.part")
+        part.write_text(code)
+        os.replace(part, path)
     namespace = dict(scope or {})
     exec(compile(code, str(path), "exec"), namespace)
     return namespace["f"]

@@ -193,7 +193,19 @@ def test_generated_code_shows_in_tracebacks():
     def f(x):
         return x * math.log(x)
     g = grad(f)
+    g(2.0)                      # compiled for floats
     with pytest.raises(ValueError) as info:
         g(-1.0)
     text = "".join(traceback.format_exception(info.value))
     assert "z1 = math.log(x)" in text
+
+
+def test_an_error_on_the_first_call_points_at_the_users_own_line():
+    # The first call runs the user's computation once (the probe) before any gradient
+    # exists: an error there is shown at the user's line of their file.
+    def f(x):
+        return x * math.log(x)
+    with pytest.raises(ValueError) as info:
+        grad(f)(-1.0)
+    text = "".join(traceback.format_exception(info.value))
+    assert "return x * math.log(x)" in text and __file__ in text
