@@ -15,6 +15,7 @@ from . import rules
 from .errors import UnboundNameError
 from .ir import NameAllocator, Stmt, Trace, renamed  # noqa: F401 (the IR, re-exported)
 from .kinds import kind_of
+from .rules.tuple_results import lower_tuple_call
 
 
 class _Lowerer:
@@ -200,6 +201,10 @@ class _Lowerer:
         args = [self.argument(a) for a in node.args]
         keywords = [(k.arg, self.argument(k.value)) for k in node.keywords]
         bound = self.bind(rule, args, keywords, node)
+        if getattr(rule, "tuple_parts", None) is not None:     # eigh, qr, svd, ...
+            parts = lower_tuple_call(self, rule, bound, node, args, keywords, func)
+            if parts is not None:
+                return parts
         return self.emit(target, rule, bound, node, call_args=args, call_keywords=keywords,
                          callee=func)
 

@@ -1,9 +1,8 @@
 """np.linalg beyond products: solve, inv, det, cholesky, eigvalsh, svd (singular values),
 pinv, matrix_power, multi_dot (norm of every order is in numpy_norms).
 
-Functions whose result is a tuple (slogdet, eigh, svd with vectors, qr, lstsq) are
-refused when the call is spelled: activity analysis does not follow a tuple, so their
-gradient would be lost rather than refused. Each message says what to write instead.
+Functions whose result is a tuple (slogdet, eigh, svd with its factors, qr, lstsq) are
+in numpy_factorizations.py; eig (complex eigenvectors) is refused where it is written.
 
 Templates work on stacks of matrices (leading batch axes) unless said otherwise;
 T(x) is np.swapaxes(x, -1, -2).
@@ -230,7 +229,7 @@ def _multi_dot(info):
 defrule(np.linalg.multi_dot, "arrays", elements=True, arrays=_multi_dot)
 
 
-# -- tuple results: refused when spelled (see the module docstring) ---------------------
+# -- eig: refused where it is written --------------------------------------------------
 
 def _refuse(message):
     def check(stmt):
@@ -239,18 +238,6 @@ def _refuse(message):
 
 
 for _fn, _why in [
-        (np.linalg.slogdet, "it returns a tuple (sign, logabsdet), which s2s_ad does not "
-                            "differentiate through; for a positive definite matrix write "
-                            "2.0 * np.sum(np.log(np.diag(np.linalg.cholesky(a)))), else "
-                            "np.log(np.abs(np.linalg.det(a)))"),
-        (np.linalg.eigh, "it returns a tuple (eigenvalues, eigenvectors), which s2s_ad does "
-                         "not differentiate through; np.linalg.eigvalsh(a) gives the "
-                         "eigenvalues"),
-        (np.linalg.qr, "it returns a tuple (q, r), which s2s_ad does not differentiate "
-                       "through"),
-        (np.linalg.lstsq, "it returns a tuple, which s2s_ad does not differentiate "
-                          "through; write np.linalg.pinv(a) @ b, or "
-                          "np.linalg.solve(a.T @ a, a.T @ b) for a of full column rank"),
         (np.linalg.eig, "eigenvectors of a non-symmetric matrix are complex, which s2s_ad "
                         "does not support; for a symmetric matrix use np.linalg.eigvalsh")]:
     defrule(_fn, "*args, **kwargs", refuses=_why, checks=_refuse(_why))
