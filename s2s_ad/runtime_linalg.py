@@ -284,3 +284,48 @@ def lstsq_residuals_tangent(a, b, whole, a_dot=None, b_dot=None):
     r = b - a @ x
     change = b_dot if a_dot is None else -(a_dot @ x)
     return np.reshape(2.0 * np.sum(r * change, axis=0), whole[1].shape)
+
+
+# -- scipy.linalg.cho_factor ---------------------------------------------------------------
+
+def _cholesky_adjoint_lower(l, l_bar):
+    """L = cholesky(A) from A's lower triangle: M = L^-T Phi(L^T L_bar) L^-1, Phi the
+    lower triangle with the diagonal halved; the gradient on the lower triangle."""
+    n = l.shape[-1]
+    p = T(l) @ l_bar
+    p = np.tril(p) - 0.5 * np.eye(n) * p
+    m = np.linalg.solve(T(l), T(np.linalg.solve(T(l), T(p))))
+    return symmetric_part_lower(m)
+
+
+def cho_factor_adjoint(whole, g, lower):
+    """c = the factor's triangle, and a's other strict triangle copied as it is (SciPy
+    leaves it there): that part passes g through to a."""
+    c = whole[0]
+    if lower:
+        return _cholesky_adjoint_lower(np.tril(c), np.tril(g)) + np.triu(g, 1)
+    return T(_cholesky_adjoint_lower(T(np.triu(c)), T(np.triu(g)))) + np.tril(g, -1)
+
+
+def cho_factor_tangent(whole, a_dot, lower):
+    """dL = L Phi(L^-1 dA L^-T), dA the symmetric change of the triangle SciPy reads."""
+    c = whole[0]
+    n = c.shape[-1]
+    l = np.tril(c) if lower else T(np.triu(c))
+    change = read_triangle(a_dot, "L" if lower else "U")
+    m = np.linalg.solve(l, T(np.linalg.solve(l, change)))
+    dl = l @ (np.tril(m) - 0.5 * np.eye(n) * m)
+    if lower:
+        return dl + np.triu(a_dot, 1)
+    return T(dl) + np.tril(a_dot, -1)
+
+
+def cho_solve_factor_tangent(c, lower, c_dot, x):
+    """x = (L L^T)^-1 b (or (U^T U)^-1 b): dx = -(L L^T)^-1 (dL L^T + L dL^T) x, dL the
+    triangle cho_solve reads."""
+    if lower:
+        l, dl = np.tril(c), np.tril(c_dot)
+    else:
+        l, dl = T(np.triu(c)), T(np.triu(c_dot))
+    change = dl @ (T(l) @ x) + l @ (T(dl) @ x)
+    return -np.linalg.solve(l @ T(l), change)

@@ -76,11 +76,17 @@ def audit():
                 status, tangent = "missing", "-"
             elif rule.refuses is not None:
                 status, tangent = "refused", "-"
+            elif getattr(rule, "tuple_parts", None) is not None and rule.zero_grad:
+                # a tuple result: the tangents of its parts (tuple_results.py)
+                parts = [p for p in rule.tuple_parts[1]({}) if isinstance(p, rules.Rule)]
+                kinds = {tangent_kind(p) for p in parts} - {"zero"}
+                status = "tuple"
+                tangent = None if kinds & {None, "partial"} else "/".join(sorted(kinds))
             else:
                 status, tangent = ("zero-grad" if rule.zero_grad else "rule"), \
                     tangent_kind(rule)
-            short = spelling.split(".", 1)[1]
-            tested = bool(re.search(re.escape(short) + r"\b", sources))
+            short = re.sub(r"^(np|scipy\.special|scipy\.stats|scipy)\.", "", spelling)
+            tested = bool(re.search(r"[.\s(\[]" + re.escape(short) + r"\b", sources))
             rows.append((family, spelling, status, tangent, tested))
     return rows
 

@@ -3,6 +3,7 @@ eigh, qr, svd with its factors, lstsq. Each part against central finite differen
 for square, tall and wide matrices and stacks of them; unpacked and indexed; the
 degenerate points refused with a message that says why."""
 import numpy as np
+import scipy.linalg
 import pytest
 
 from s2s_ad import TranslationError, grad
@@ -159,3 +160,31 @@ def test_eigenvalues_alone_at_a_repeated_eigenvalue_take_eighs_basis():
         return np.sum(np.linalg.eigvalsh(a) * np.array([1.0, 2.0, 3.0]))
     x = np.diag([1.0, 2.0, 2.0])
     np.testing.assert_allclose(grad(f)(x), grad(g)(x))
+
+
+# -- scipy.linalg.cho_factor -----------------------------------------------------------
+
+def cho_gaussian(a, y):
+    factor = scipy.linalg.cho_factor(a)
+    c, flag = factor
+    alpha = scipy.linalg.cho_solve(factor, y)
+    return y @ alpha + 2.0 * np.sum(np.log(np.abs(np.diag(c))))
+
+
+def cho_lower(a, y):
+    c, lower = scipy.linalg.cho_factor(a, lower=True)
+    return np.sum(scipy.linalg.cho_solve((c, True), y) * y) + np.sum(c * c) + lower
+
+
+@pytest.mark.parametrize("f", [cho_gaussian, cho_lower])
+def test_cho_factor_and_cho_solve(f):
+    # c's other triangle is a's, copied by SciPy: differentiated as that copy.
+    assert_grad(f, spd((4, 4)), random((4,), seed=3), argnums=(0, 1), tol=1e-5)
+
+
+def test_cho_factor_flag_must_be_a_literal():
+    def f(a, flag=True):
+        c, lower = scipy.linalg.cho_factor(a, lower=flag > 0)
+        return np.sum(c)
+    with pytest.raises(TranslationError, match="'lower' must be a literal"):
+        grad(f)(spd((3, 3)))

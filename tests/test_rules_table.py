@@ -79,7 +79,7 @@ REFUSES = {
         "rfftn", "irfftn", "hfft", "ihfft")},
 }
 if HAVE_SCIPY:
-    REFUSES["scipy.linalg.cho_factor"] = "returns a tuple"
+    ZERO_GRAD["scipy.linalg.cho_factor"] = ZERO_GRAD["numpy.linalg.qr"]
 
 # Parameters that take integers, booleans, strings, shapes, dtypes or indices, never a
 # differentiable value; most must be literals and the template refuses otherwise.
@@ -103,7 +103,8 @@ STATIC_ONLY = {
 }
 if HAVE_SCIPY:
     STATIC_ONLY.update({"trans": "'N'/'T' or 0/1/2", "lower": "a bool",
-                        "unit_diagonal": "a bool", "allow_singular": "a bool"})
+                        "unit_diagonal": "a bool", "allow_singular": "a bool",
+                        "overwrite_a": "a bool", "check_finite": "a bool"})
 
 # Handled by name in containers.py (in-place adjoint containers), not by templates.
 # (Element writes and appends are IR items of their own, not rules.)

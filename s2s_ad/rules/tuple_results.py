@@ -27,7 +27,9 @@ PART = "part"       # the key of part rules in the operator table (walked by the
 
 def deftuple(registered, whole, parts):
     """Give the rule `registered` (the one rule_for_call finds) a tuple form: `parts` is
-    a function of the call's static arguments returning the list of part rules, or None
+    a function of the call's static arguments returning the list of part rules (or, for
+    a part that is a constant such as cho_factor's flag, a function of the static
+    arguments giving its value), or None
     when this call returns a single value (np.linalg.svd(a, compute_uv=False)), which
     `registered` then differentiates itself. `whole` is the zero_grad rule of the tuple
     itself (it may be `registered`)."""
@@ -80,5 +82,5 @@ def lower_tuple_call(lowerer, rule, bound, node, args, keywords, callee):
         from . import _check_call
         _check_call(whole, lowerer.body[-1])
     values = [lowerer.emit(None, part, {"whole": name, **bound}, node, call_args=[name])
-              for part in parts]
+              if isinstance(part, Rule) else ast.Constant(part(statics)) for part in parts]
     return ast.Tuple(values, ast.Load())
