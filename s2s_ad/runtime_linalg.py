@@ -72,6 +72,11 @@ def eigh_values_adjoint(whole, g, uplo):
     return on_triangle((v * g[..., None, :]) @ T(v), uplo)
 
 
+def eigvalsh_adjoint(a, g, uplo):
+    """np.linalg.eigvalsh: as eigh's values, with the vectors computed here."""
+    return eigh_values_adjoint(np.linalg.eigh(a, uplo), g, uplo)
+
+
 def eigh_vectors_adjoint(whole, g, uplo):
     """V_bar -> a_bar: dV = V (F o (V^T dA V)) with F[i, j] = 1/(w_j - w_i), so
     M = V (F o (V^T V_bar)) V^T."""
@@ -288,7 +293,7 @@ def lstsq_residuals_tangent(a, b, whole, a_dot=None, b_dot=None):
 
 # -- scipy.linalg.cho_factor ---------------------------------------------------------------
 
-def _cholesky_adjoint_lower(l, l_bar):
+def cholesky_adjoint(l, l_bar):
     """L = cholesky(A) from A's lower triangle: M = L^-T Phi(L^T L_bar) L^-1, Phi the
     lower triangle with the diagonal halved; the gradient on the lower triangle."""
     n = l.shape[-1]
@@ -298,13 +303,20 @@ def _cholesky_adjoint_lower(l, l_bar):
     return symmetric_part_lower(m)
 
 
+def cholesky_tangent(l, a_dot):
+    """np.linalg.cholesky (the lower triangle read): dL = L Phi(L^-1 dA L^-T)."""
+    n = l.shape[-1]
+    m = np.linalg.solve(l, T(np.linalg.solve(l, read_triangle(a_dot, "L"))))
+    return l @ (np.tril(m) - 0.5 * np.eye(n) * m)
+
+
 def cho_factor_adjoint(whole, g, lower):
     """c = the factor's triangle, and a's other strict triangle copied as it is (SciPy
     leaves it there): that part passes g through to a."""
     c = whole[0]
     if lower:
-        return _cholesky_adjoint_lower(np.tril(c), np.tril(g)) + np.triu(g, 1)
-    return T(_cholesky_adjoint_lower(T(np.triu(c)), T(np.triu(g)))) + np.tril(g, -1)
+        return cholesky_adjoint(np.tril(c), np.tril(g)) + np.triu(g, 1)
+    return T(cholesky_adjoint(T(np.triu(c)), T(np.triu(g)))) + np.tril(g, -1)
 
 
 def cho_factor_tangent(whole, a_dot, lower):

@@ -181,11 +181,9 @@ def _symmetric(uplo):
 
 def _cholesky(info):
     """dL = L Phi(L^-1 dA L^-T), Phi: the lower triangle with the diagonal halved, for the
-    symmetric dA NumPy reads (its lower triangle)."""
-    n = info.shape("a")[-1]
-    m = (f"np.linalg.solve(ans, np.swapaxes(np.linalg.solve(ans, {_symmetric('L')}), "
-         "-1, -2))")
-    return f"ans @ (np.tril({m}) - 0.5 * np.eye({n}) * {m})"
+    symmetric dA NumPy reads (its lower triangle); a function (runtime_linalg), so the
+    solves run once."""
+    return "linalg_ad.cholesky_tangent(ans, a_dot)"
 
 
 def _eigvalsh(info):
@@ -193,8 +191,7 @@ def _eigvalsh(info):
     uplo = info.get("UPLO", "?")
     if uplo not in ("L", "U"):
         raise rules.Unsupported("'UPLO' must be the literal 'L' or 'U'")
-    v = "np.linalg.eigh(a, UPLO)[1]"
-    return f"np.sum({v} * ({_symmetric(uplo)} @ {v}), axis=-2)"
+    return "linalg_ad.eigh_values_tangent(np.linalg.eigh(a, UPLO), a_dot, UPLO)"
 
 
 def _abs(info):

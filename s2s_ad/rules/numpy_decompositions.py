@@ -16,7 +16,11 @@ import ast
 
 import numpy as np
 
-from . import Unsupported, defrule
+from .. import runtime_linalg
+from . import TEMPLATE_MODULES, Unsupported, defrule
+
+# Adjoints of several steps are functions (runtime_linalg.py), named so in templates.
+TEMPLATE_MODULES["linalg_ad"] = runtime_linalg
 
 
 def T(x):
@@ -82,23 +86,13 @@ def _det(info):
 defrule(np.linalg.det, "a", a=_det)
 
 
-def _lower_part(info, m):
-    """The gradient with respect to the lower triangle NumPy reads, from M with
-    <M, dA> the first-order change for a symmetric change dA:
-    tril(M + M^T) - diag(M)."""
-    n = info.shape("a")[-1]
-    s = f"({m} + {T(m)})"
-    return f"(np.tril({s}) - 0.5 * np.eye({n}) * {s})"
-
-
 def _cholesky(info):
     """L = cholesky(A): for symmetric dA, dL = L Phi(L^-1 dA L^-T) with Phi(X) the lower
-    triangle with the diagonal halved. Its adjoint: M = L^-T Phi(L^T L_bar) L^-1."""
-    n = _square(info)[-1]
-    p = f"(np.tril({T('ans')} @ g) - 0.5 * np.eye({n}) * ({T('ans')} @ g))"
-    p_inv_l = T(f"np.linalg.solve({T('ans')}, {T(p)})")          # P L^-1
-    m = f"np.linalg.solve({T('ans')}, {p_inv_l})"                # L^-T P L^-1
-    return _lower_part(info, m)
+    triangle with the diagonal halved. Its adjoint: M = L^-T Phi(L^T L_bar) L^-1, on
+    the lower triangle (runtime_linalg.cholesky_adjoint: a function, so that M is
+    computed once rather than once per use in the template)."""
+    _square(info)
+    return "linalg_ad.cholesky_adjoint(ans, g)"
 
 
 defrule(np.linalg.cholesky, "a", a=_cholesky)
@@ -112,10 +106,7 @@ def _eigvalsh(info):
     uplo = info.get("UPLO", "?")
     if uplo not in ("L", "U"):
         raise Unsupported("'UPLO' must be the literal 'L' or 'U'")
-    v = "np.linalg.eigh(a, UPLO)[1]"
-    m = f"(({v} * np.expand_dims(g, -2)) @ {T(v)})"
-    lower = _lower_part(info, m)
-    return lower if uplo == "L" else T(lower)
+    return "linalg_ad.eigvalsh_adjoint(a, g, UPLO)"
 
 
 defrule(np.linalg.eigvalsh, "a, UPLO='L'", discrete=("UPLO",), a=_eigvalsh)

@@ -19,7 +19,7 @@ when the gradient is computed. Choices:
 import numpy as np
 
 from .. import runtime_linalg
-from . import TEMPLATE_MODULES, Unsupported, _BY_OBJECT, defrule, rule_for_call
+from . import TEMPLATE_MODULES, Unsupported, _BY_OBJECT, rule_for_call
 from .tuple_results import deftuple, part_rule, whole_rule, zero_part
 
 TEMPLATE_MODULES["linalg_ad"] = runtime_linalg
