@@ -141,10 +141,9 @@ def _qr_square_or_tall(q, r, q_bar, r_bar):
 
 
 def qr_tangent(a, whole, a_dot, part):
-    """dR = (Q^T dA R^-1 with its strict lower part moved ...): with C = Q^T dA R^-1,
-    dR = (triu(C) with the off-diagonal part of the antisymmetric completion) R. As
-    Seeger et al.: X = tril(C, -1); dQ = Q (X - X^T) + (I - QQ^T) dA R^-1 and
-    dR = (C - (X - X^T)) R. Wide matrices through A = Q [R1 R2]."""
+    """With C = Q^T dA R^-1 and X = tril(C, -1) (Seeger et al.):
+    dQ = Q (X - X^T) + (I - Q Q^T) dA R^-1 and dR = (C - (X - X^T)) R. A wide matrix
+    through A = Q [R1 R2]: R1 as the square case, dR2 = dQ^T A2 + Q^T dA2."""
     q, r = whole
     m, n = a.shape[-2], a.shape[-1]
     if m < n:
