@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 
 from s2s_ad import grad, jvp, value_and_grad
+
+pytest.importorskip("scipy")        # the examples use scipy.stats and scipy.special
 from .numpy_checks import assert_grad
 
 _PATH = pathlib.Path(__file__).resolve().parent.parent / "examples" / "models.py"
