@@ -146,7 +146,19 @@ class Case:
 
 
 FAMILIES = ("lecture_f", "lecture_w", "logistic", "least_squares",
-            "sigmoid_net", "relu_net", "rosenbrock", "oscillator")
+            "sigmoid_net", "relu_net", "rosenbrock", "oscillator", "gp", "mixture")
+
+
+def example_models():
+    """examples/models.py (the GP likelihood and the mixture), loaded by path: the
+    examples folder is not a package."""
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parent.parent / "examples" / "models.py"
+    spec = importlib.util.spec_from_file_location("s2s_ad_example_models", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def build_cases(quick=False, only=None):
@@ -177,6 +189,15 @@ def build_cases(quick=False, only=None):
         Case("oscillator Euler 200 steps", "oscillator", oscillator,
              lambda rng: (4.0, 0.5), (0, 1)),
     ]
+    if not only or {"gp", "mixture"} & set(only):
+        models = example_models()
+        gp_n, points = (30, 200) if quick else (100, 2000)
+        cases += [
+            Case(f"GP likelihood n={gp_n}", "gp", models.gp_neg_log_likelihood,
+                 lambda rng: models.gp_data(rng, n=gp_n), (0, 1, 2)),
+            Case(f"mixture k=5 n={points}", "mixture", models.mixture_log_likelihood,
+                 lambda rng: models.mixture_data(rng, n=points, k=5), (0, 1, 2)),
+        ]
     return [c for c in cases if not only or c.family in only]
 
 

@@ -105,6 +105,9 @@ def _sharing_edges(item, trace, kinds):
         # y += 1.0 on an array changes y's memory in place: the new version is it.
         x = item.args["x"]
         return [(item.target, x.id)] if trace.is_local(x) and _may_be_array(kinds, x.id) else []
+    if getattr(item.rule, "picks_part", False):     # w = eigh(a)[0]: inside the tuple
+        whole = item.args["whole"]
+        return [(item.target, whole.id)] if trace.is_local(whole) else []
     if id(item.rule) not in VIEW_RULES or not _may_be_array(kinds, item.target):
         return []
     # a view of its array operand (of any of them, for einsum('ij->ji', a))

@@ -152,6 +152,7 @@ class Contributions:
         active = {p for p, v in s.args.items() if self.trace.is_local(v) and v.id in self.active}
         info = rules.RuleInfo(kinds, statics, self.kinds.get(s.target), active, s.args)
         info.kind_of = self.kind           # for operands nested in an index or a list
+        info.names = _user_names(s.args, self.trace)
         return info
 
     def kind(self, operand):
@@ -222,3 +223,11 @@ def _substituted(node, mapping, renames):
                      for v in value]
         attrs[key] = value
     return new
+
+
+def _user_names(args, trace):
+    """parameter -> the user's name for its operand (for messages), where it is one of
+    theirs: 'y' for the version y_2, nothing for a temporary."""
+    from .aliasing import user_name
+    return {p: user_name(op.id) for p, op in args.items()
+            if isinstance(op, ast.Name) and trace.is_local(op) and op.id not in trace.temps}

@@ -12,6 +12,7 @@ them (`fn(*args, **kwargs)`) gets the wrapped function's parameters instead.
 """
 import ast
 import builtins
+import functools
 import inspect
 import linecache
 import math
@@ -180,11 +181,19 @@ def _check_is_function(fun):
         hint = (f"a {what} made by a decorator, which s2s_ad cannot read; apply grad to "
                 "the undecorated function, or write the decorator as a `def` wrapper "
                 "using functools.wraps")
+    elif isinstance(fun, functools.partial):
+        inner = getattr(fun.func, "__name__", "f")
+        fixed = ", ".join([f"{k}=..." for k in fun.keywords])
+        hint = (f"a functools.partial, which s2s_ad cannot read; differentiate a function "
+                f"that fixes the arguments itself, e.g. grad(lambda x: {inner}(x"
+                f"{', ' + fixed if fixed else ''})), or a `def`")
     elif callable(fun):
         hint = f"a {what}, not a function written in Python with `def`"
     else:
         hint = f"a {what}, which is not callable"
-    name = getattr(fun, "__qualname__", None) or getattr(fun, "__name__", None) or repr(fun)
+    from .rules import public_name
+    name = getattr(fun, "__qualname__", None) or getattr(fun, "__name__", None) or \
+        public_name(fun)
     raise UsageTypeError(f"s2s_ad differentiates Python functions written with `def`; "
                          f"{name} is {hint}")
 
@@ -288,6 +297,7 @@ _UNSUPPORTED = {
     ast.NamedExpr: "the walrus operator ':=' is not supported",
     ast.Set: "set displays ({a, b}) are not supported; use a tuple or a list",
     ast.JoinedStr: "f-strings are not supported inside a differentiated function",
+    ast.Match: "the 'match' statement is not supported; write it with if/elif/else",
 }
 
 
@@ -312,12 +322,19 @@ class SubsetChecker:
                 f"the keyword-only parameter '{bad.arg}' of '{name}' is not supported; "
                 "make it positional (drop the '*' before it)", bad)
         # Depth first, in source order, with an explicit stack: a sum of a thousand
-        # terms is a tree a thousand deep.
+        # terms is a tree a thousand deep. Every problem is collected, so that one
+        # compile reports them all rather than one per round of fixing.
+        problems = []
         stack = list(reversed(fn.body))
         while stack:
             node = stack.pop()
-            self.check_node(node)
+            try:
+                self.check_node(node)
+            except TranslationError as problem:
+                problems.append(problem)
             stack.extend(reversed(children(node)))
+        if problems:
+            raise all_problems(problems, name)
 
     def check_node(self, node):
         hint = _UNSUPPORTED.get(type(node))
@@ -343,6 +360,21 @@ class SubsetChecker:
             if bad is not None:
                 raise self.parsed.error(f"{what} takes '{star}{bad.arg}', which s2s_ad does "
                                         "not support: list its parameters explicitly", bad)
+
+
+def all_problems(problems, name):
+    """One TranslationError located at the first problem, listing the others with their
+    lines."""
+    first = problems[0]
+    if len(problems) == 1:
+        return first
+    lines = [f"{first.msg}", f"'{name}' has {len(problems) - 1} more problem"
+             f"{'s' if len(problems) > 2 else ''} to fix:"]
+    lines += [f"  line {p.lineno}: {p.msg}" for p in problems[1:]]
+    error = TranslationError("\n".join(lines))
+    error.filename, error.lineno, error.offset, error.text = \
+        first.filename, first.lineno, first.offset, first.text
+    return error
 
 
 # -- defaults ----------------------------------------------------------------------------

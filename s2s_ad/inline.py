@@ -39,7 +39,7 @@ def inline_call(lowerer, fn, node, target):
         if hasattr(fn, "__wrapped__") and not inspect.isfunction(fn) and not is_library(fn):
             hint = (f". It is a {type(fn).__name__} made by a decorator: call the "
                     "undecorated function, or write the decorator as a `def` wrapper")
-        raise lowerer.error(f"no derivative rule for {rules.describe(fn)}; s2s_ad can "
+        raise lowerer.error(f"no derivative rule for {rules.public_name(fn)}; s2s_ad can "
                             "only differentiate calls it has rules for, and Python "
                             f"functions it can read{hint}", node)
     # A decorated helper is inlined as its wrapper, whose body calls the function it

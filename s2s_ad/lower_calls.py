@@ -98,8 +98,7 @@ class CallLowering:
                                   f"a new value instead (e.g. {owner} = np.sort({owner}))",
                                   node)
         if any(k.arg == "out" for k in call.keywords):
-            return self.error(f"'{ast.unparse(call)}' writes into its 'out=' array in "
-                              "place, which s2s_ad does not follow; assign the result "
-                              "instead (y = f(x) rather than f(x, out=y))", node)
+            from .trace import _out_message
+            return self.error(_out_message(call), node)
         return self.error("a call whose result is not used has no effect on the result; "
                           "assign it or remove it", node)

@@ -83,6 +83,10 @@ class ContainerLowering:
             raise self.error("only names of local arrays can be written into", target)
         user = target.value.id
         array = self.name(target.value)
+        if self.made_by(array, cr.MAKE_DICT):
+            raise self.error(f"assigning into the dict '{user}' is not supported (s2s_ad "
+                             "does not follow changes to a dict); build it with all its "
+                             f"entries at once: {user} = {{'a': ..., 'b': ...}}", target)
         if not (self.is_fresh(array) or array.id in self.allocated):
             what = ("the argument" if array.id in self.params or user in self.params
                     else "the array")
@@ -96,6 +100,21 @@ class ContainerLowering:
                           call_args=[array, index])
         self.body.append(ir.Store(array.id, index, operand, saved, self.parsed.loc(target),
                                   inlined=self.note_prefix))
+
+    def made_by(self, operand, rule):
+        """Was this local made by `rule` (following copies) in the block being lowered?
+        For messages only: it looks at the current block."""
+        copy = rules.rule_for_operator("copy", None)
+        name = operand.id
+        for item in reversed(self.body):
+            if getattr(item, "target", None) == name and hasattr(item, "rule"):
+                if item.rule is rule:
+                    return True
+                x = item.args.get("x") if item.rule is copy else None
+                if not isinstance(x, ast.Name):
+                    return False
+                name = x.id
+        return False
 
     def append(self, call):
         receiver = call.func.value

@@ -20,6 +20,8 @@ Three ways a rule gets a tangent, besides templates written by hand below:
 Rules with none of these have no tangent; jvp refuses them where they are called.
 `annotate()` fills the columns once per rule (the SciPy families register late).
 """
+import numpy as np
+
 from . import rules
 from .rules import FIBER, PRODUCT
 
@@ -44,6 +46,8 @@ LINEAR = {
                                 "numpy.vstack", "numpy.r_", "numpy.c_")},
     **{n: ("object",) for n in ("numpy.array", "numpy.asarray")},
     "numpy.broadcast_to": ("array",), "numpy.take_along_axis": ("arr",),
+    **{n: ("ary",) for n in ("numpy.split", "numpy.array_split", "numpy.hsplit",
+                             "numpy.vsplit", "numpy.dsplit")},
     "numpy.tile": ("A",), "numpy.column_stack": ("tup",),
     "numpy.pad": ("array", "constant_values"), "numpy.append": ("arr", "values"),
     "numpy.where": ("x", "y"), "numpy.full": ("fill_value",),
@@ -68,6 +72,7 @@ FIBERS = {n: ("a",) for n in (
     "numpy.prod", "ndarray.prod", "numpy.max", "numpy.amax", "ndarray.max", "numpy.min",
     "numpy.amin", "ndarray.min", "numpy.var", "ndarray.var", "numpy.std", "ndarray.std",
     "scipy.special.logsumexp")}
+FIBERS["scipy.special.logsumexp"] = ("a", "b")     # both reduced along the same axes
 FIBERS["numpy.linalg.norm"] = ("x",)
 
 # Written by hand: x_dot is the argument's tangent, ans the result.
@@ -92,12 +97,79 @@ TEMPLATES = {
         "b": "scipy.linalg.solve_triangular(a, b_dot, trans, lower, unit_diagonal)"},
     "math.fabs": {"x": lambda info: _abs(info)},
     "abs": {"x": lambda info: _abs(info)},
-    "scipy.linalg.cho_solve": {"b": "scipy.linalg.cho_solve(c_and_lower, b_dot)"},
+    "scipy.linalg.cho_solve": {"b": "scipy.linalg.cho_solve(c_and_lower, b_dot)",
+                               "c_and_lower": lambda info: _cho_solve_factor(info)},
     "scipy.special.softmax": {
         "x": "ans * (x_dot - np.sum(ans * x_dot, axis=axis, keepdims=True))"},
     "scipy.special.log_softmax": {
         "x": "x_dot - np.sum(np.exp(ans) * x_dot, axis=axis, keepdims=True)"},
+    "numpy.cumprod": {"a": lambda info: _cumprod(info)},
+    "ndarray.cumprod": {"a": lambda info: _cumprod(info)},
+    "numpy.arange": {"start": lambda info: _arange(info, "start"),
+                     "stop": "np.zeros_like(ans)",
+                     "step": "step_dot * np.arange(np.size(ans))"},
+    "scipy.stats.multivariate_normal.logpdf": {"x": lambda info: _mvn(info, "x", False),
+                                               "mean": lambda info: _mvn(info, "mean", False),
+                                               "cov": lambda info: _mvn_cov(info)},
+    "scipy.stats.multivariate_normal.pdf": {"x": lambda info: _mvn(info, "x", True),
+                                            "mean": lambda info: _mvn(info, "mean", True),
+                                            "cov": lambda info: _mvn_cov(info)},
 }
+
+
+def _cumprod(info):
+    """d ans[i] = sum over k <= i of prod(a[j] for j <= i, j != k) da[k]: the table of
+    the adjoint (rules/numpy_scans.py), read along its other axis; exact at zeros."""
+    shape = info.shape("a")
+    axis = info.get("axis", None)
+    if not (axis is None or isinstance(axis, int)):
+        raise rules.Unsupported("'axis' must be a literal int (or None)")
+    if axis is not None:
+        axis %= max(len(shape), 1)
+    rows = "np.ravel(a)" if axis is None else f"np.moveaxis(a, {axis}, -1)"
+    dots = "np.ravel(a_dot)" if axis is None else f"np.moveaxis(a_dot, {axis}, -1)"
+    n = int(np.prod(shape)) if axis is None else shape[axis]
+    if n == 0:
+        return "np.zeros_like(ans)"
+    table = (f"np.triu(np.cumprod(np.where(np.eye({n}, dtype=bool), 1.0, "
+             f"np.expand_dims({rows}, -2)), axis=-1))")
+    moved = f"np.sum({table} * np.expand_dims({dots}, -1), axis=-2)"
+    return moved if axis is None else f"np.moveaxis({moved}, -1, {axis})"
+
+
+def _cho_solve_factor(info):
+    """The factor's tangent (element 0 of the pair; the flag is a literal)."""
+    lower = info.get("c_and_lower[1]", "?")
+    if lower not in (True, False):
+        raise rules.Unsupported("write the factor as a tuple literal with a literal flag: "
+                                "cho_solve((c, True), b)")
+    return f"linalg_ad.cho_solve_factor_tangent(c_and_lower[0], {lower}, c_and_lower_dot[0], ans)"
+
+
+def _arange(info, param):
+    """arange(start, stop, step) = start + step * k; with one argument it is the stop."""
+    if info.get("stop", 0) is None:
+        return "np.zeros_like(ans)"
+    return "start_dot * np.ones_like(ans)"
+
+
+def _mvn_cov(info):
+    """Refused as in reverse mode (rules/scipy_stats.py), with the same message."""
+    from .rules.scipy_stats import _mvn_cov as refuse
+    return refuse(info)
+
+
+def _mvn(info, param, density):
+    """d logpdf = -(x - mean)^T P (dx - dmean), P the inverse of the covariance SciPy
+    reads (cov's lower triangle); a density is multiplied by itself."""
+    cov = info.shape("cov")
+    if len(cov) != 2:
+        raise rules.Unsupported("multivariate_normal is supported with a 2-D cov matrix")
+    centred = "x" if info.get("mean", 0) is None else "(x - mean)"
+    precision = "np.linalg.inv(np.tril(cov) + np.tril(cov, -1).T)"
+    sign = "-" if param == "x" else ""
+    change = f"{sign}np.sum(({centred} @ {precision}) * {param}_dot, axis=-1)"
+    return f"ans * {change}" if density else change
 
 
 def _symmetric(uplo):
@@ -109,11 +181,9 @@ def _symmetric(uplo):
 
 def _cholesky(info):
     """dL = L Phi(L^-1 dA L^-T), Phi: the lower triangle with the diagonal halved, for the
-    symmetric dA NumPy reads (its lower triangle)."""
-    n = info.shape("a")[-1]
-    m = (f"np.linalg.solve(ans, np.swapaxes(np.linalg.solve(ans, {_symmetric('L')}), "
-         "-1, -2))")
-    return f"ans @ (np.tril({m}) - 0.5 * np.eye({n}) * {m})"
+    symmetric dA NumPy reads (its lower triangle); a function (runtime_linalg), so the
+    solves run once."""
+    return "linalg_ad.cholesky_tangent(ans, a_dot)"
 
 
 def _eigvalsh(info):
@@ -121,8 +191,7 @@ def _eigvalsh(info):
     uplo = info.get("UPLO", "?")
     if uplo not in ("L", "U"):
         raise rules.Unsupported("'UPLO' must be the literal 'L' or 'U'")
-    v = "np.linalg.eigh(a, UPLO)[1]"
-    return f"np.sum({v} * ({_symmetric(uplo)} @ {v}), axis=-2)"
+    return "linalg_ad.eigh_values_tangent(np.linalg.eigh(a, UPLO), a_dot, UPLO)"
 
 
 def _abs(info):

@@ -15,6 +15,7 @@ from . import rules
 from .errors import UnboundNameError
 from .ir import NameAllocator, Stmt, Trace, renamed  # noqa: F401 (the IR, re-exported)
 from .kinds import kind_of
+from .rules.tuple_results import lower_tuple_call
 
 
 class _Lowerer:
@@ -58,7 +59,9 @@ class _Lowerer:
         elif isinstance(node, ast.Pass):
             pass
         else:
-            raise self.error(f"unsupported statement '{type(node).__name__}'", node)
+            first = ast.unparse(node).split("\n")[0]
+            raise self.error(f"this kind of statement ('{first}') is not supported in a "
+                             "differentiated function", node)
 
     def assign(self, target, value):
         if isinstance(target, ast.Name):
@@ -101,7 +104,7 @@ class _Lowerer:
         if isinstance(node, ast.UnaryOp):
             rule = rules.rule_for_operator(rules.UNARY, type(node.op))
             if rule is None:
-                raise self.error(f"the unary operator {type(node.op).__name__} is not "
+                raise self.error(f"the operator in '{ast.unparse(node)}' is not "
                                  "supported here", node)
             if isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
                 return node          # a negative literal, -1.0
@@ -116,7 +119,8 @@ class _Lowerer:
             raise self.error("a list or tuple of computed values is supported only as an "
                              "argument of a function that takes one, as in np.array([a, b]) "
                              "or np.concatenate([a, b])", node)
-        raise self.error(f"unsupported expression '{type(node).__name__}'", node)
+        raise self.error(f"the expression '{ast.unparse(node)}' is not supported in a "
+                         "differentiated function", node)
 
     def binop_chain(self, node, target):
         """`a + b + c + ...` is a left-deep tree as deep as it is long: walk down its
@@ -126,7 +130,8 @@ class _Lowerer:
         while isinstance(node, ast.BinOp):
             rule = rules.rule_for_operator(rules.BINOP, type(node.op))
             if rule is None:
-                raise self.error(f"the operator {type(node.op).__name__} is not supported", node)
+                raise self.error(f"the operator in '{ast.unparse(node)}' is not "
+                                 "supported", node)
             spine.append((node, rule))
             node = node.left
         x = self.expr(node)
@@ -192,7 +197,7 @@ class _Lowerer:
         fn = self.resolve(func)
         rule = rules.rule_for_call(fn)
         if rule is None:
-            raise self.error(f"no derivative rule for {rules.describe(fn)}; "
+            raise self.error(f"no derivative rule for {rules.public_name(fn)}; "
                              "s2s_ad can only differentiate calls it has rules for "
                              "(see the README's list)", node)
         if any(k.arg is None for k in node.keywords):
@@ -200,6 +205,10 @@ class _Lowerer:
         args = [self.argument(a) for a in node.args]
         keywords = [(k.arg, self.argument(k.value)) for k in node.keywords]
         bound = self.bind(rule, args, keywords, node)
+        if getattr(rule, "tuple_parts", None) is not None:     # eigh, qr, svd, ...
+            parts = lower_tuple_call(self, rule, bound, node, args, keywords, func)
+            if parts is not None:
+                return parts
         return self.emit(target, rule, bound, node, call_args=args, call_keywords=keywords,
                          callee=func)
 
@@ -230,6 +239,8 @@ class _Lowerer:
         names = set(rule.signature.parameters)
         open_ended = any(p.kind is p.VAR_KEYWORD for p in rule.signature.parameters.values())
         for keyword, _ in keywords:
+            if keyword == "out" and "out" not in names:
+                raise self.error(_out_message(node), node)
             if keyword not in names and not open_ended:
                 raise self.error(f"the keyword argument '{keyword}=' of {rule.name} is "
                                  "not supported (s2s_ad refuses it rather than ignore it)",
@@ -259,6 +270,15 @@ class _Lowerer:
 
     def error(self, message, node):
         return self.parsed.error(message, node)
+
+
+def _out_message(call):
+    """`f(x, out=y)` changes y in place: say so, and what to write instead."""
+    target = next(ast.unparse(k.value) for k in call.keywords if k.arg == "out")
+    plain = ast.Call(call.func, call.args, [k for k in call.keywords if k.arg != "out"])
+    return (f"'out={target}' writes the result into '{target}' in place, changing it, "
+            f"which s2s_ad does not follow; assign the result instead: "
+            f"{target} = {ast.unparse(plain)}")
 
 
 def _as_operand(value):

@@ -69,7 +69,7 @@ def test_an_adjoint_that_needs_an_unfixed_shape_is_refused_at_its_line():
     # refused, pointing at the call, rather than specialised to the first call.
     import inspect
     from s2s_ad import TranslationError
-    with pytest.raises(TranslationError, match="needs the shape of 'a'") as info:
+    with pytest.raises(TranslationError, match="needs the shape of 'y'") as info:
         grad(max_of_masked_rows)(np.array([[1.0, 2.0], [-1.0, 3.0]]))
     lines, start = inspect.getsourcelines(max_of_masked_rows)
     assert info.value.lineno == start + 2

@@ -53,6 +53,12 @@ ZERO_GRAD = {
     "is not": "an identity test with None: boolean result",
     "isinstance": "a type test: boolean result",
     "stop_gradient": "s2s_ad.stop_gradient: treated as a constant by definition",
+    **{n: "a tuple result: only its parts read it, and their rules carry the derivative "
+          "(rules/tuple_results.py)"
+       for n in ("numpy.linalg.slogdet", "numpy.linalg.eigh", "numpy.linalg.qr",
+                 "numpy.linalg.lstsq", "numpy.linalg.svd (tuple)")},
+    "numpy.linalg.slogdet[0]": "the sign of the determinant: constant between jumps",
+    "numpy.linalg.lstsq[2]": "the rank: an integer",
 }
 
 # Rules that refuse any active argument, with a located message.
@@ -67,16 +73,13 @@ REFUSES = {
     **{r.name: "a random draw: a constant, its parameters not differentiated"
        for r in [rules.rule_for_call(getattr(random, n)) for n in (
            "random", "gauss", "uniform", "normalvariate")]},
-    **{f"numpy.linalg.{n}": "returns a tuple, which activity analysis does not follow "
-                            "(refused when the call is spelled, even if inactive)"
-       for n in ("slogdet", "eigh", "qr", "lstsq")},
     "numpy.linalg.eig": "complex eigenvectors",
     **{f"numpy.fft.{n}": "complex values" for n in (
         "fft", "ifft", "fft2", "ifft2", "fftn", "ifftn", "rfft", "irfft", "rfft2", "irfft2",
         "rfftn", "irfftn", "hfft", "ihfft")},
 }
 if HAVE_SCIPY:
-    REFUSES["scipy.linalg.cho_factor"] = "returns a tuple"
+    ZERO_GRAD["scipy.linalg.cho_factor"] = ZERO_GRAD["numpy.linalg.qr"]
 
 # Parameters that take integers, booleans, strings, shapes, dtypes or indices, never a
 # differentiable value; most must be literals and the template refuses otherwise.
@@ -94,11 +97,14 @@ STATIC_ONLY = {
     "number of quarter turns (int)", "offset": "a diagonal offset (int)",
     "shift": "a shift (ints)", "indices_or_sections": "split points (ints)",
     "copy": "a bool", "UPLO": "'L' or 'U'", "full_matrices": "a bool",
-    "compute_uv": "a bool (only False is taken)",
+    "compute_uv": "a bool (a literal: False gives the values, True the tuple)",
+    "whole": "the tuple a tuple primitive returned, read by its parts' templates",
+    "rcond": "lstsq's cutoff for small singular values (a literal)",
 }
 if HAVE_SCIPY:
     STATIC_ONLY.update({"trans": "'N'/'T' or 0/1/2", "lower": "a bool",
-                        "unit_diagonal": "a bool", "allow_singular": "a bool"})
+                        "unit_diagonal": "a bool", "allow_singular": "a bool",
+                        "overwrite_a": "a bool", "check_finite": "a bool"})
 
 # Handled by name in containers.py (in-place adjoint containers), not by templates.
 # (Element writes and appends are IR items of their own, not rules.)

@@ -32,13 +32,17 @@ def version(peer):
         return "?"
 
 
-def rebind(f, module):
-    """A copy of f whose globals naming numpy or math name `module` instead (f
+def rebind(f, module, others=None):
+    """A copy of f whose globals naming numpy or math name `module` instead, and those
+    naming a key of `others` (SciPy modules and functions, by identity) its value (f
     itself is untouched)."""
     namespace = dict(f.__globals__)
+    others = others or {}
     for name, value in f.__globals__.items():
         if value is np or value is math:
             namespace[name] = module
+        elif id(value) in others:
+            namespace[name] = others[id(value)]
     return types.FunctionType(f.__code__, namespace, f.__name__, f.__defaults__, f.__closure__)
 
 
@@ -48,11 +52,32 @@ def make_grad(peer, f, args, argnums):
     return _MAKERS[peer](f, args, argnums)
 
 
+def scipy_stand_ins(special, stats):
+    """{id(SciPy object): the peer's}: scipy.special and scipy.stats, the names
+    `from scipy.special import logsumexp` and `from scipy.stats import norm` bind, and
+    the `scipy` package as a namespace of the two. Empty if SciPy is not imported."""
+    import sys
+    if "scipy.special" not in sys.modules or "scipy.stats" not in sys.modules:
+        return {}
+    import scipy.special
+    import scipy.stats
+    out = {id(scipy.special): special, id(scipy.stats): stats,
+           id(scipy): types.SimpleNamespace(special=special, stats=stats)}
+    for library, theirs in ((scipy.special, special), (scipy.stats, stats)):
+        for name in dir(theirs):
+            if not name.startswith("_") and hasattr(library, name):
+                out[id(getattr(library, name))] = getattr(theirs, name)
+    return out
+
+
 def _autograd(f, args, argnums):
     import autograd
     import autograd.numpy as anp
+    import autograd.scipy.special
+    import autograd.scipy.stats
     # autograd.numpy also has sin, exp, log, pi..., so it stands in for math too.
-    g = autograd.grad(rebind(f, anp), argnums)
+    others = scipy_stand_ins(autograd.scipy.special, autograd.scipy.stats)
+    g = autograd.grad(rebind(f, anp, others), argnums)
     return g, args, _identity
 
 
@@ -68,7 +93,10 @@ def _jax_setup():
 def _jax(f, args, argnums, jit=False):
     jax = _jax_setup()
     import jax.numpy as jnp
-    g = jax.grad(rebind(f, jnp), argnums)
+    import jax.scipy.special
+    import jax.scipy.stats
+    others = scipy_stand_ins(jax.scipy.special, jax.scipy.stats)
+    g = jax.grad(rebind(f, jnp, others), argnums)
     if jit:
         g = jax.jit(g)
     # Arrays go to the device once, outside the timed call.

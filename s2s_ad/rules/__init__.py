@@ -244,6 +244,56 @@ def describe(fn):
     return f"{module}.{name}"
 
 
+def public_name(fn):
+    """How the user's code spells `fn`, for messages: 'scipy.stats.laplace.cdf' rather
+    than the private 'scipy.stats._distn_infrastructure.rv_continuous.cdf', and a
+    partial by its function and arguments, without memory addresses."""
+    if isinstance(fn, functools.partial):
+        given = [public_name(a) if callable(a) else _short_repr(a) for a in fn.args]
+        given += [f"{k}={_short_repr(v)}" for k, v in fn.keywords.items()]
+        return f"functools.partial({', '.join([public_name(fn.func)] + given)})"
+    if inspect.ismethod(fn) and not inspect.isclass(fn.__self__):
+        owner = fn.__self__
+        found = _public_path(type(owner).__module__, getattr(owner, "name", None), owner)
+        if found:
+            return f"{found}.{fn.__name__}"
+        return describe(fn)
+    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None)
+    module = getattr(fn, "__module__", None) or ""
+    if name and module and module != "builtins":
+        head = name.split(".")[0]
+        found = _public_path(module, head, getattr(sys.modules.get(module), head, None))
+        if found:
+            return found + name[len(head):]
+    return describe(fn) if name else _short_repr(fn)
+
+
+def _public_path(module, attribute, obj):
+    """'package.module.attribute' for the shortest module path without private parts
+    ('_x') whose `attribute` is `obj`, or None."""
+    if not attribute or obj is None:
+        return None
+    parts = module.split(".")
+    public = []
+    for part in parts:
+        if part.startswith("_"):
+            break
+        public.append(part)
+    for end in range(1, len(public) + 1):
+        candidate = ".".join(public[:end])
+        if getattr(sys.modules.get(candidate), attribute, None) is obj:
+            return f"{candidate}.{attribute}"
+    return None
+
+
+def _short_repr(value):
+    """A value as a message shows it: without the '<... at 0x...>' of a default repr."""
+    text = repr(value)
+    if " at 0x" in text:
+        return getattr(value, "__qualname__", None) or type(value).__name__
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 class RuleInfo:
     """What a template function may ask about one call site at compile time."""
 
@@ -257,15 +307,21 @@ class RuleInfo:
         self.element = None             # its index path when it is a list element
         self.fills = False              # set by a template that returns a scalar to be
                                         # spread over the whole argument (full sum/mean)
+        self.names = {}                 # parameter name -> the user's variable (messages)
 
     def shape(self, param):
         """The compile-time shape of an argument (or 'ans'), or raise Unsupported."""
         kind = self.result_kind if param == "ans" else self.kinds.get(param)
         if kind is None or not kind.is_numeric:
-            raise Unsupported(f"this adjoint needs the shape of '{param}', which is not "
+            # the user's variable when the argument is one, else the rule's parameter
+            user = self.names.get(param)
+            what = "its result" if param == "ans" else f"'{user}'" if user else \
+                f"its argument '{param}'"
+            raise Unsupported(f"this adjoint needs the shape of {what}, which is not "
                               "known: call the gradient with example arguments so it can "
-                              "specialise, and if it was, the shape depends on the data "
-                              "(a mask, a computed index) or on a branch")
+                              "specialise; if it was, the shape depends on the data (a "
+                              "mask, a computed index) or on a branch: give it a fixed "
+                              "shape (np.where(mask, x, 0.0) rather than x[mask])")
         return kind.shape
 
     def get(self, param, default=None):
@@ -314,3 +370,4 @@ def zero(info):
 from . import operators, math_rules, numpy_rules  # noqa: E402,F401
 from . import numpy_scans, numpy_layout, numpy_elementwise_more  # noqa: E402,F401
 from . import numpy_decompositions, numpy_norms, numpy_fft, numpy_products_more  # noqa: E402,F401,E501
+from . import numpy_factorizations  # noqa: E402,F401  (tuple results: after numpy_decompositions)

@@ -1,9 +1,8 @@
 """np.linalg beyond products: solve, inv, det, cholesky, eigvalsh, svd (singular values),
 pinv, matrix_power, multi_dot (norm of every order is in numpy_norms).
 
-Functions whose result is a tuple (slogdet, eigh, svd with vectors, qr, lstsq) are
-refused when the call is spelled: activity analysis does not follow a tuple, so their
-gradient would be lost rather than refused. Each message says what to write instead.
+Functions whose result is a tuple (slogdet, eigh, svd with its factors, qr, lstsq) are
+in numpy_factorizations.py; eig (complex eigenvectors) is refused where it is written.
 
 Templates work on stacks of matrices (leading batch axes) unless said otherwise;
 T(x) is np.swapaxes(x, -1, -2).
@@ -17,7 +16,11 @@ import ast
 
 import numpy as np
 
-from . import Unsupported, defrule
+from .. import runtime_linalg
+from . import TEMPLATE_MODULES, Unsupported, defrule
+
+# Adjoints of several steps are functions (runtime_linalg.py), named so in templates.
+TEMPLATE_MODULES["linalg_ad"] = runtime_linalg
 
 
 def T(x):
@@ -83,23 +86,13 @@ def _det(info):
 defrule(np.linalg.det, "a", a=_det)
 
 
-def _lower_part(info, m):
-    """The gradient with respect to the lower triangle NumPy reads, from M with
-    <M, dA> the first-order change for a symmetric change dA:
-    tril(M + M^T) - diag(M)."""
-    n = info.shape("a")[-1]
-    s = f"({m} + {T(m)})"
-    return f"(np.tril({s}) - 0.5 * np.eye({n}) * {s})"
-
-
 def _cholesky(info):
     """L = cholesky(A): for symmetric dA, dL = L Phi(L^-1 dA L^-T) with Phi(X) the lower
-    triangle with the diagonal halved. Its adjoint: M = L^-T Phi(L^T L_bar) L^-1."""
-    n = _square(info)[-1]
-    p = f"(np.tril({T('ans')} @ g) - 0.5 * np.eye({n}) * ({T('ans')} @ g))"
-    p_inv_l = T(f"np.linalg.solve({T('ans')}, {T(p)})")          # P L^-1
-    m = f"np.linalg.solve({T('ans')}, {p_inv_l})"                # L^-T P L^-1
-    return _lower_part(info, m)
+    triangle with the diagonal halved. Its adjoint: M = L^-T Phi(L^T L_bar) L^-1, on
+    the lower triangle (runtime_linalg.cholesky_adjoint: a function, so that M is
+    computed once rather than once per use in the template)."""
+    _square(info)
+    return "linalg_ad.cholesky_adjoint(ans, g)"
 
 
 defrule(np.linalg.cholesky, "a", a=_cholesky)
@@ -113,10 +106,7 @@ def _eigvalsh(info):
     uplo = info.get("UPLO", "?")
     if uplo not in ("L", "U"):
         raise Unsupported("'UPLO' must be the literal 'L' or 'U'")
-    v = "np.linalg.eigh(a, UPLO)[1]"
-    m = f"(({v} * np.expand_dims(g, -2)) @ {T(v)})"
-    lower = _lower_part(info, m)
-    return lower if uplo == "L" else T(lower)
+    return "linalg_ad.eigvalsh_adjoint(a, g, UPLO)"
 
 
 defrule(np.linalg.eigvalsh, "a, UPLO='L'", discrete=("UPLO",), a=_eigvalsh)
@@ -230,7 +220,7 @@ def _multi_dot(info):
 defrule(np.linalg.multi_dot, "arrays", elements=True, arrays=_multi_dot)
 
 
-# -- tuple results: refused when spelled (see the module docstring) ---------------------
+# -- eig: refused where it is written --------------------------------------------------
 
 def _refuse(message):
     def check(stmt):
@@ -239,18 +229,6 @@ def _refuse(message):
 
 
 for _fn, _why in [
-        (np.linalg.slogdet, "it returns a tuple (sign, logabsdet), which s2s_ad does not "
-                            "differentiate through; for a positive definite matrix write "
-                            "2.0 * np.sum(np.log(np.diag(np.linalg.cholesky(a)))), else "
-                            "np.log(np.abs(np.linalg.det(a)))"),
-        (np.linalg.eigh, "it returns a tuple (eigenvalues, eigenvectors), which s2s_ad does "
-                         "not differentiate through; np.linalg.eigvalsh(a) gives the "
-                         "eigenvalues"),
-        (np.linalg.qr, "it returns a tuple (q, r), which s2s_ad does not differentiate "
-                       "through"),
-        (np.linalg.lstsq, "it returns a tuple, which s2s_ad does not differentiate "
-                          "through; write np.linalg.pinv(a) @ b, or "
-                          "np.linalg.solve(a.T @ a, a.T @ b) for a of full column rank"),
         (np.linalg.eig, "eigenvectors of a non-symmetric matrix are complex, which s2s_ad "
                         "does not support; for a symmetric matrix use np.linalg.eigvalsh")]:
     defrule(_fn, "*args, **kwargs", refuses=_why, checks=_refuse(_why))

@@ -1,5 +1,7 @@
 """scipy.linalg: solve_triangular, cho_solve (with the factor as a tuple literal
-(c, lower)), expm; cho_factor (a tuple result) is refused when spelled.
+(c, lower), or cho_factor's result), expm, and cho_factor, whose result is a tuple
+(c, lower) (tuple_results.py): c holds the factor in one triangle and a's other
+triangle as SciPy leaves it, the flag is the literal `lower`.
 
 Each solver reads one triangle of its matrix: its gradient is confined to that
 triangle (without the diagonal for unit_diagonal=True).
@@ -7,9 +9,12 @@ triangle (without the diagonal for unit_diagonal=True).
 import scipy
 import scipy.linalg as sl
 
-from . import TEMPLATE_MODULES, Unsupported, defrule
+from .. import runtime_linalg
+from . import TEMPLATE_MODULES, Unsupported, _BY_OBJECT, defrule
+from .tuple_results import deftuple, part_rule, whole_rule
 
 TEMPLATE_MODULES["scipy"] = scipy
+TEMPLATE_MODULES["linalg_ad"] = runtime_linalg
 
 
 def _transposed(info):
@@ -72,7 +77,10 @@ def _cho_solve(param):
             sym = f"(np.outer({b_bar}, ans) + np.outer(ans, {b_bar}))"
         else:
             sym = f"({b_bar} @ ans.T + ans @ {b_bar}.T)"
-        product = f"{sym} @ c_and_lower[0]" if lower else f"c_and_lower[0] @ {sym}"
+        # Only the triangle cho_solve reads is the factor: the other may hold anything
+        # (cho_factor leaves a's entries there).
+        factor = f"np.{'tril' if lower else 'triu'}(c_and_lower[0])"
+        product = f"{sym} @ {factor}" if lower else f"{factor} @ {sym}"
         return "-" + _triangle(info, "c", product, lower)
     return template
 
@@ -91,11 +99,34 @@ def _expm(info):
 defrule(sl.expm, "A", name="scipy.linalg.expm", A=_expm)
 
 
-def _refuse_cho_factor(stmt):
-    raise Unsupported("it returns a tuple (c, lower), which s2s_ad does not differentiate "
-                      "through; write c = np.linalg.cholesky(a) and "
-                      "scipy.linalg.cho_solve((c, True), b)")
+# -- cho_factor: a tuple (c, lower) (tuple_results.py) ---------------------------------
+
+def _cho_factor_check(stmt):
+    keywords = dict(stmt.call_keywords)
+    lower = keywords.get("lower", stmt.call_args[1] if len(stmt.call_args) > 1 else None)
+    if lower is not None and getattr(lower, "value", None) not in (True, False):
+        raise Unsupported("'lower' must be a literal True or False (cho_solve reads it)")
+    overwrite = keywords.get("overwrite_a", stmt.call_args[2] if len(stmt.call_args) > 2
+                             else None)
+    if overwrite is not None and getattr(overwrite, "value", None) is not False:
+        raise Unsupported("overwrite_a=True may overwrite the matrix in place, which "
+                          "s2s_ad does not follow; leave it out")
 
 
-defrule(sl.cho_factor, "*args, **kwargs", name="scipy.linalg.cho_factor", refuses="cho_factor returns a tuple",
-        checks=_refuse_cho_factor)
+def _cho_factor_c(info):
+    shape = info.shape("a")
+    if len(shape) != 2 or shape[0] != shape[1]:
+        raise Unsupported("scipy.linalg.cho_factor takes one square matrix")
+    return "linalg_ad.cho_factor_adjoint(whole, g, lower)"
+
+
+_CHO_SPEC = "a, lower=False, overwrite_a=False, check_finite=True"
+_CHO_PARTS = [
+    part_rule("scipy.linalg.cho_factor", 0, _CHO_SPEC,
+              discrete=("lower", "overwrite_a", "check_finite"), a=_cho_factor_c,
+              tangent={"a": "linalg_ad.cho_factor_tangent(whole, a_dot, lower)"}),
+    lambda statics: bool(statics.get("lower", False)),      # the flag, a constant
+]
+_cho_whole = whole_rule("scipy.linalg.cho_factor", _CHO_SPEC, checks=_cho_factor_check)
+_BY_OBJECT[sl.cho_factor] = (sl.cho_factor, _cho_whole)
+deftuple(_cho_whole, _cho_whole, lambda statics: _CHO_PARTS)
