@@ -125,9 +125,11 @@ class ReverseTransform(AdjointLedger):
                 if name in self.activity.varied:
                     raise TranslationError(
                         f"'{name}' depends on the differentiated inputs, but it reaches "
-                        f"{s.rule.name} as its '{param}', which s2s_ad does not "
-                        "differentiate; compute the value another way (for example "
-                        "np.concatenate for joining arrays)", s.loc)
+                        f"{s.rule.name} as its '{param}', a discrete argument (an index, "
+                        "a count, an order) that has no derivative; pass a value that "
+                        "does not depend on them (leave that input out of argnums, or "
+                        "compute the value another way, for example np.concatenate "
+                        "instead of an index that depends on them)", s.loc)
 
     def if_(self, item):
         finished = [(a, b, self.finish(t)) for t, a, b in item.phis if t in self.activity]

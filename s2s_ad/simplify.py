@@ -31,14 +31,18 @@ def _simplify_shallow(node, budget):
     # stack, and simplifying an already simplified subtree again leaves it as it is.
     if budget == 0:
         raise _TooDeep
-    if isinstance(node, ast.BinOp):
+    kind = type(node)
+    if kind is ast.Name or kind is ast.Constant:        # (most nodes: nothing to do)
+        return node
+    if kind is ast.BinOp:
         node.left = _simplify_shallow(node.left, budget - 1)
         node.right = _simplify_shallow(node.right, budget - 1)
         return _binop(node)
-    if isinstance(node, ast.UnaryOp):
+    if kind is ast.UnaryOp:
         node.operand = _simplify_shallow(node.operand, budget - 1)
         return _unary(node)
-    for name, value in ast.iter_fields(node):
+    for name in node._fields:
+        value = getattr(node, name, None)
         if isinstance(value, ast.expr):
             setattr(node, name, _simplify_shallow(value, budget - 1))
         elif isinstance(value, list):
