@@ -13,6 +13,7 @@ from .errors import TranslationError, UsageError, UsageValueError
 from .kinds import ARRAY_TYPES, signature_key
 from .other_arrays import (check_dispatchable, check_shapes, concrete_outputs,
                            involves_other_arrays)
+from .scalar_loops import plain_requested
 
 
 def grad(fun=None, argnums=0, has_aux=False):
@@ -136,8 +137,8 @@ def _remember(fun, argnums, with_value, has_aux, gradient, settings):
              settings)
 
 
-# The environment variable that changes the code compiled (S2S_AD_CHECK: the tape's
-# debug checks): a gradient made under another setting is not reused. (S2S_AD_PRINTER
+# The environment variables that change the code compiled (S2S_AD_CHECK: the tape's
+# debug checks; S2S_AD_OPTIMISE): a gradient made under another setting is not reused. (S2S_AD_PRINTER
 # and S2S_AD_DUMP only change how code is printed or shown, not what it computes.)
 # os.environ.get costs a microsecond (a KeyError raised and caught for an unset name);
 # on POSIX the bytes dictionary behind it answers in tens of nanoseconds.
@@ -148,7 +149,13 @@ def _setting_reader(name):
     return functools.partial(os.environ.get, name)
 
 
-_settings = _setting_reader("S2S_AD_CHECK")
+_check_setting = _setting_reader("S2S_AD_CHECK")
+# S2S_AD_OPTIMISE=0: the scalar-loop rewrites off (scalar_loops.py), another code too.
+_optimise_setting = _setting_reader("S2S_AD_OPTIMISE")
+
+
+def _settings():
+    return _check_setting(), _optimise_setting(), plain_requested()
 
 
 def clear_cache():
