@@ -39,6 +39,9 @@ from .liveness import KEEP
 from .walk import name_nodes
 
 
+_TAPE_LIST = "_s2s_tape_list"       # marks the statements that make per-value tapes
+
+
 def optimising():
     """Are the scalar-loop optimisations on (S2S_AD_OPTIMISE unset or not 0, and not
     inside `plain_code()`)?"""
@@ -268,6 +271,10 @@ class _Code:
         made = [_assign(lists[n], ast.BinOp(ast.List([ast.Constant(None)], ast.Load()),
                                              ast.Mult(), copy.deepcopy(size)))
                 for n in names]
+        setattr(made[0], NOTE, "the tape: a slot per iteration for each value the "
+                               "reverse sweep reads")
+        for s in made:
+            setattr(s, _TAPE_LIST, True)
         at = self.forward.index(forward_loop)
         self.forward[at:at] = made
         stores = [ast.Assign([ast.Subscript(ast.Name(lists[n], ast.Load()),
@@ -305,6 +312,8 @@ class _Code:
                     self.top.add(name)
             if moved:
                 at = self.forward.index(loop)
+                while at and getattr(self.forward[at - 1], _TAPE_LIST, False):
+                    at -= 1                 # before the loop's tape lists
                 self.forward[at:at] = moved
                 done.append("hoisted: " + ", ".join(s.targets[0].id for s in moved))
         return done
