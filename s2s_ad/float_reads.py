@@ -31,6 +31,7 @@ from .scalar_loops import optimising
 from .walk import name_nodes
 
 _SAME_OPS = (ast.Add, ast.Sub, ast.Mult)
+_CONVERSION = "_s2s_floats"         # marks the `x_floats = x.tolist()` statements
 
 
 def read_floats(c):
@@ -221,7 +222,11 @@ class _Flow:
         setattr(made, NOTE, f"{name} is only read element by element: as Python floats")
         sweep = self.c.forward if any(id(s) in self.in_forward for s in sites) \
             else self.c.reverse
-        sweep.insert(0, made)
+        at = 0
+        while at < len(sweep) and getattr(sweep[at], _CONVERSION, False):
+            at += 1                         # after the conversions made before
+        setattr(made, _CONVERSION, True)
+        sweep.insert(at, made)
 
     # -- gradients as lists ------------------------------------------------------------
 

@@ -96,9 +96,18 @@ def _carried(x, c):
     return s
 
 
+def _rows(w, x):
+    s = 0.0
+    for i in range(len(x)):
+        s = s + w[i, 0] * x[i] - w[i, 1] * x[i] * x[i]     # w is 2-d: left as it is
+    return s
+
+
 @pytest.mark.parametrize("f, args", [
     (_edge, (X[:7],)), (_mixed, (X[:9], X[10:19])), (_carried, (X[:12], 0.3)),
-    (_edge, (np.zeros(0),)), (_carried, (X[:1], -2.0))])
+    (_edge, (np.zeros(0),)), (_carried, (X[:1], -2.0)),
+    (_mixed, (X[:6].astype(np.float32), X[6:12])),    # float32 stays an array
+    (_rows, (X[:8].reshape(4, 2), X[20:24]))])
 def test_small_programs_agree(monkeypatch, f, args):
     argnums = tuple(range(len(args)))
     plain, fast, _ = _both(monkeypatch, grad, f, argnums, args)
