@@ -13,7 +13,8 @@ from .errors import TranslationError, UsageError, UsageValueError
 from .kinds import ARRAY_TYPES, signature_key
 from .other_arrays import (check_dispatchable, check_shapes, concrete_outputs,
                            involves_other_arrays)
-from .scalar_loops import plain_requested
+from .dispatch_inline import inlined_lines
+from .scalar_loops import optimising, plain_requested
 
 
 def grad(fun=None, argnums=0, has_aux=False):
@@ -239,10 +240,10 @@ class _Dispatcher:
                           f"            {p}ok = {' and '.join(checks)}",
                           "        except (KeyError, ValueError, AttributeError):",
                           f"            {p}ok = False",
-                          f"        if {p}ok:",
-                          f"            return {p}F({call})"]
+                          f"        if {p}ok:"]
+                lines += self._fast_call(call, 12)
             else:
-                lines += [f"        return {p}F({call})"]
+                lines += self._fast_call(call, 8)
         if checks:
             # A deleted global or an emptied cell raises: that is a mismatch too.
             lines += ["    try:",
@@ -258,6 +259,16 @@ class _Dispatcher:
         source = "\n".join(lines) + "\n"
         exec(compile_source(source, fun.__name__), self.scope)
         return self.scope.pop(name)
+
+    def _fast_call(self, call, indent):
+        """`return F(...)`, or F's body itself when it is short (dispatch_inline.py)."""
+        p = self.prefix
+        if optimising():
+            body = inlined_lines(self.fast[1], self.scope, p, _identifier(self.fun.__name__),
+                                 self.compiler.parsed.params, indent)
+            if body is not None:
+                return body
+        return [" " * indent + f"return {p}F({call})"]
 
     def _fast_tests(self, key):
         """Python tests that an argument tuple has signature `key` (kinds.signature_key):

@@ -19,7 +19,11 @@ def _both(monkeypatch, make, f, argnums, args):
     for setting in ("0", "1"):
         monkeypatch.setenv("S2S_AD_OPTIMISE", setting)
         g = make(f, argnums=argnums)
-        out[setting] = (g(*judge.copies(args)), g.compile(*args) and g.source)
+        first = g(*judge.copies(args))          # compiles, then calls the function
+        again = g(*judge.copies(args))          # the dispatcher's fast path
+        for a, b in zip(_leaves(first), _leaves(again), strict=True):
+            assert np.array_equal(a, b) and a.dtype == b.dtype
+        out[setting] = (again, g.compile(*args) and g.source)
     return out["0"][0], out["1"][0], out["1"][1]
 
 
@@ -137,3 +141,23 @@ def test_random_programs_agree(monkeypatch, seed):
         return
     assert type(plain[0]) is type(fast[0]) and np.array_equal(plain[0], fast[0])
     _assert_close(plain[1], fast[1])
+
+
+SCALE = 2.0
+
+
+def _scaled(x, y):
+    return SCALE * math.sin(x) * y
+
+
+def test_inlined_fast_path_follows_rebound_globals(monkeypatch):
+    """The first signature's short gradient runs inside the dispatcher
+    (dispatch_inline.py), with its globals bound there: a rebound global still
+    recompiles it."""
+    monkeypatch.setenv("S2S_AD_OPTIMISE", "1")
+    g = grad(_scaled, argnums=(0, 1))
+    assert g(0.5, 3.0) == g(0.5, 3.0) == (2.0 * math.cos(0.5) * 3.0, 2.0 * math.sin(0.5))
+    assert "math.cos(" in "".join(__import__("linecache").getlines(g.__code__.co_filename))
+    monkeypatch.setitem(globals(), "SCALE", 5.0)
+    assert g(0.5, 3.0) == g(0.5, 3.0) == (5.0 * math.cos(0.5) * 3.0, 5.0 * math.sin(0.5))
+    assert g(np.float64(0.5), 3.0)[1] == 5.0 * math.sin(0.5)    # another signature
