@@ -125,8 +125,8 @@ def _random(family, count):
     return [progen.seed_for(family, k) for k in range(count)]
 
 
-@pytest.mark.parametrize("seed", _random("loops", 24) + _random("arrays", 16)
-                         + _random("scalar", 6))
+@pytest.mark.parametrize("seed", _random("loops", 16) + _random("arrays", 10)
+                         + _random("scalar", 4))
 def test_random_programs_agree(monkeypatch, seed):
     program = progen.generate(progen.family_of(seed), seed)
     module = judge.load(program)
