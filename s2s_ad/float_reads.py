@@ -28,7 +28,6 @@ import numpy as np
 
 from .forward import NOTE
 from .scalar_loops import optimising
-from .walk import name_nodes
 
 _SAME_OPS = (ast.Add, ast.Sub, ast.Mult)
 _CONVERSION = "_s2s_floats"         # marks the `x_floats = x.tolist()` statements
