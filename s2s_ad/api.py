@@ -13,6 +13,8 @@ from .errors import TranslationError, UsageError, UsageValueError
 from .kinds import ARRAY_TYPES, signature_key
 from .other_arrays import (check_dispatchable, check_shapes, concrete_outputs,
                            involves_other_arrays)
+from .dispatch_inline import inlined_lines
+from .scalar_loops import optimising, plain_requested
 
 
 def grad(fun=None, argnums=0, has_aux=False):
@@ -136,8 +138,8 @@ def _remember(fun, argnums, with_value, has_aux, gradient, settings):
              settings)
 
 
-# The environment variable that changes the code compiled (S2S_AD_CHECK: the tape's
-# debug checks): a gradient made under another setting is not reused. (S2S_AD_PRINTER
+# The environment variables that change the code compiled (S2S_AD_CHECK: the tape's
+# debug checks; S2S_AD_OPTIMISE): a gradient made under another setting is not reused. (S2S_AD_PRINTER
 # and S2S_AD_DUMP only change how code is printed or shown, not what it computes.)
 # os.environ.get costs a microsecond (a KeyError raised and caught for an unset name);
 # on POSIX the bytes dictionary behind it answers in tens of nanoseconds.
@@ -148,7 +150,13 @@ def _setting_reader(name):
     return functools.partial(os.environ.get, name)
 
 
-_settings = _setting_reader("S2S_AD_CHECK")
+_check_setting = _setting_reader("S2S_AD_CHECK")
+# S2S_AD_OPTIMISE=0: the scalar-loop rewrites off (scalar_loops.py), another code too.
+_optimise_setting = _setting_reader("S2S_AD_OPTIMISE")
+
+
+def _settings():
+    return _check_setting(), _optimise_setting(), plain_requested()
 
 
 def clear_cache():
@@ -232,10 +240,10 @@ class _Dispatcher:
                           f"            {p}ok = {' and '.join(checks)}",
                           "        except (KeyError, ValueError, AttributeError):",
                           f"            {p}ok = False",
-                          f"        if {p}ok:",
-                          f"            return {p}F({call})"]
+                          f"        if {p}ok:"]
+                lines += self._fast_call(call, 12)
             else:
-                lines += [f"        return {p}F({call})"]
+                lines += self._fast_call(call, 8)
         if checks:
             # A deleted global or an emptied cell raises: that is a mismatch too.
             lines += ["    try:",
@@ -251,6 +259,16 @@ class _Dispatcher:
         source = "\n".join(lines) + "\n"
         exec(compile_source(source, fun.__name__), self.scope)
         return self.scope.pop(name)
+
+    def _fast_call(self, call, indent):
+        """`return F(...)`, or F's body itself when it is short (dispatch_inline.py)."""
+        p = self.prefix
+        if optimising():
+            body = inlined_lines(self.fast[1], self.scope, p, _identifier(self.fun.__name__),
+                                 self.compiler.parsed.params, indent)
+            if body is not None:
+                return body
+        return [" " * indent + f"return {p}F({call})"]
 
     def _fast_tests(self, key):
         """Python tests that an argument tuple has signature `key` (kinds.signature_key):

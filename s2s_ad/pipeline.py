@@ -6,7 +6,10 @@
     aliasing  which values share memory; refusal of reads that aliasing makes wrong
     reverse   the reverse sweep from the rule table, the gradients, the returns
     tape      what each loop block records; the forward sweep with its pushes
+    loops     scalar loops: recompute instead of record, per-value tapes, hoisting
+              (scalar_loops.py; S2S_AD_OPTIMISE=0 turns it and `floats` off)
     clean     dead code dropped, single-use temporaries folded, deep expressions split
+    floats    arrays only read element by element read as Python floats (float_reads.py)
     emit      the function printed (with source-line notes) and compiled
 
 `S2S_AD_DUMP=lower,cse,kinds,reverse,tape` (any of the names, or `all`) prints each
@@ -33,11 +36,14 @@ from .lower_effects import probing
 from .probe import observe, origin
 from .render import render_function
 from .reverse import ReverseTransform
+from .scalar_loops import rewrite_loops
+from .float_reads import read_floats
 from .simplify import fold_single_use_temporaries
 from .strength import reduce_powers
 from .walk import name_nodes, stores
 
-STAGES = ("lower", "cse", "kinds", "aliasing", "reverse", "tape", "clean", "emit")
+STAGES = ("lower", "cse", "kinds", "aliasing", "reverse", "tape", "loops", "clean",
+          "floats", "emit")
 
 
 class Compilation:
@@ -146,6 +152,12 @@ def _tape(c):
     return lambda: (plan or "(nothing recorded)") + "\n\n" + _show(c.forward + c.reverse)
 
 
+def _loops(c):
+    done = rewrite_loops(c)         # scalar_loops.py
+    return lambda: "\n".join(done or ["(nothing changed)"]) + "\n\n" + _show(
+        c.forward + c.reverse)
+
+
 def _clean(c):
     in_forward = {id(s) for s in c.forward}
     statements = eliminate_dead_code(c.forward + c.reverse, reads(c.returns), c.aliases)
@@ -168,6 +180,12 @@ def _clean(c):
     tail = flatten_deep_expressions(c.reverse + [c.returns], c.names.fresh)
     c.reverse, c.returns = tail[:-1], tail[-1]
     return lambda: _show(c.forward + c.reverse + [c.returns])
+
+
+def _floats(c):
+    done = read_floats(c)           # float_reads.py
+    return lambda: "\n".join(done or ["(nothing changed)"]) + "\n\n" + _show(
+        c.forward + c.reverse + [c.returns])
 
 
 def _emit(c):

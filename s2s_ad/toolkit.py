@@ -17,6 +17,7 @@ import numpy as np
 from .errors import TranslationError, UsageError, UsageValueError
 from .kinds import signature_key
 from . import rules, tangent_pipeline
+from .scalar_loops import plain_code
 
 _JVP_CACHE = weakref.WeakKeyDictionary()     # function -> _Jvp
 
@@ -290,11 +291,13 @@ def hessian(fun, argnums=0):
     tape (loops), reverse over forward instead: the gradient of the generated jvp, which
     needs no tape, along each basis direction (H is symmetric, so the rows are the same)."""
     from .api import grad
-    gradient = grad(fun, argnums=argnums)
+    with plain_code():          # scalar_loops.py: the tape as forward mode expects it
+        gradient = grad(fun, argnums=argnums)
 
     @functools.wraps(fun)
     def hess(*args):
-        generated = gradient.compile(*args)
+        with plain_code():
+            generated = gradient.compile(*args)
         generated = getattr(generated, "__wrapped__", generated)
         try:
             return jacfwd(generated, argnums)(*args)

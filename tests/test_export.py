@@ -113,6 +113,7 @@ def test_exported_module_runs_without_s2s_ad(tmp_path, fun, args, argnums, mode)
 
 def test_tape_debug_mode_exports_its_checks(tmp_path, monkeypatch):
     monkeypatch.setenv("S2S_AD_CHECK", "1")
+    monkeypatch.setenv("S2S_AD_OPTIMISE", "0")      # a tape (scalar_loops.py may drop it)
     fun, args, argnums, mode = CASES[1]
     source = export(fun, *args, argnums=argnums, mode=mode)
     assert "def tape_check(" in source and "class TapeError(" in source

@@ -14,7 +14,7 @@ def damped(x, v):
 
 def test_the_stages_run_in_order():
     assert pipeline.STAGES == ("lower", "cse", "kinds", "aliasing", "reverse", "tape",
-                               "clean", "emit")
+                               "loops", "clean", "floats", "emit")
 
 
 @pytest.mark.parametrize("stage", pipeline.STAGES)

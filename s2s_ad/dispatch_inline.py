@@ -1,0 +1,71 @@
+"""The first signature's gradient written into the dispatcher itself, when it is short
+straight-line code (the lecture's f: two statements): a call of a small gradient
+costs about as much as the gradient, and the dispatcher's fast path (api.py) calls it
+on every call. The body runs exactly as in its own function: the names it reads from
+its globals are bound to the same objects in the dispatcher's globals, its locals are
+the same parameters and generated names (none begins with the dispatcher's private
+prefix, which is checked). Loops and branches are never inlined (their cost dwarfs a
+call), nor bodies of more than a few statements. `S2S_AD_OPTIMISE=0` turns this off.
+"""
+import ast
+import linecache
+
+from .walk import name_nodes
+
+MAX_STATEMENTS = 12
+
+
+def inlined_lines(function, scope, prefix, dispatcher_name, params, indent):
+    """The source lines (indented by `indent` spaces) that do what `return F(*params)`
+    does for the generated `function`, after binding its globals in `scope`; or None."""
+    code = function.__code__
+    if not code.co_filename.startswith("<s2s_ad "):
+        return None                 # a wrapper (api._keep_scalar_types), not the code
+    lines = linecache.getlines(code.co_filename)
+    if not lines:
+        return None
+    try:
+        tree = ast.parse("".join(lines))
+    except SyntaxError:
+        return None
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef):
+        return None
+    definition = tree.body[0]
+    args = definition.args
+    if [a.arg for a in args.posonlyargs + args.args] != list(params) or args.vararg or \
+            args.kwarg or args.kwonlyargs:
+        return None
+    body = definition.body
+    if not body or len(body) > MAX_STATEMENTS or not isinstance(body[-1], ast.Return):
+        return None
+    if not all(isinstance(s, (ast.Assign, ast.Expr)) for s in body[:-1]):
+        return None
+    names = {n.id for s in body for n in name_nodes(s)}
+    if any(n.startswith(prefix) for n in names) or dispatcher_name in names:
+        return None
+    stored = {n.id for s in body for n in name_nodes(s) if isinstance(n.ctx, ast.Store)}
+    free = names - stored - set(params)
+    glob = function.__globals__
+    if any(n.startswith(prefix) for n in glob):
+        return None
+    bindings = {n: glob[n] for n in free if n in glob}
+    if any(n not in glob and n not in glob.get("__builtins__", {}) and
+           not hasattr(glob.get("__builtins__"), n) for n in free):
+        return None
+    scope.update(bindings)
+    # The text between the header and the end: the generated code's own lines, comments
+    # included, so the dispatcher's source reads like the gradient's.
+    start = definition.lineno                   # the line after `def ...(`
+    while start < body[0].lineno - 1 and not lines[start].lstrip().startswith("#"):
+        start += 1                              # a signature on several lines
+    text = lines[start:]
+    pad = " " * indent
+    out = []
+    for line in text:
+        stripped = line.rstrip("\n")
+        if not stripped.strip():
+            continue
+        if not stripped.startswith("    "):
+            return None
+        out.append(pad + stripped[4:])
+    return out
