@@ -392,54 +392,6 @@ def stop_gradient(x):
 rules.defrule(stop_gradient, "x", name="stop_gradient", zero_grad=True)
 
 
-# -- custom_vjp ------------------------------------------------------------------------------
+# -- custom rules: custom_rules.py (custom_vjp, custom_jvp, defvjp) -------------------------
 
-_CUSTOM = itertools.count(1)
-
-
-class custom_vjp:
-    """JAX's custom_vjp: a function whose reverse-mode derivative the user gives.
-
-        @custom_vjp
-        def f(x, y): ...
-        def f_fwd(x, y): return f(x, y), residuals
-        def f_bwd(residuals, g): return (x_bar, y_bar)
-        f.defvjp(f_fwd, f_bwd)
-
-    Calls of f in a differentiated function become one primitive of the rule table
-    whose adjoint template calls f_bwd (the forward sweep calls f itself; the reverse
-    sweep runs f_fwd again on the same arguments for the residuals). jvp refuses it, as
-    JAX does (use custom_jvp there, which s2s_ad does not have yet)."""
-
-    def __init__(self, fun):
-        self.fun = fun
-        functools.update_wrapper(self, fun)
-        self.rule = None
-
-    def __call__(self, *args, **kwargs):
-        return self.fun(*args, **kwargs)
-
-    def defvjp(self, fwd, bwd):
-        import inspect
-        params = list(inspect.signature(self.fun).parameters.values())
-        if any(p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) or
-               p.default is not p.empty for p in params):
-            raise UsageValueError("custom_vjp takes functions of positional parameters "
-                                  "without defaults")
-        names = [p.name for p in params]
-        helper = f"custom_vjp_{next(_CUSTOM)}"
-
-        def adjoints(*values):
-            *arguments, g = values
-            _, residuals = fwd(*arguments)
-            grads = tuple(bwd(residuals, g))
-            if len(grads) != len(arguments):
-                raise ValueError(f"{bwd.__name__} returned {len(grads)} cotangent(s) for "
-                                 f"{len(arguments)} argument(s)")
-            return grads
-        rules.TEMPLATE_MODULES[helper] = adjoints     # named by the templates below
-        call = f"{helper}({', '.join(names + ['g'])})"
-        templates = {n: f"{call}[{k}]" for k, n in enumerate(names)}
-        self.rule = rules.defrule(self, ", ".join(names),
-                                  name=f"custom_vjp {self.fun.__name__}", **templates)
-        return self
+from .custom_rules import custom_jvp, custom_vjp, defvjp  # noqa: E402,F401
