@@ -7,10 +7,9 @@ the call is needed, with a comment naming it (custom_notes.py):
 
 Everything that can be checked is checked when the rule is registered (callables,
 their arity, template syntax, the names a template reads), so a typo fails at the
-line that registers it, not at the first compile. A rule written as a function reads
-its names in its own module, as any Python function does; a rule written as a
-template string has its free names looked up in the registering module at once and
-bound under names of their own in the generated code.
+line that registers it, not at the first compile. A rule reads its names in its
+author's module: a function does, as any Python function; a template string given to
+defvjp is compiled there (after checking that each name it reads is defined).
 """
 import ast
 import builtins
@@ -244,10 +243,10 @@ def defvjp(fun, spec, **adjoints):
     `spec` lists the parameters as a `def` would ("x, y, axis=None"); each keyword
     gives the adjoint contribution to one parameter, written with `g` (the adjoint of
     the result), `ans` (the result) and the parameters, either as a template string
-    (shown in the generated code as written) or as a function `(g, ans, x, y, ...) ->
-    contribution` (shown as a call). A parameter without one is not differentiable
-    (an active argument there is refused where it is written). Names in a template
-    are looked up now, in the module that calls defvjp."""
+    or as a function `(g, ans, x, y, ...) -> contribution`. A parameter without one is not differentiable
+    (an active argument there is refused where it is written). A template is a
+    Python expression evaluated in the module that calls defvjp (its names are checked
+    there now); the generated code calls it, with the template as the comment."""
     if not callable(fun):
         raise UsageTypeError(f"defvjp gives a rule to a function, not to "
                              f"{type(fun).__name__}")
@@ -272,16 +271,17 @@ def defvjp(fun, spec, **adjoints):
     templates = {}
     for name, rule in adjoints.items():
         if isinstance(rule, str):
-            templates[name] = _bound_template(rule, params, caller, label, name)
+            function = _template_function(rule, params, caller, label, name)
+            comment = f"{label}: {rule}"
         elif callable(rule):
             _check_arity(rule, 2 + len(params), f"rule for '{name}'",
                          f"rule(g, ans, {', '.join(params)})")
-            helper = _helper(f"{getattr(fun, '__name__', 'rule')}_{name}_vjp",
-                             _called(rule), f"{label}: {getattr(rule, '__name__', name)}")
-            templates[name] = f"{helper}(g, ans, {', '.join(params)})"
+            function, comment = _called(rule), f"{label}: {getattr(rule, '__name__', name)}"
         else:
             raise UsageTypeError(f"defvjp: the rule for '{name}' must be a template string "
                                  f"or a function, not {type(rule).__name__}")
+        helper = _helper(f"{getattr(fun, '__name__', 'rule')}_{name}_vjp", function, comment)
+        templates[name] = f"{helper}(g, ans, {', '.join(params)})"
     rule = rules.defrule(fun, spec, name=rules.describe(fun), **templates)
     note(fun, label)
     return rule
@@ -293,38 +293,20 @@ def _called(rule):
     return call
 
 
-def _bound_template(text, params, namespace, label, param):
-    """The template with each free name looked up in `namespace` (the registering
-    module) now, and renamed to a name of the template vocabulary bound to the same
-    object (a fresh one where the vocabulary means something else by it)."""
+def _template_function(text, params, namespace, label, param):
+    """`lambda g, ans, <params>: <text>` with the registering module's globals, after
+    checking that it parses and that every name it reads is defined there now."""
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         raise UsageValueError(f"{label}: the rule for '{param}' does not parse: "
                               f"{exc.msg}: {text!r}") from None
     local = set(params) | {"g", "ans"}
-    renames = {}
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Name) or node.id in local or node.id in renames:
-            continue
-        if node.id in namespace:
-            obj = namespace[node.id]
-        elif hasattr(builtins, node.id):
-            obj = getattr(builtins, node.id)
-        elif node.id in rules.TEMPLATE_MODULES and node.id in ("np", "math"):
-            obj = rules.TEMPLATE_MODULES[node.id]
-        else:
+        if isinstance(node, ast.Name) and node.id not in local and \
+                node.id not in namespace and not hasattr(builtins, node.id):
             raise UsageValueError(f"{label}: the rule for '{param}' reads the name "
                                   f"'{node.id}', which is not defined in the module that "
                                   f"registers it ({namespace.get('__name__', '?')})")
-        if rules.TEMPLATE_MODULES.get(node.id) is obj or (
-                hasattr(builtins, node.id) and getattr(builtins, node.id) is obj):
-            renames[node.id] = node.id
-            continue
-        alias = f"{node.id}_{next(_COUNT)}"
-        rules.TEMPLATE_MODULES[alias] = obj
-        renames[node.id] = alias
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id in renames:
-            node.id = renames[node.id]
-    return ast.unparse(tree)
+    source = f"lambda g, ans, {', '.join(params)}: ({text})"
+    return eval(compile(source, f"<{label}: rule for {param}>", "eval"), namespace)

@@ -71,8 +71,9 @@ def _jvp_of(fun):
 
 def _plain(fun):
     if hasattr(fun, "_s2s_compiler"):
-        raise UsageValueError("jvp of a function s2s_ad already transformed: pass the "
-                              "plain function (hessian differentiates gradients for you)")
+        raise UsageValueError("this takes a plain function, not one s2s_ad already "
+                              "transformed (jvp(grad(f), ...) is the Hessian-vector "
+                              "product; hessian differentiates gradients for you)")
     return fun
 
 
@@ -92,8 +93,27 @@ def jvp(fun, primals, tangents):
         if np.shape(p) != np.shape(t):
             raise UsageValueError(f"a tangent of shape {np.shape(t)} for a primal of shape "
                                   f"{np.shape(p)}: each tangent has its primal's shape")
+    if hasattr(fun, "_s2s_compiler"):
+        return _hessian_vector_product(fun, primals, tangents)
     function, _ = _jvp_of(fun).compiled(primals)
     return function(*primals, *[_as_float(t) for t in tangents])
+
+
+def _hessian_vector_product(gradient, primals, tangents):
+    """jvp(grad(f), primals, tangents): (grad(f)(*primals), H @ tangents), the
+    Hessian-vector product, exact and at a small constant times the cost of f
+    (second_order.py: forward over reverse, or reverse over forward through loops)."""
+    from .second_order import hessian_product
+    compiler = gradient._s2s_compiler
+    if compiler.has_aux or compiler.with_value:
+        raise UsageValueError("jvp of a gradient takes grad(f) without has_aux; for "
+                              "value_and_grad(f) take jvp(f) and jvp(grad(f)) apart")
+    numbers = compiler.argnums
+    fun = compiler.fun
+    value = gradient(*primals)
+    if isinstance(numbers, int):
+        return value, hessian_product(fun, numbers, primals, tangents)
+    return value, tuple(hessian_product(fun, k, primals, tangents) for k in numbers)
 
 
 def jvp_source(fun, *primals):
@@ -310,12 +330,11 @@ def hessian(fun, argnums=0):
 
 
 def _reverse_over_forward(fun, argnums, args):
-    """H[i] = grad_x (J(x) e_i): the generated jvp, differentiated by grad."""
-    from .api import grad
+    """H[i] = grad_x (J(x) e_i): the generated jvp, differentiated by grad (compiled
+    once per signature: second_order.py keeps it)."""
+    from .second_order import _reverse_over_forward as directional_gradient
     single = isinstance(argnums, int)
     numbers = (argnums,) if single else tuple(argnums)
-    generated, _ = _jvp_of(fun).compiled(args)
-    hvp = _hvp_wrapper(generated, len(args))
     blocks = []
     for n in numbers:
         x = np.asarray(args[n], dtype=float)
@@ -325,8 +344,8 @@ def _reverse_over_forward(fun, argnums, args):
             basis[j] = 1.0
             tangents = [_zero_tangent(a) for a in args]
             tangents[n] = basis.reshape(x.shape) if x.shape else 1.0
-            g = grad(hvp, argnums=numbers)(*args, *tangents)
-            rows.append(g)
+            rows.append([directional_gradient(fun, m, tuple(args), tuple(tangents))
+                         for m in numbers])
         per_second = []
         for k, m in enumerate(numbers):
             in_shape = np.shape(args[m])
@@ -335,18 +354,6 @@ def _reverse_over_forward(fun, argnums, args):
             per_second.append(float(H) if H.shape == () else H)
         blocks.append(per_second[0] if single else tuple(per_second))
     return blocks[0] if single else tuple(blocks)
-
-
-def _hvp_wrapper(generated, nargs):
-    import linecache
-    params = [f"a{i}" for i in range(nargs)] + [f"t{i}" for i in range(nargs)]
-    source = (f"def hvp({', '.join(params)}):\n"
-              f"    return jvp_function({', '.join(params)})[1]\n")
-    filename = f"<s2s_ad hvp wrapper #{next(_WRAPPERS)}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace = {"jvp_function": generated}
-    exec(compile(source, filename, "exec"), namespace)
-    return namespace["hvp"]
 
 
 # -- grad(grad(f)) ---------------------------------------------------------------------------
