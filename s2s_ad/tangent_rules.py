@@ -20,6 +20,8 @@ Three ways a rule gets a tangent, besides templates written by hand below:
 Rules with none of these have no tangent; jvp refuses them where they are called.
 `annotate()` fills the columns once per rule (the SciPy families register late).
 """
+import numpy as np
+
 from . import rules
 from .rules import FIBER, PRODUCT
 
@@ -48,6 +50,8 @@ LINEAR = {
     "numpy.pad": ("array", "constant_values"), "numpy.append": ("arr", "values"),
     "numpy.where": ("x", "y"), "numpy.full": ("fill_value",),
     "numpy.linspace": ("start", "stop"),
+    **{f"numpy.{n}": ("ary",) for n in ("split", "array_split", "hsplit", "vsplit",
+                                       "dsplit")},
     # runtime helpers that generated gradients call (forward-over-reverse)
     "scatter": ("g",), "scatter_add": ("g",), "unbroadcast": ("x",),
     "index_adjoint": ("g",), "spread": ("g",), "after": ("x",),
@@ -68,6 +72,7 @@ FIBERS = {n: ("a",) for n in (
     "numpy.prod", "ndarray.prod", "numpy.max", "numpy.amax", "ndarray.max", "numpy.min",
     "numpy.amin", "ndarray.min", "numpy.var", "ndarray.var", "numpy.std", "ndarray.std",
     "scipy.special.logsumexp")}
+FIBERS["scipy.special.logsumexp"] = ("a", "b")      # b: the weights, exp(a - ans)
 FIBERS["numpy.linalg.norm"] = ("x",)
 
 # Written by hand: x_dot is the argument's tangent, ans the result.
@@ -97,7 +102,59 @@ TEMPLATES = {
         "x": "ans * (x_dot - np.sum(ans * x_dot, axis=axis, keepdims=True))"},
     "scipy.special.log_softmax": {
         "x": "x_dot - np.sum(np.exp(ans) * x_dot, axis=axis, keepdims=True)"},
+    "numpy.cumprod": {"a": lambda info: _cumprod(info)},
+    "ndarray.cumprod": {"a": lambda info: _cumprod(info)},
+    "numpy.arange": {"start": lambda info: _arange(info, "start"),
+                     "stop": "np.zeros(np.shape(ans))",     # the length only: piecewise
+                     "step": "np.arange(np.size(ans)) * step_dot"},
+    **{f"scipy.stats.multivariate_normal.{m}": {
+        "x": lambda info, m=m: _multivariate_normal(info, "x", m),
+        "mean": lambda info, m=m: _multivariate_normal(info, "mean", m),
+        "cov": lambda info, m=m: _multivariate_normal(info, "cov", m)}
+       for m in ("logpdf", "pdf")},
 }
+
+
+def _cumprod(info):
+    """d ans[i] = sum_k a_dot[k] prod(a[j] for j <= i, j != k), over k <= i: the same
+    n x n table as the adjoint (rules/numpy_scans.py), exact where an element is 0,
+    summed over k instead of i."""
+    from .rules.numpy_scans import _axis
+    shape, axis = info.shape("a"), _axis(info, default=None)
+    rows = "np.ravel(a)" if axis is None else f"np.moveaxis(a, {axis}, -1)"
+    dots = "np.ravel(a_dot)" if axis is None else f"np.moveaxis(a_dot, {axis}, -1)"
+    n = int(np.prod(shape)) if axis is None else shape[axis]
+    if n == 0:
+        return "np.zeros(np.shape(ans))"
+    table = (f"np.triu(np.cumprod(np.where(np.eye({n}, dtype=bool), 1.0, "
+             f"np.expand_dims({rows}, -2)), axis=-1))")
+    moved = f"np.sum({table} * np.expand_dims({dots}, -1), axis=-2)"
+    if axis is None:
+        return moved
+    return f"np.moveaxis({moved}, -1, {axis})"
+
+
+def _arange(info, param):
+    """start + k * step: the start moves every value; with one argument `start` is the
+    stop, which only decides the length (piecewise constant)."""
+    if info.get("stop", 0) is None:
+        return "np.zeros(np.shape(ans))"
+    return "np.full(np.shape(ans), start_dot)"
+
+
+def _multivariate_normal(info, param, method):
+    """d logpdf = -(x - mean) S^-1 . (x_dot - mean_dot) along the last axis (times ans
+    for the pdf): the adjoint's own checks and precision matrix (rules/scipy_stats.py).
+    The covariance is refused as in reverse mode."""
+    from .rules import scipy_stats
+    if param == "cov":
+        scipy_stats._mvn_cov(info)
+    scipy_stats._mvn(param, "log")(info)       # its checks of the shapes
+    centred = "x" if info.get("mean", 0) is None else "(x - mean)"
+    precision = "np.linalg.inv(np.tril(cov) + np.tril(cov, -1).T)"
+    sign = "-" if param == "x" else ""
+    term = f"{sign}np.sum(({centred} @ {precision}) * {param}_dot, axis=-1)"
+    return f"ans * {term}" if method == "pdf" else term
 
 
 def _symmetric(uplo):
