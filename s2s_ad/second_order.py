@@ -3,7 +3,8 @@
     hessian_product(fun, k, args, tangents) = sum_i H[k, i] @ tangents[i]
 
 where H is the Hessian of the scalar `fun` at `args`: the derivative of grad_k(fun)
-along `tangents`. Two exact ways to get it, tried in this order:
+along `tangents` (k an int, or a tuple of them for a tuple of such products, from one
+sweep). Two exact ways to get it, tried in this order:
 
   forward over reverse  jvp of the generated gradient grad(fun, argnums=k): its source
                         is read back by the forward-mode compiler (JAX's HVP);
@@ -48,37 +49,50 @@ def as_float(t):
 
 def hessian_product(fun, k, args, tangents):
     """sum_i H[k, i] @ tangents[i], exactly (see the module docstring), shaped like
-    args[k]. Raises TranslationError when neither way can differentiate fun twice."""
+    args[k] (a tuple for a tuple k). Raises TranslationError when neither way can
+    differentiate fun twice."""
+    return gradient_and_product(fun, k, args, tangents, with_gradient=False)[1]
+
+
+def gradient_and_product(fun, k, args, tangents, with_gradient=True):
+    """(grad_k fun(*args), hessian_product(...)): forward over reverse gives both from
+    one sweep; reverse over forward computes the gradient apart (when asked)."""
     args, tangents = tuple(args), tuple(as_float(t) for t in tangents)
     table = _STRATEGY.setdefault(fun, {})
     key = (k, signature_key(args))
     known = table.get(key)
     if known == "for":
         return _forward_over_reverse(fun, k, args, tangents)
-    if known == "rof":
-        return _reverse_over_forward(fun, k, args, tangents)
-    try:
-        result = _forward_over_reverse(fun, k, args, tangents)
-        table[key] = "for"
-        return result
-    except TranslationError as first:
+    if known != "rof":
         try:
-            result = _reverse_over_forward(fun, k, args, tangents)
-        except TranslationError as second:
-            raise TranslationError(
-                f"cannot differentiate {getattr(fun, '__name__', 'the function')} twice: "
-                f"neither forward over reverse ({first.msg}) nor reverse over forward "
-                f"({second.msg}) can", None) from None
-        table[key] = "rof"
-        return result
+            result = _forward_over_reverse(fun, k, args, tangents)
+            table[key] = "for"
+            return result
+        except TranslationError as first:
+            try:
+                _reverse_over_forward(fun, k, args, tangents)
+            except TranslationError as second:
+                raise TranslationError(
+                    f"cannot differentiate {getattr(fun, '__name__', 'the function')} "
+                    f"twice: neither forward over reverse ({first.msg}) nor reverse over "
+                    f"forward ({second.msg}) can", None) from None
+            table[key] = "rof"
+    product = _reverse_over_forward(fun, k, args, tangents)
+    if not with_gradient:
+        return None, product
+    from .api import grad
+    return grad(fun, argnums=k)(*args), product
 
 
 def _forward_over_reverse(fun, k, args, tangents):
+    """(the gradient, its tangent): the jvp of the generated gradient."""
     from .api import grad
     from .toolkit import jvp
-    generated = grad(fun, argnums=k).compile(*args)
+    gradient = grad(fun, argnums=k)
+    gradient._s2s_revalidate()      # compiled from what fun's names hold now
+    generated = gradient.compile(*args)
     generated = getattr(generated, "__wrapped__", generated)
-    return jvp(generated, args, tangents)[1]
+    return jvp(generated, args, tangents)
 
 
 def _reverse_over_forward(fun, k, args, tangents):

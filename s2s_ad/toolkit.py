@@ -103,17 +103,14 @@ def _hessian_vector_product(gradient, primals, tangents):
     """jvp(grad(f), primals, tangents): (grad(f)(*primals), H @ tangents), the
     Hessian-vector product, exact and at a small constant times the cost of f
     (second_order.py: forward over reverse, or reverse over forward through loops)."""
-    from .second_order import hessian_product
+    from .second_order import gradient_and_product
     compiler = gradient._s2s_compiler
     if compiler.has_aux or compiler.with_value:
         raise UsageValueError("jvp of a gradient takes grad(f) without has_aux; for "
                               "value_and_grad(f) take jvp(f) and jvp(grad(f)) apart")
     numbers = compiler.argnums
-    fun = compiler.fun
-    value = gradient(*primals)
-    if isinstance(numbers, int):
-        return value, hessian_product(fun, numbers, primals, tangents)
-    return value, tuple(hessian_product(fun, k, primals, tangents) for k in numbers)
+    return gradient_and_product(compiler.fun, numbers if isinstance(numbers, int) else
+                                tuple(numbers), primals, tangents)
 
 
 def jvp_source(fun, *primals):
