@@ -149,3 +149,24 @@ def test_what_nested_grad_cannot_take_is_refused_where_it_is_written():
     assert info.value.lineno == uses_aux.__code__.co_firstlineno + 1
     with pytest.raises(TranslationError, match="defined at module level"):
         grad(uses_a_lambda)(w)
+
+
+def lecture(x1, x2):
+    return np.log(x1) + x1 * x2 - np.sin(x2)
+
+
+def test_show_of_a_gradient_in_jvp_mode_prints_the_second_derivative_source(capsys):
+    show(grad(lecture, argnums=(0, 1)), 2.0, 5.0, mode="jvp")
+    source = capsys.readouterr().out
+    assert source.startswith("def lecture_grad_jvp(x1, x2, x1_dot, x2_dot):")
+    assert "x1_bar_dot = " in source and "x2_bar_dot = " in source
+    value, hv = jvp(grad(lecture, argnums=(0, 1)), (2.0, 5.0), (1.0, 0.0))
+    assert value == (1 / 2.0 + 5.0, 2.0 - np.cos(5.0))
+    assert hv == (-0.25, 1.0)                   # the first column of the exact Hessian
+
+
+def test_the_benchmark_row_runs(capsys):
+    from benchmarks import higher_order_row
+    higher_order_row.main(["--quick"])
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    assert len(rows) == 3 and all("failed" not in r for r in rows[1:]), rows
