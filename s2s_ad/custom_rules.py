@@ -121,6 +121,7 @@ class custom_vjp:
         templates = {n: f"{helper}({k}, {packed}, g)" for k, n in enumerate(names)}
         self.rule = rules.defrule(self, ", ".join(names),
                                   name=f"custom_vjp {self.fun.__name__}", **templates)
+        self.rule.user_supplied = True
         note(self, f"custom_vjp {self.fun.__name__}")
         return self
 
@@ -175,6 +176,7 @@ class custom_jvp:
             self, ", ".join(names), name=f"custom_jvp {name}",
             tangent={n: f"{t_helper}({k}, {packed}, {n}_dot)" for k, n in enumerate(names)},
             **{n: f"{v_helper}({k}, {packed}, g)" for k, n in enumerate(names)})
+        self.rule.user_supplied = True
         note(self, f"custom_jvp {name}")
         return jvp
 
@@ -283,6 +285,7 @@ def defvjp(fun, spec, **adjoints):
         helper = _helper(f"{getattr(fun, '__name__', 'rule')}_{name}_vjp", function, comment)
         templates[name] = f"{helper}(g, ans, {', '.join(params)})"
     rule = rules.defrule(fun, spec, name=rules.describe(fun), **templates)
+    rule.user_supplied = True           # not part of the built-in table's own tests
     note(fun, label)
     return rule
 

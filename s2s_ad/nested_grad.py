@@ -160,6 +160,7 @@ def gradient_rule(fun, k):
         templates = {name: f"{helper}({i}, {packed}, g)" for i, name in enumerate(names)}
         rule = rules.defrule(gradient, ", ".join(names), name=f"grad({fun.__name__})",
                              **templates)
+        rule.user_supplied = True       # made for the user's function, not built in
         entry = _RULES[(fun, k)] = (gradient, rule)
     return entry
 
