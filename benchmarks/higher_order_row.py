@@ -13,8 +13,8 @@ has 6208^2 entries).
     python benchmarks/higher_order_row.py            # ~1 minute
     python benchmarks/higher_order_row.py --quick    # a smoke test, a few seconds
 
-Prints one Markdown table of min-over-repeats times (the machine may be shared: mins
-compare best). Not part of run.py's suite.
+Prints one Markdown table of min-over-repeats times, every variant of a case timed
+in turn within each repeat (the machine may be shared: mins compare best). Not part of run.py's suite.
 """
 import argparse
 import math
@@ -53,9 +53,23 @@ def cases(quick):
     ]
 
 
-def best(statement, names, number, repeats):
-    timer = timeit.Timer(statement, globals=names)
-    return min(timer.timeit(number) for _ in range(repeats)) / number
+def timer(statement, names, number, every=1):
+    """(a timeit.Timer, loops per sample, sampled every how many repeats) for one
+    variant; measure() runs them."""
+    return timeit.Timer(statement, globals=names), number, every
+
+
+def measure(timers, repeats):
+    """Min seconds per call of each variant, the variants interleaved repeat by repeat
+    so that a busy moment of the (shared) machine hits them all alike. Samples are
+    short (a call or two), so that the min filters out the moments another process
+    had the core."""
+    samples = {key: [] for key in timers}
+    for r in range(repeats):
+        for key, (t, number, every) in timers.items():
+            if r % every == 0:
+                samples[key].append(t.timeit(number) / number)
+    return {key: min(v) for key, v in samples.items()}
 
 
 def logistic_of(X, y):
@@ -70,7 +84,7 @@ def net_of(X, y):
     return loss
 
 
-def s2s_row(f, args, dirs, argnums, hess_arg, number, repeats):
+def s2s_row(f, args, dirs, argnums, hess_arg, number):
     """The data are closed over, as a user differentiating in the weights writes it
     (and as the peers get it): only the weights have tangents."""
     k = len(dirs)
@@ -82,13 +96,13 @@ def s2s_row(f, args, dirs, argnums, hess_arg, number, repeats):
     jvp(loss, weights, tangents)                  # compile outside the timing
     jvp(gradient, weights, tangents)
     names["H"](*weights)
-    return {"f": best("f(*args)", names, number, repeats),
-            "jvp": best("jvp(loss, ws, t)", names, number, repeats),
-            "hvp": best("jvp(gradient, ws, t)", names, number, repeats),
-            "hessian": best("H(*ws)", names, 1, max(2, repeats // 3))}
+    return {"f": timer("f(*args)", names, number),
+            "jvp": timer("jvp(loss, ws, t)", names, number),
+            "hvp": timer("jvp(gradient, ws, t)", names, number),
+            "hessian": timer("H(*ws)", names, 1, every=20)}
 
 
-def autograd_row(f, args, dirs, argnums, hess_arg, number, repeats):
+def autograd_row(f, args, dirs, argnums, hess_arg, number):
     import autograd
     import autograd.numpy as anp
     g = peers.rebind(f, anp)
@@ -123,12 +137,12 @@ def autograd_row(f, args, dirs, argnums, hess_arg, number, repeats):
     hess_fn = autograd.hessian(at_hess_arg)
     names = {"jvp_call": jvp_call, "hvp_call": hvp_call, "hess": hess_fn,
              "x": args[hess_arg]}
-    return {"jvp": best("jvp_call()", names, number, repeats),
-            "hvp": best("hvp_call()", names, number, repeats),
-            "hessian": best("hess(x)", names, 1, max(2, repeats // 3))}
+    return {"jvp": timer("jvp_call()", names, number),
+            "hvp": timer("hvp_call()", names, number),
+            "hessian": timer("hess(x)", names, 1, every=20)}
 
 
-def jax_row(f, args, dirs, argnums, hess_arg, number, repeats):
+def jax_row(f, args, dirs, argnums, hess_arg, number):
     import jax
     jax.config.update("jax_enable_x64", True)
     import jax.numpy as jnp
@@ -149,35 +163,45 @@ def jax_row(f, args, dirs, argnums, hess_arg, number, repeats):
     hess_fn = jax.hessian(at_hess_arg)
     names = {"jax": jax, "fw": of_weights, "gw": grad_fn, "ws": jargs[:k], "ts": jdirs,
              "hess": hess_fn, "x": jargs[hess_arg]}
-    return {"jvp": best("jax.block_until_ready(jax.jvp(fw, ws, ts))", names, number, repeats),
-            "hvp": best("jax.block_until_ready(jax.jvp(gw, ws, ts))", names, number, repeats),
-            "hessian": best("jax.block_until_ready(hess(x))", names, 1, max(2, repeats // 3))}
+    return {"jvp": timer("jax.block_until_ready(jax.jvp(fw, ws, ts))", names, number),
+            "hvp": timer("jax.block_until_ready(jax.jvp(gw, ws, ts))", names, number),
+            "hessian": timer("jax.block_until_ready(hess(x))", names, 1, every=20)}
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     options = parser.parse_args(argv)
-    number, repeats = (5, 3) if options.quick else (50, 7)
+    number, repeats = (2, 3) if options.quick else (2, 200)
     tools = [("autograd", autograd_row), ("jax", jax_row)]
     print("| function | f | s2s_ad jvp/f | s2s_ad HVP/f | s2s_ad Hessian | "
           + " | ".join(f"{t} jvp/f | {t} HVP/f | {t} Hessian" for t, _ in tools) + " |")
     print("|---|---|---|---|---|" + "---|---|---|" * len(tools))
     for name, f, args, dirs, argnums, hess_arg in cases(options.quick):
-        mine = s2s_row(f, args, dirs, argnums, hess_arg, number, repeats)
-        cells = [name, f"{mine['f'] * 1e6:.0f} µs", f"{mine['jvp'] / mine['f']:.2f}",
-                 f"{mine['hvp'] / mine['f']:.2f}", f"{mine['hessian'] * 1e3:.1f} ms"]
+        timers = {("s2s_ad", k): v for k, v in
+                  s2s_row(f, args, dirs, argnums, hess_arg, number).items()}
+        status = {}
         for tool, row in tools:
             if not peers.installed(tool):
-                cells += ["not installed"] * 3
+                status[tool] = "not installed"
                 continue
             try:
-                theirs = row(f, args, dirs, argnums, hess_arg, number, repeats)
-            except Exception as exc:        # a tool failing on a case is a table cell
-                cells += [f"failed: {type(exc).__name__}"] * 3
+                made = row(f, args, dirs, argnums, hess_arg, number)
+                for k, (t, n, every) in made.items():
+                    t.timeit(1)                 # a tool failing on a case is a table cell
+                timers.update({(tool, k): v for k, v in made.items()})
+            except Exception as exc:
+                status[tool] = f"failed: {type(exc).__name__}"
+        times = measure(timers, repeats)
+        f_time = times[("s2s_ad", "f")]
+        cells = [name, f"{f_time * 1e6:.0f} µs"]
+        for tool in ["s2s_ad"] + [t for t, _ in tools]:
+            if tool in status:
+                cells += [status[tool]] * 3
                 continue
-            cells += [f"{theirs['jvp'] / mine['f']:.2f}", f"{theirs['hvp'] / mine['f']:.2f}",
-                      f"{theirs['hessian'] * 1e3:.1f} ms"]
+            cells += [f"{times[(tool, 'jvp')] / f_time:.2f}",
+                      f"{times[(tool, 'hvp')] / f_time:.2f}",
+                      f"{times[(tool, 'hessian')] * 1e3:.1f} ms"]
         print("| " + " | ".join(cells) + " |", flush=True)
 
 
