@@ -134,32 +134,51 @@ def _emit_gradient(lowerer, fun, k, operands, node, target, callee=None):
     gradient, rule = gradient_rule(fun, k)
     if callee is None:
         callee = ast.Name(_bind_name(lowerer, gradient, f"{fun.__name__}_grad"), ast.Load())
-    args = {f"a{i}": op for i, op in enumerate(operands)}
+    args = dict(zip(rule.params, operands))
     return lowerer.emit(target, rule, args, node, call_args=list(operands), callee=callee)
 
 
 def gradient_rule(fun, k):
-    """The gradient object grad(fun, argnums=k) and its rule, made once per (fun, k)."""
+    """The gradient object grad(fun, argnums=k) and its rule, made once per (fun, k).
+    The rule's parameters are fun's own names (messages name them) unless one is a
+    word of the template vocabulary; then a0, a1, ..."""
     entry = _RULES.get((fun, k))
     if entry is None:
         from .api import grad
         gradient = grad(fun, argnums=k)
-        n = len(inspect.signature(fun).parameters)
-        helper = f"{_identifier(fun.__name__)}_grad_hvp_{next(_COUNT)}"
+        stem = _identifier(fun.__name__)
+        number = next(_COUNT)
+        helper, forward = f"{stem}_grad_hvp_{number}", f"{stem}_grad_jvp_{number}"
+        names = list(inspect.signature(fun).parameters)
+        if set(names) & {"g", "ans", "np", "math", "scipy", helper, forward}:
+            names = [f"a{i}" for i in range(len(names))]
 
         def cotangent(i, args, g):
             """H[i, k] @ g: the adjoint of argument i of grad_k(fun)(*args)."""
             tangents = [zero_tangent(a) for a in args]
             tangents[k] = g
             return hessian_product(fun, i, args, tangents)
-        cotangent.__name__ = helper
-        note(cotangent, f"grad({fun.__name__}) differentiated: a Hessian-vector product")
-        rules.TEMPLATE_MODULES[helper] = cotangent
-        names = [f"a{i}" for i in range(n)]
+
+        def tangent(i, args, t):
+            """H[k, i] @ t: the tangent of grad_k(fun)(*args) along argument i."""
+            tangents = [zero_tangent(a) for a in args]
+            tangents[i] = t
+            return hessian_product(fun, k, args, tangents)
+        for function, name, what in ((cotangent, helper, "differentiated"),
+                                     (tangent, forward, "in forward mode")):
+            function.__name__ = function.__qualname__ = name
+            note(function, f"grad({fun.__name__}) {what}: a Hessian-vector product")
+            rules.TEMPLATE_MODULES[name] = function
+            # Differentiating this code again would need third derivatives of fun.
+            rules.defrule(function, "i, args, v", name=f"grad({fun.__name__})'s "
+                          "Hessian-vector product", refuses="third derivatives (grad "
+                          "called inside a function differentiated twice) are not "
+                          "supported").user_supplied = True
         packed = f"({', '.join(names)},)"
-        templates = {name: f"{helper}({i}, {packed}, g)" for i, name in enumerate(names)}
-        rule = rules.defrule(gradient, ", ".join(names), name=f"grad({fun.__name__})",
-                             **templates)
+        rule = rules.defrule(
+            gradient, ", ".join(names), name=f"grad({fun.__name__})",
+            tangent={n: f"{forward}({i}, {packed}, {n}_dot)" for i, n in enumerate(names)},
+            **{n: f"{helper}({i}, {packed}, g)" for i, n in enumerate(names)})
         rule.user_supplied = True       # made for the user's function, not built in
         entry = _RULES[(fun, k)] = (gradient, rule)
     return entry

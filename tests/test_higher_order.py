@@ -9,6 +9,7 @@ from s2s_ad import TranslationError, grad, hessian, jvp, show, value_and_grad
 
 from . import container_cases as kc
 from . import control_cases as cc
+from . import other_module_data
 from .numpy_checks import random
 
 H = 1e-6
@@ -170,3 +171,27 @@ def test_the_benchmark_row_runs(capsys):
     higher_order_row.main(["--quick"])
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
     assert len(rows) == 3 and all("failed" not in r for r in rows[1:]), rows
+
+
+def looped_through_another_module(w):
+    s = 0.0
+    for i in range(3):
+        s = s + np.sum(other_module_data.project(w * (i + 1.0)) ** 2)
+    return s
+
+
+def test_hessian_through_a_loop_calling_a_helper_that_reads_its_own_module_array():
+    w = random((3,), seed=4)
+    Hw = hessian(looped_through_another_module)(w)      # reverse over forward: a tape
+    g = grad(looped_through_another_module)
+    fd = np.array([central(lambda t: g(w + t * e), 0.0) for e in np.eye(3)])
+    np.testing.assert_allclose(Hw, fd, rtol=1e-5, atol=1e-7)
+
+
+def test_jvp_of_a_meta_gradient_and_the_third_order_refusal():
+    lr, w0, tw = 0.05, np.array([0.1, -0.2]), np.array([0.3, 0.5])
+    _, tangent = jvp(meta_loss, (lr, w0), (1.0, tw))
+    assert tangent == pytest.approx(central(lambda t: meta_loss(lr + t, w0 + t * tw), 0.0),
+                                    rel=1e-6)
+    with pytest.raises(TranslationError, match="third derivatives"):
+        hessian(meta_loss)(lr, w0)
