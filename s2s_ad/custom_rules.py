@@ -90,7 +90,7 @@ class custom_vjp:
         @custom_vjp
         def f(x, y): ...
         def f_fwd(x, y): return f(x, y), residuals
-        def f_bwd(residuals, g): return (x_bar, y_bar)
+        def f_bwd(residuals, g): return (x_bar, y_bar)     # None: a zero cotangent
         f.defvjp(f_fwd, f_bwd)
 
     Calls of f in a differentiated function become one primitive of the rule table
@@ -114,7 +114,10 @@ class custom_vjp:
 
         def adjoints(i, arguments, g):
             _, residuals = fwd(*arguments)
-            return _as_tuple(bwd(residuals, g), len(arguments), bwd.__name__)[i]
+            cotangent = _as_tuple(bwd(residuals, g), len(arguments), bwd.__name__)[i]
+            if cotangent is None:           # JAX's spelling of a zero cotangent
+                return np.zeros(np.shape(arguments[i])) if np.shape(arguments[i]) else 0.0
+            return cotangent
         helper = _helper(f"{self.fun.__name__}_vjp", adjoints,
                          f"custom_vjp {self.fun.__name__}: {bwd.__name__}")
         packed = f"({', '.join(names)},)"

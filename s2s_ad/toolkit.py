@@ -18,18 +18,21 @@ from .errors import TranslationError, UsageError, UsageValueError
 from .kinds import signature_key
 from . import rules, tangent_pipeline
 
-_JVP_CACHE = weakref.WeakKeyDictionary()     # function -> _Jvp
+_JVP_CACHE = weakref.WeakKeyDictionary()     # function -> {moving positions: _Jvp}
 
 
 class _Jvp:
-    """One function's jvp compiler and its compiled versions, keyed by signature."""
+    """One function's jvp compiler and its compiled versions, keyed by signature.
+    `wrt`: the positions of the arguments that move (None: all)."""
 
-    def __init__(self, fun):
+    def __init__(self, fun, wrt=None):
         self.fun = fun
         try:
             self.compiler = tangent_pipeline.TangentCompiler(fun)
         except (TranslationError, UsageError) as error:
             raise error.with_traceback(None) from None
+        if wrt is not None:
+            self.compiler.wrt = [self.compiler.params[i] for i in wrt]
         self.cache = {}
         self.sources = {}
 
@@ -62,11 +65,32 @@ class _Jvp:
         return False
 
 
-def _jvp_of(fun):
-    entry = _JVP_CACHE.get(fun)
+def _jvp_of(fun, wrt=None):
+    entries = _JVP_CACHE.get(fun)
+    if entries is None:
+        entries = _JVP_CACHE[fun] = {}
+    entry = entries.get(wrt)
     if entry is None:
-        entry = _JVP_CACHE[fun] = _Jvp(_plain(fun))
+        entry = entries[wrt] = _Jvp(_plain(fun), wrt)
     return entry
+
+
+def moving(primals, tangents):
+    """The positions of the arguments that move, or None for all: an integer argument
+    whose tangent is zero stays out, as in JAX (where it has no tangent at all), so that
+    no term of the tangent code multiplies a zero by what is undefined at an integer
+    (the exponent's term of x ** n at x < 0 is 0 * log(x))."""
+    still = [i for i, (p, t) in enumerate(zip(primals, tangents))
+             if _is_integer(p) and not np.any(t)]
+    if not still:
+        return None
+    return tuple(i for i in range(len(primals)) if i not in still)
+
+
+def _is_integer(p):
+    if isinstance(p, (bool, int, np.integer)):
+        return True
+    return isinstance(p, np.ndarray) and p.dtype.kind in "iub"
 
 
 def _plain(fun):
@@ -95,7 +119,7 @@ def jvp(fun, primals, tangents):
                                   f"{np.shape(p)}: each tangent has its primal's shape")
     if hasattr(fun, "_s2s_compiler"):
         return _hessian_vector_product(fun, primals, tangents)
-    function, _ = _jvp_of(fun).compiled(primals)
+    function, _ = _jvp_of(fun, moving(primals, tangents)).compiled(primals)
     return function(*primals, *[_as_float(t) for t in tangents])
 
 

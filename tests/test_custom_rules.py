@@ -38,6 +38,21 @@ def clipped_loss(w):
     return np.sum(clip_gradient(w) * np.array([5.0, 0.5, -3.0]))
 
 
+@custom_vjp
+def scaled_by(x, k):
+    return x * k
+
+
+scaled_by.defvjp(lambda x, k: (x * k, k), lambda k, g: (g * k, None))   # k: no cotangent
+
+
+def test_a_none_cotangent_is_zero():
+    x = random((3,))
+    gx, gk = grad(lambda x, k: np.sum(scaled_by(x, k)), argnums=(0, 1))(x, 2.0)
+    np.testing.assert_array_equal(gx, np.full(3, 2.0))
+    assert gk == 0.0
+
+
 def test_custom_vjp_with_gradient_clipping_changes_the_gradient_as_defined(capsys):
     w = random((3,))
     assert clipped_loss(w) == np.sum(w * np.array([5.0, 0.5, -3.0]))

@@ -195,3 +195,23 @@ def test_jvp_of_a_meta_gradient_and_the_third_order_refusal():
                                     rel=1e-6)
     with pytest.raises(TranslationError, match="third derivatives"):
         hessian(meta_loss)(lr, w0)
+
+
+def powered_loss(w, X, y, reg=0.1, p=2):
+    return np.sum((X @ w - y) ** p) + reg * np.sum(w ** 2)
+
+
+def meta_by_keywords(lr, w):
+    for step in range(3):
+        w = w - lr * grad(powered_loss)(w, y=Y_TRAIN, X=X_TRAIN)
+    return np.sum(w * w)
+
+
+def test_meta_gradient_with_keywords_and_an_integer_exponent_left_at_its_default():
+    """p = 2 is an integer that does not move: no 0 * log(negative residual) term."""
+    lr, w0 = 0.05, np.array([0.1, -0.2])
+    g_lr = grad(meta_by_keywords)(lr, w0)
+    assert g_lr == pytest.approx(central(lambda t: meta_by_keywords(t, w0), lr), rel=1e-6)
+    _, tangent = jvp(lambda x, n: np.sum(x ** n), (np.array([-1.5, 2.0]), 2),
+                     (np.ones(2), 0.0))
+    assert tangent == 2 * (-1.5) + 2 * 2.0
