@@ -17,6 +17,8 @@ from .toolkit import custom_vjp, hessian, jacfwd, jacrev, jvp, stop_gradient, vj
 __all__ = ["grad", "value_and_grad", "show", "export", "check_grad", "taylor_test", "benchmark",
            "TranslationError", "jvp", "vjp", "jacfwd", "jacrev", "hessian", "stop_gradient",
            "custom_vjp"]
+from .custom_rules import custom_jvp, defvjp
+__all__ += ["custom_jvp", "defvjp"]
 __version__ = "0.1.0"
 from .trace_tables import trace_table
 from . import optim

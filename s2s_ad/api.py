@@ -468,12 +468,20 @@ def compile_source(source, name):
 def show(fun, *example_args, argnums=0, mode="grad"):
     """Print the gradient source s2s_ad generates for `fun` on arguments like these.
     `fun` may be a plain function or one that `grad`/`value_and_grad` returned.
-    `mode="jvp"` prints the forward-mode (tangent) source instead (toolkit.py)."""
+    `mode="jvp"` prints the forward-mode (tangent) source instead (toolkit.py); for a
+    gradient `grad(f)` that is the jvp of its generated code, the Hessian-vector
+    product (second derivatives, as `hessian` and `jvp(grad(f), ...)` run them)."""
     if mode == "jvp":
         from .toolkit import jvp_source
         if not example_args:
             raise UsageValueError("show(..., mode='jvp') needs example arguments: forward "
                                   "mode is compiled for their kinds and shapes")
+        if hasattr(fun, "_s2s_compiler"):     # show(grad(f), ..., mode="jvp"): the HVP
+            fun._s2s_revalidate()
+            generated = fun.compile(*example_args)
+            print(jvp_source(getattr(generated, "__wrapped__", generated), *example_args),
+                  end="")
+            return
         print(jvp_source(getattr(fun, "__wrapped__", fun), *example_args), end="")
         return
     if mode != "grad":

@@ -92,6 +92,10 @@ class StructuredLowerer(CallLowering, VersionLowering, ValueLowering, EffectLowe
                       self.parsed.loc(self.result_node), self.locals, self.names.taken,
                       self.temps)
         trace.extra_namespace = self.extra_namespace
+        # The analyses read names in the function's namespace (a copy of its globals):
+        # an inlined callee's externals, renamed, are found there too, so a module-level
+        # array a helper from another module reads has its shape known.
+        self.parsed.namespace.update(self.extra_namespace)
         trace.aux = self.current.get("#aux")
         return trace
 

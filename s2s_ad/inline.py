@@ -13,8 +13,8 @@ A decorated helper is inlined as the wrapper the decorator made (what the caller
 calls), whose body calls the function it wraps, inlined in turn; see frontend.py for
 wrappers that forward `*args, **kwargs`.
 
-A function transformed by s2s_ad (`grad(h)`) is called for its gradient, which
-would need second derivatives: refused. Recursion cannot be inlined: refused.
+A function transformed by s2s_ad (`grad(h)`) is a primitive whose adjoint is a
+Hessian-vector product (nested_grad.py). Recursion cannot be inlined: refused.
 """
 import ast
 import inspect
@@ -28,11 +28,9 @@ _MISSING = object()
 
 
 def inline_call(lowerer, fn, node, target):
-    if hasattr(fn, "_s2s_compiler"):
-        raise lowerer.error(f"'{fn.__name__}' is a gradient made by s2s_ad; calling it "
-                            "inside a differentiated function would need second "
-                            "derivatives, which s2s_ad does not support yet. Call the "
-                            "original function instead", node)
+    if hasattr(fn, "_s2s_compiler"):        # a gradient s2s_ad made: nested_grad.py
+        from .nested_grad import lower_gradient_call
+        return lower_gradient_call(lowerer, node, target, gradient=fn)
     if not inspect.isfunction(fn) or is_library(fn):
         from . import rules
         hint = ""

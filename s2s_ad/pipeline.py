@@ -25,6 +25,7 @@ import sys
 from . import builtin_names, tape
 from .aliasing import alias_classes, check_mutations
 from .checks import check_kinds
+from .custom_notes import annotate
 from .cse import eliminate_common_subexpressions
 from .emit import compile_function
 from .flatten import flatten_deep_expressions
@@ -198,6 +199,7 @@ def _emit(c):
     if name in c.names.taken or name in compiler.params:
         name = c.names.fresh(name)
     builtin_names.protect(statements, c.namespace, c.names, c.trace)
+    annotate(c.forward + c.reverse, c.namespace)    # calls of user-supplied rules
     header = ast.FunctionDef(name, compiler.parsed.node.args)
     c.source = render_function(header, [("forward sweep", c.forward),
                                          ("reverse sweep", c.reverse)], c.returns)

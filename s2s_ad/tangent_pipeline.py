@@ -114,6 +114,8 @@ def _emit(c):
     trace = c.trace
     name = c.names.fresh(f"{trace.name}_jvp")
     builtin_names.protect(c.forward + [c.returns], c.namespace, c.names, trace)
+    from .custom_notes import annotate
+    annotate(c.forward, c.namespace)        # calls of user-supplied rules, named
     params = list(trace.params) + [c.transform.dot_name(p) for p in trace.params]
     args = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in params], vararg=None,
                          kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])

@@ -52,6 +52,8 @@ LINEAR = {
     "numpy.pad": ("array", "constant_values"), "numpy.append": ("arr", "values"),
     "numpy.where": ("x", "y"), "numpy.full": ("fill_value",),
     "numpy.linspace": ("start", "stop"),
+    **{f"numpy.{n}": ("ary",) for n in ("split", "array_split", "hsplit", "vsplit",
+                                       "dsplit")},
     # runtime helpers that generated gradients call (forward-over-reverse)
     "scatter": ("g",), "scatter_add": ("g",), "unbroadcast": ("x",),
     "index_adjoint": ("g",), "spread": ("g",), "after": ("x",),

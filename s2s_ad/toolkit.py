@@ -19,18 +19,21 @@ from .kinds import signature_key
 from . import rules, tangent_pipeline
 from .scalar_loops import plain_code
 
-_JVP_CACHE = weakref.WeakKeyDictionary()     # function -> _Jvp
+_JVP_CACHE = weakref.WeakKeyDictionary()     # function -> {moving positions: _Jvp}
 
 
 class _Jvp:
-    """One function's jvp compiler and its compiled versions, keyed by signature."""
+    """One function's jvp compiler and its compiled versions, keyed by signature.
+    `wrt`: the positions of the arguments that move (None: all)."""
 
-    def __init__(self, fun):
+    def __init__(self, fun, wrt=None):
         self.fun = fun
         try:
             self.compiler = tangent_pipeline.TangentCompiler(fun)
         except (TranslationError, UsageError) as error:
             raise error.with_traceback(None) from None
+        if wrt is not None:
+            self.compiler.wrt = [self.compiler.params[i] for i in wrt]
         self.cache = {}
         self.sources = {}
 
@@ -63,17 +66,39 @@ class _Jvp:
         return False
 
 
-def _jvp_of(fun):
-    entry = _JVP_CACHE.get(fun)
+def _jvp_of(fun, wrt=None):
+    entries = _JVP_CACHE.get(fun)
+    if entries is None:
+        entries = _JVP_CACHE[fun] = {}
+    entry = entries.get(wrt)
     if entry is None:
-        entry = _JVP_CACHE[fun] = _Jvp(_plain(fun))
+        entry = entries[wrt] = _Jvp(_plain(fun), wrt)
     return entry
+
+
+def moving(primals, tangents):
+    """The positions of the arguments that move, or None for all: an integer argument
+    whose tangent is zero stays out, as in JAX (where it has no tangent at all), so that
+    no term of the tangent code multiplies a zero by what is undefined at an integer
+    (the exponent's term of x ** n at x < 0 is 0 * log(x))."""
+    still = [i for i, (p, t) in enumerate(zip(primals, tangents))
+             if _is_integer(p) and not np.any(t)]
+    if not still:
+        return None
+    return tuple(i for i in range(len(primals)) if i not in still)
+
+
+def _is_integer(p):
+    if isinstance(p, (bool, int, np.integer)):
+        return True
+    return isinstance(p, np.ndarray) and p.dtype.kind in "iub"
 
 
 def _plain(fun):
     if hasattr(fun, "_s2s_compiler"):
-        raise UsageValueError("jvp of a function s2s_ad already transformed: pass the "
-                              "plain function (hessian differentiates gradients for you)")
+        raise UsageValueError("this takes a plain function, not one s2s_ad already "
+                              "transformed (jvp(grad(f), ...) is the Hessian-vector "
+                              "product; hessian differentiates gradients for you)")
     return fun
 
 
@@ -93,8 +118,24 @@ def jvp(fun, primals, tangents):
         if np.shape(p) != np.shape(t):
             raise UsageValueError(f"a tangent of shape {np.shape(t)} for a primal of shape "
                                   f"{np.shape(p)}: each tangent has its primal's shape")
-    function, _ = _jvp_of(fun).compiled(primals)
+    if hasattr(fun, "_s2s_compiler"):
+        return _hessian_vector_product(fun, primals, tangents)
+    function, _ = _jvp_of(fun, moving(primals, tangents)).compiled(primals)
     return function(*primals, *[_as_float(t) for t in tangents])
+
+
+def _hessian_vector_product(gradient, primals, tangents):
+    """jvp(grad(f), primals, tangents): (grad(f)(*primals), H @ tangents), the
+    Hessian-vector product, exact and at a small constant times the cost of f
+    (second_order.py: forward over reverse, or reverse over forward through loops)."""
+    from .second_order import gradient_and_product
+    compiler = gradient._s2s_compiler
+    if compiler.has_aux or compiler.with_value:
+        raise UsageValueError("jvp of a gradient takes grad(f) without has_aux; for "
+                              "value_and_grad(f) take jvp(f) and jvp(grad(f)) apart")
+    numbers = compiler.argnums
+    return gradient_and_product(compiler.fun, numbers if isinstance(numbers, int) else
+                                tuple(numbers), primals, tangents)
 
 
 def jvp_source(fun, *primals):
@@ -313,12 +354,11 @@ def hessian(fun, argnums=0):
 
 
 def _reverse_over_forward(fun, argnums, args):
-    """H[i] = grad_x (J(x) e_i): the generated jvp, differentiated by grad."""
-    from .api import grad
+    """H[i] = grad_x (J(x) e_i): the generated jvp, differentiated by grad (compiled
+    once per signature: second_order.py keeps it)."""
+    from .second_order import _reverse_over_forward as directional_gradient
     single = isinstance(argnums, int)
     numbers = (argnums,) if single else tuple(argnums)
-    generated, _ = _jvp_of(fun).compiled(args)
-    hvp = _hvp_wrapper(generated, len(args))
     blocks = []
     for n in numbers:
         x = np.asarray(args[n], dtype=float)
@@ -328,8 +368,8 @@ def _reverse_over_forward(fun, argnums, args):
             basis[j] = 1.0
             tangents = [_zero_tangent(a) for a in args]
             tangents[n] = basis.reshape(x.shape) if x.shape else 1.0
-            g = grad(hvp, argnums=numbers)(*args, *tangents)
-            rows.append(g)
+            rows.append([directional_gradient(fun, m, tuple(args), tuple(tangents))
+                         for m in numbers])
         per_second = []
         for k, m in enumerate(numbers):
             in_shape = np.shape(args[m])
@@ -338,18 +378,6 @@ def _reverse_over_forward(fun, argnums, args):
             per_second.append(float(H) if H.shape == () else H)
         blocks.append(per_second[0] if single else tuple(per_second))
     return blocks[0] if single else tuple(blocks)
-
-
-def _hvp_wrapper(generated, nargs):
-    import linecache
-    params = [f"a{i}" for i in range(nargs)] + [f"t{i}" for i in range(nargs)]
-    source = (f"def hvp({', '.join(params)}):\n"
-              f"    return jvp_function({', '.join(params)})[1]\n")
-    filename = f"<s2s_ad hvp wrapper #{next(_WRAPPERS)}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    namespace = {"jvp_function": generated}
-    exec(compile(source, filename, "exec"), namespace)
-    return namespace["hvp"]
 
 
 # -- grad(grad(f)) ---------------------------------------------------------------------------
@@ -395,54 +423,6 @@ def stop_gradient(x):
 rules.defrule(stop_gradient, "x", name="stop_gradient", zero_grad=True)
 
 
-# -- custom_vjp ------------------------------------------------------------------------------
+# -- custom rules: custom_rules.py (custom_vjp, custom_jvp, defvjp) -------------------------
 
-_CUSTOM = itertools.count(1)
-
-
-class custom_vjp:
-    """JAX's custom_vjp: a function whose reverse-mode derivative the user gives.
-
-        @custom_vjp
-        def f(x, y): ...
-        def f_fwd(x, y): return f(x, y), residuals
-        def f_bwd(residuals, g): return (x_bar, y_bar)
-        f.defvjp(f_fwd, f_bwd)
-
-    Calls of f in a differentiated function become one primitive of the rule table
-    whose adjoint template calls f_bwd (the forward sweep calls f itself; the reverse
-    sweep runs f_fwd again on the same arguments for the residuals). jvp refuses it, as
-    JAX does (use custom_jvp there, which s2s_ad does not have yet)."""
-
-    def __init__(self, fun):
-        self.fun = fun
-        functools.update_wrapper(self, fun)
-        self.rule = None
-
-    def __call__(self, *args, **kwargs):
-        return self.fun(*args, **kwargs)
-
-    def defvjp(self, fwd, bwd):
-        import inspect
-        params = list(inspect.signature(self.fun).parameters.values())
-        if any(p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) or
-               p.default is not p.empty for p in params):
-            raise UsageValueError("custom_vjp takes functions of positional parameters "
-                                  "without defaults")
-        names = [p.name for p in params]
-        helper = f"custom_vjp_{next(_CUSTOM)}"
-
-        def adjoints(*values):
-            *arguments, g = values
-            _, residuals = fwd(*arguments)
-            grads = tuple(bwd(residuals, g))
-            if len(grads) != len(arguments):
-                raise ValueError(f"{bwd.__name__} returned {len(grads)} cotangent(s) for "
-                                 f"{len(arguments)} argument(s)")
-            return grads
-        rules.TEMPLATE_MODULES[helper] = adjoints     # named by the templates below
-        call = f"{helper}({', '.join(names + ['g'])})"
-        templates = {n: f"{call}[{k}]" for k, n in enumerate(names)}
-        self.rule = rules.defrule(self, ", ".join(names),
-                                  name=f"custom_vjp {self.fun.__name__}", **templates)
-        return self
+from .custom_rules import custom_jvp, custom_vjp, defvjp  # noqa: E402,F401

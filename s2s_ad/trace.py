@@ -191,6 +191,9 @@ class _Lowerer:
 
     def call(self, node, target):
         func = node.func
+        if isinstance(func, ast.Call):          # grad(inner)(w, ...): nested_grad.py
+            from .nested_grad import lower_gradient_call
+            return lower_gradient_call(self, node, target)
         if isinstance(func, ast.Attribute) and (not self.is_external(func)
                                                 or self._is_array_method(func)):
             return self.method_call(node, target)

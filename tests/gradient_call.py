@@ -1,4 +1,4 @@
-"""A function that calls an s2s_ad gradient (refused: it would need second derivatives)."""
+"""A function that calls an s2s_ad gradient by a global name (nested_grad.py)."""
 from s2s_ad import grad
 
 

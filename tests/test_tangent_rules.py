@@ -14,6 +14,7 @@ try:                    # the SciPy families register once SciPy is imported
 except ImportError:
     scipy, HAVE_SCIPY = None, False
 
+import s2s_ad
 import s2s_ad.lower_effects  # noqa: F401
 import s2s_ad.runtime_containers  # noqa: F401
 from s2s_ad import TranslationError, jvp, rules, runtime
@@ -68,7 +69,9 @@ RECORDED = {n.replace("_(", " (") for n in """
     scipy.stats.norm.logsf scipy.stats.norm.pdf scipy.stats.norm.sf
     scipy.stats.poisson.logpmf scipy.stats.poisson.pmf scipy.stats.t.cdf
     scipy.stats.t.logpdf scipy.stats.t.pdf spread sub sum transpose_(.T) truediv
-    unbroadcast
+    unbroadcast numpy.cumprod ndarray.cumprod numpy.arange numpy.split numpy.array_split
+    numpy.hsplit numpy.vsplit numpy.dsplit scipy.stats.multivariate_normal.logpdf
+    scipy.stats.multivariate_normal.pdf
 """.split()}   # ('transpose (.T)' is written transpose_(.T) here)
 
 SCOPE = {"C": np.linalg.cholesky(np.eye(3) * 3 + 0.5), "math": math, "scipy": scipy,
@@ -80,6 +83,8 @@ SCOPE = {"C": np.linalg.cholesky(np.eye(3) * 3 + 0.5), "math": math, "scipy": sc
 def coverage():
     kinds = {}
     for rule in all_rules():
+        if getattr(rule, "user_supplied", False):   # custom_jvp etc. other tests register
+            continue
         kinds.setdefault(tangent_kind(rule), set()).add(rule.name)
     return kinds
 
@@ -201,6 +206,15 @@ case("numpy.linalg.norm", "np.linalg.norm(x, ord=1)", "x", A((4,)))
 case("numpy.trace", "np.trace(x)", "x", A((3, 3)))
 case("scipy.special.logsumexp", "scipy.special.logsumexp(x)", "x", A((3, 4)))
 case("scipy.special.logsumexp", "scipy.special.logsumexp(x, axis=1)", "x", A((3, 4)))
+case("scipy.special.logsumexp", "scipy.special.logsumexp(x, axis=1, b=y)", "x, y",
+     A((3, 4)), P((3, 4), seed=1))
+case("scipy.special.logsumexp", "scipy.special.logsumexp(x, b=y)", "x, y", A((3, 4)),
+     P((4,), seed=1))
+case("scipy.stats.multivariate_normal.logpdf",
+     "scipy.stats.multivariate_normal.logpdf(x, y, C @ C.T)", "x, y", A((4, 3)),
+     A((3,), seed=1))
+case("scipy.stats.multivariate_normal.pdf",
+     "scipy.stats.multivariate_normal.pdf(x, y, C @ C.T)", "x, y", A((3,)), A((3,), seed=1))
 
 for _sx, _sy in [((3, 4), (4, 2)), ((3, 4), (4,)), ((4,), (4, 2)), ((2, 3, 4), (4, 2)),
                  ((4,), (4,))]:
@@ -259,6 +273,19 @@ case("numpy.cumsum", "np.cumsum(x, axis=1)", "x", A((3, 4)))
 case("numpy.cumsum", "np.cumsum(x)", "x", A((3, 4)))
 case("ndarray.cumsum", "x.cumsum(axis=0)", "x", A((3, 4)))
 case("numpy.diff", "np.diff(x, axis=0)", "x", A((3, 4)))
+case("numpy.cumprod", "np.cumprod(x, axis=1)", "x", A((3, 4)))
+case("numpy.cumprod", "np.cumprod(x)", "x", A((2, 3)))
+case("numpy.cumprod", "np.cumprod(x * np.array([1.0, 0.0, 1.0, 1.0]))", "x", A((4,)))
+case("ndarray.cumprod", "x.cumprod(axis=0)", "x", A((3, 2)))
+case("numpy.arange", "np.arange(x, 4.0, y) * y", "x, y", 0.3, 0.7)
+case("numpy.arange", "np.arange(x) * x", "x", 5.5)
+case("numpy.arange", "np.arange(0.5, x, 0.25)", "x", 2.1)
+case("numpy.split", "np.split(x, 2)[0] * np.split(x, 2)[1]", "x", A((4, 3)))
+case("numpy.split", "np.split(x, [1], axis=1)[1]", "x", A((2, 3)))
+case("numpy.array_split", "np.array_split(x, 2)[1]", "x", A((5,)))
+case("numpy.hsplit", "np.hsplit(x, [1, 3])[1]", "x", A((2, 4)))
+case("numpy.vsplit", "np.vsplit(x, 2)[1]", "x", A((4, 2)))
+case("numpy.dsplit", "np.dsplit(x, 2)[0]", "x", A((2, 2, 4)))
 case("numpy.take", "np.take(x, [0, 2, 2], axis=1)", "x", A((3, 4)))
 case("numpy.take_along_axis", "np.take_along_axis(x, np.argsort(x, axis=1), axis=1)", "x",
      A((3, 4)))
@@ -454,3 +481,25 @@ def test_every_differentiable_rule_has_a_tangent():
                and not r.zero_grad and tangent_kind(r) in (None, "partial")
                and not r.name.startswith("custom_vjp ")]      # the user's own rules
     assert lacking == [], lacking
+
+@s2s_ad.custom_vjp
+def reverse_only(x):
+    return np.sin(x)
+
+
+reverse_only.defvjp(lambda x: (np.sin(x), x), lambda x, g: (g * np.cos(x),))
+
+
+@pytest.mark.parametrize("expr, args, message", [
+    ("reverse_only(x) * x", (A((4,)),), "custom_vjp reverse_only"),
+    ("scipy.stats.multivariate_normal.logpdf(y, y, x)", (spd(3), A((3,))),
+     "multivariate_normal"),
+])
+def test_a_rule_without_tangent_is_a_located_refusal(expr, args, message):
+    if "scipy" in expr and not HAVE_SCIPY:
+        pytest.skip("needs SciPy")
+    f = function_of(expr, "x, y"[:len(args) * 3 - 2], {**SCOPE, "reverse_only": reverse_only})
+    with pytest.raises(TranslationError) as info:
+        jvp(f, args, args)
+    assert message in info.value.msg
+    assert expr in info.value.text

@@ -1,0 +1,209 @@
+"""Forward mode and second derivatives, timed against the function itself:
+
+    jvp/f      s2s_ad.jvp(f, primals, tangents), one directional derivative
+    HVP/f      jvp(grad(f), primals, tangents), the Hessian-vector product
+    Hessian    s2s_ad.hessian(f) in seconds (one HVP-like sweep per input element)
+
+on the logistic loss and the lecture's sigmoid network (benchmarks/suite.py), beside
+HIPS autograd (make_jvp, hessian_vector_product, hessian) and JAX (jax.jvp,
+jvp-of-grad, jax.hessian, eager: no jit) when installed. Targets (issue 10): jvp/f <= 2
+and HVP/f <= 5. The network's Hessian is taken in its last layer only (the full one
+has 6208^2 entries).
+
+    python benchmarks/higher_order_row.py            # ~1 minute
+    python benchmarks/higher_order_row.py --quick    # a smoke test, a few seconds
+
+Prints one Markdown table of min-over-repeats times, every variant of a case timed
+in turn within each repeat (the machine may be shared: mins compare best). Not part of run.py's suite.
+"""
+import argparse
+import math
+import sys
+import timeit
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+import numpy as np                                                      # noqa: E402
+
+from benchmarks.suite import logistic_loss, sigmoid_net                 # noqa: E402
+from s2s_ad import grad, hessian, jvp                                   # noqa: E402
+from s2s_ad.bench import peers                                          # noqa: E402
+
+
+def cases(quick):
+    rng = np.random.default_rng(10)
+    n, d = (200, 50) if quick else (1000, 100)
+    X = rng.standard_normal((n, d)) / math.sqrt(d)
+    y = np.where(rng.random(n) < 0.5, -1.0, 1.0)
+    w, v = rng.standard_normal(d), rng.standard_normal(d)
+    width, batch, d_in = (16, 32, 8) if quick else (64, 128, 32)
+    W1 = rng.standard_normal((d_in, width)) / math.sqrt(d_in)
+    W2 = rng.standard_normal((width, width)) / math.sqrt(width)
+    w3 = rng.standard_normal(width) / math.sqrt(width)
+    Xn = rng.standard_normal((batch, d_in))
+    yn = (rng.random(batch) < 0.5).astype(float)
+    weights = (W1, W2, w3)
+    directions = tuple(rng.standard_normal(a.shape) for a in weights)
+    return [
+        (f"logistic n={n} d={d}", logistic_loss, (w, X, y), (v,), 0, 0),
+        (f"sigmoid_net {d_in}-{width}-{width}-1 batch {batch}", sigmoid_net,
+         (*weights, Xn, yn), directions, (0, 1, 2), 2),
+    ]
+
+
+def timer(statement, names, number, every=1):
+    """(a timeit.Timer, loops per sample, sampled every how many repeats) for one
+    variant; measure() runs them."""
+    return timeit.Timer(statement, globals=names), number, every
+
+
+def measure(timers, repeats):
+    """Min seconds per call of each variant, the variants interleaved repeat by repeat
+    so that a busy moment of the (shared) machine hits them all alike. Samples are
+    short (a call or two), so that the min filters out the moments another process
+    had the core."""
+    samples = {key: [] for key in timers}
+    for r in range(repeats):
+        for key, (t, number, every) in timers.items():
+            if r % every == 0:
+                samples[key].append(t.timeit(number) / number)
+    return {key: min(v) for key, v in samples.items()}
+
+
+def logistic_of(X, y):
+    def loss(w):
+        return logistic_loss(w, X, y)
+    return loss
+
+
+def net_of(X, y):
+    def loss(W1, W2, w3):
+        return sigmoid_net(W1, W2, w3, X, y)
+    return loss
+
+
+def s2s_row(f, args, dirs, argnums, hess_arg, number):
+    """The data are closed over, as a user differentiating in the weights writes it
+    (and as the peers get it): only the weights have tangents."""
+    k = len(dirs)
+    loss = (logistic_of if k == 1 else net_of)(*args[k:])
+    weights, tangents = tuple(args[:k]), tuple(dirs)
+    gradient = grad(loss, argnums=argnums)
+    names = {"f": f, "loss": loss, "jvp": jvp, "gradient": gradient, "args": args,
+             "ws": weights, "t": tangents, "H": hessian(loss, argnums=hess_arg)}
+    jvp(loss, weights, tangents)                  # compile outside the timing
+    jvp(gradient, weights, tangents)
+    names["H"](*weights)
+    return {"f": timer("f(*args)", names, number),
+            "jvp": timer("jvp(loss, ws, t)", names, number),
+            "hvp": timer("jvp(gradient, ws, t)", names, number),
+            "hessian": timer("H(*ws)", names, 1, every=20)}
+
+
+def autograd_row(f, args, dirs, argnums, hess_arg, number):
+    import autograd
+    import autograd.numpy as anp
+    g = peers.rebind(f, anp)
+    k = len(dirs)
+    rest = args[k:]
+
+    def of_weights(*weights):
+        return g(*weights, *rest)
+    # autograd's make_jvp and hessian_vector_product take one array: the weights are
+    # flattened into one vector and unpacked inside.
+    shapes = [np.shape(a) for a in args[:k]]
+    bounds = np.cumsum([0] + [int(np.prod(sh)) for sh in shapes])
+
+    def flat(theta):
+        return of_weights(*[anp.reshape(theta[bounds[i]:bounds[i + 1]], shapes[i])
+                            for i in range(k)])
+    theta = np.concatenate([np.ravel(a) for a in args[:k]])
+    direction = np.concatenate([np.ravel(t) for t in dirs])
+    jvp_fn = autograd.make_jvp(flat)
+    hvp_fn = autograd.hessian_vector_product(flat)
+
+    def jvp_call():
+        return jvp_fn(theta)(direction)
+
+    def hvp_call():
+        return hvp_fn(theta, direction)
+    others = list(args)
+
+    def at_hess_arg(x):
+        others[hess_arg] = x
+        return g(*others)
+    hess_fn = autograd.hessian(at_hess_arg)
+    names = {"jvp_call": jvp_call, "hvp_call": hvp_call, "hess": hess_fn,
+             "x": args[hess_arg]}
+    return {"jvp": timer("jvp_call()", names, number),
+            "hvp": timer("hvp_call()", names, number),
+            "hessian": timer("hess(x)", names, 1, every=20)}
+
+
+def jax_row(f, args, dirs, argnums, hess_arg, number):
+    import jax
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+    g = peers.rebind(f, jnp)
+    k = len(dirs)
+    jargs = tuple(jnp.asarray(a) for a in args)
+    jdirs = tuple(jnp.asarray(t) for t in dirs)
+    rest = jargs[k:]
+
+    def of_weights(*weights):
+        return g(*weights, *rest)
+    grad_fn = jax.grad(of_weights, argnums=tuple(range(k)))
+    others = list(jargs)
+
+    def at_hess_arg(x):
+        others[hess_arg] = x
+        return g(*others)
+    hess_fn = jax.hessian(at_hess_arg)
+    names = {"jax": jax, "fw": of_weights, "gw": grad_fn, "ws": jargs[:k], "ts": jdirs,
+             "hess": hess_fn, "x": jargs[hess_arg]}
+    return {"jvp": timer("jax.block_until_ready(jax.jvp(fw, ws, ts))", names, number),
+            "hvp": timer("jax.block_until_ready(jax.jvp(gw, ws, ts))", names, number),
+            "hessian": timer("jax.block_until_ready(hess(x))", names, 1, every=20)}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    options = parser.parse_args(argv)
+    number, repeats = (2, 3) if options.quick else (2, 200)
+    tools = [("autograd", autograd_row), ("jax", jax_row)]
+    print("| function | f | s2s_ad jvp/f | s2s_ad HVP/f | s2s_ad Hessian | "
+          + " | ".join(f"{t} jvp/f | {t} HVP/f | {t} Hessian" for t, _ in tools) + " |")
+    print("|---|---|---|---|---|" + "---|---|---|" * len(tools))
+    for name, f, args, dirs, argnums, hess_arg in cases(options.quick):
+        timers = {("s2s_ad", k): v for k, v in
+                  s2s_row(f, args, dirs, argnums, hess_arg, number).items()}
+        status = {}
+        for tool, row in tools:
+            if not peers.installed(tool):
+                status[tool] = "not installed"
+                continue
+            try:
+                made = row(f, args, dirs, argnums, hess_arg, number)
+                for k, (t, n, every) in made.items():
+                    t.timeit(1)                 # a tool failing on a case is a table cell
+                timers.update({(tool, k): v for k, v in made.items()})
+            except Exception as exc:
+                status[tool] = f"failed: {type(exc).__name__}"
+        times = measure(timers, repeats)
+        f_time = times[("s2s_ad", "f")]
+        cells = [name, f"{f_time * 1e6:.0f} µs"]
+        for tool in ["s2s_ad"] + [t for t, _ in tools]:
+            if tool in status:
+                cells += [status[tool]] * 3
+                continue
+            cells += [f"{times[(tool, 'jvp')] / f_time:.2f}",
+                      f"{times[(tool, 'hvp')] / f_time:.2f}",
+                      f"{times[(tool, 'hessian')] * 1e3:.1f} ms"]
+        print("| " + " | ".join(cells) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
