@@ -1,0 +1,407 @@
+"""The kinks of the rule table: the primitives that are not differentiable where two of
+their pieces meet, and, for each, what the kink report and the Clarke mode need.
+
+A *family* groups primitives that kink the same way:
+
+    choice    np.maximum/np.minimum/np.fmax/np.fmin, builtin max(x, y)/min(x, y):
+              the pieces x and y meet where x == y (relu = maximum(x, 0) at 0)
+    abs       abs, np.abs, np.fabs, math.fabs: the pieces x and -x meet at 0
+    clip      np.clip(a, lo, hi): the pieces lo, a, hi meet where a == lo, a == hi
+    compare   x < y, x <= y, x > y, x >= y, x == y, x != y: a branch or np.where on
+              the comparison switches pieces where x == y
+    extreme   np.max/np.min (and amax, amin, .max(), .min()): entries tied for the
+              extreme of a fibre
+    sort      np.sort: equal entries (the order among them is a choice)
+
+Each family answers, from the values at one evaluation (its `vals`, in the order of
+`params`, and the result `ans`):
+
+    ties(site, ans, vals)         which elements sit exactly on a kink (any() of it)
+    describe(site, ans, vals)     one-sided derivatives, the Clarke set, the element
+                                  the default mode uses (the kink report, kinks.py)
+    select(site, ans, vals, dots, previous)
+                                  the Clarke mode's choice of piece (Kakade & Lee):
+                                  off the kink the piece the values select; on it the
+                                  piece active on x + t·v for small t > 0, read from
+                                  the directional derivatives `dots` along v; a tie in
+                                  that direction too stays undecided for the next
+                                  direction. Returns (record, replacement): the record
+                                  (selection, undecided mask) and the value the
+                                  instrumented sweep continues with (the result's
+                                  tangent along the selected piece, or for a
+                                  comparison its resolved value).
+    selected_rule(rule)           the rule of the primitive restricted to the selected
+                                  piece: the same forward value, adjoints that read the
+                                  selection `sel` (clarke.py), or None for comparisons
+                                  (their resolved value replaces them outright).
+"""
+import dataclasses
+import inspect
+import operator
+
+import numpy as np
+
+from .rules import masked
+from .rules.numpy_reductions import reduced_axes, spread
+
+
+class ClarkeUnsupported(Exception):
+    """A kink of a primitive whose pieces the Clarke mode cannot select (yet)."""
+
+
+def _any(mask):
+    return bool(np.any(mask))
+
+
+def _is_scalar(value):
+    return not isinstance(value, np.ndarray)
+
+
+def _same_kind(value, like):
+    """`value` (a bool or a bool array) as the type `like` has."""
+    if isinstance(like, np.ndarray):
+        return np.asarray(value, dtype=bool)
+    if isinstance(like, np.bool_):
+        return np.bool_(value)
+    return bool(value)
+
+
+def _where(cond, a, b, scalar):
+    if scalar:
+        return a if cond else b
+    return np.where(cond, a, b)
+
+
+def _scalar_result(value, *operands):
+    """float(value) when no operand is an array (the primitive's result is a number)."""
+    if any(isinstance(o, np.ndarray) for o in operands):
+        return value
+    return float(value)
+
+
+class _Family:
+    name = None
+    params = ()
+
+    def evaluate(self, site, vals):
+        """The primitive's value (its kind, for the selection's) on these operands."""
+        raise NotImplementedError
+
+    def ties(self, site, ans, vals):
+        raise NotImplementedError
+
+    def selected_rule(self, rule):
+        return None
+
+
+def _with_selection(rule, adjoints):
+    """`rule` with a keyword `sel` (never differentiated) and adjoints that read it."""
+    params = list(rule.signature.parameters.values())
+    params.append(inspect.Parameter("sel", inspect.Parameter.KEYWORD_ONLY, default=None))
+    return dataclasses.replace(rule, name=f"{rule.name} (Clarke piece)",
+                               signature=rule.signature.replace(parameters=params),
+                               adjoints=adjoints, discrete=rule.discrete | {"sel"},
+                               tangent={}, linear=(), checks=None)
+
+
+class Choice(_Family):
+    """max-like: `sel` is True where x is the piece taken, False where y is."""
+    name = "choice"
+    params = ("x", "y")
+
+    def __init__(self, bigger):
+        self.bigger = bigger
+
+    def ties(self, site, ans, vals):
+        x, y = vals
+        return np.equal(x, y)
+
+    def evaluate(self, site, vals):
+        return _scalar_result((np.maximum if self.bigger else np.minimum)(*vals), *vals)
+
+    def describe(self, site, ans, vals, varied):
+        x_name, y_name = "x", "y"
+        word = "max" if self.bigger else "min"
+        x_side = (0.0, 1.0) if self.bigger else (1.0, 0.0)
+        one_sided = {x_name: x_side, y_name: x_side[::-1]}
+        both = varied.get("x") and varied.get("y")
+        if both:
+            default = {"x": 0.5, "y": 0.5}
+            note = "split evenly"
+        else:
+            default = {"x": 0.0, "y": 1.0}
+            note = "the tie goes to the second argument" + (
+                "" if varied.get("y") else ", a constant")
+        clarke = {"x": (0.0, 1.0), "y": (0.0, 1.0)}
+        text = "{(d/dx, d/dy) = (t, 1 - t) : 0 <= t <= 1}"
+        if not both:
+            text = ("d/dx in [0, 1]" if varied.get("x") else "d/dy in [0, 1]")
+        return one_sided, clarke, text, default, note, f"x == y ({word} of two tied values)"
+
+    def select(self, site, ans, vals, dots, previous):
+        x, y = vals
+        xd, yd = dots
+        scalar = _is_scalar(ans)
+        if previous is None:
+            sel = np.greater(x, y) if self.bigger else np.less(x, y)
+            undecided = np.equal(x, y)
+        else:
+            sel, undecided = previous
+        if _any(undecided):
+            x_up, y_up = np.greater(xd, yd), np.less(xd, yd)
+            take_x, take_y = (x_up, y_up) if self.bigger else (y_up, x_up)
+            sel = np.where(undecided & take_x, True, np.where(undecided & take_y, False, sel))
+            undecided = undecided & ~(take_x | take_y)
+        sel = bool(sel) if scalar else np.broadcast_to(sel, np.shape(ans)).copy()
+        return (sel, undecided), _where(sel, xd, yd, scalar)
+
+    def selected_rule(self, rule):
+        def x(info):
+            return masked("sel", "g", info)
+
+        def y(info):
+            if info.lib == "math":
+                return "g * float(not sel)"
+            return "np.where(sel, 0.0, g)"
+        return _with_selection(rule, {"x": x, "y": y})
+
+
+class Abs(_Family):
+    """`sel` is the sign of the piece taken: +1 (x), -1 (-x); 0 where undecided."""
+    name = "abs"
+    params = ("x",)
+
+    def ties(self, site, ans, vals):
+        return np.equal(vals[0], 0)
+
+    def evaluate(self, site, vals):
+        return _scalar_result(np.abs(vals[0]), *vals)
+
+    def describe(self, site, ans, vals, varied):
+        return ({"x": (-1.0, 1.0)}, {"x": (-1.0, 1.0)}, "d/dx in [-1, 1]", {"x": 0.0},
+                "sign(0) = 0", "x == 0")
+
+    def select(self, site, ans, vals, dots, previous):
+        (x,), (xd,) = vals, dots
+        scalar = _is_scalar(ans)
+        if previous is None:
+            sel, undecided = np.sign(x).astype(float), np.equal(x, 0)
+        else:
+            sel, undecided = previous
+        if _any(undecided):
+            up, down = np.greater(xd, 0), np.less(xd, 0)
+            sel = np.where(undecided & up, 1.0, np.where(undecided & down, -1.0, sel))
+            undecided = undecided & ~(up | down)
+        sel = float(sel) if scalar else np.broadcast_to(sel, np.shape(ans)).copy()
+        return (sel, undecided), sel * xd
+
+    def selected_rule(self, rule):
+        return _with_selection(rule, {"x": "g * sel"})
+
+
+class Clip(_Family):
+    """`sel` is 0 where the lower bound is the piece taken, 1 where a is, 2 where the
+    upper bound is."""
+    name = "clip"
+    params = ("a", "a_min", "a_max")
+
+    def ties(self, site, ans, vals):
+        a, lo, hi = vals
+        tied = np.zeros(np.shape(ans), dtype=bool)
+        for bound in (lo, hi):
+            if bound is not None:
+                tied = tied | np.equal(a, bound)
+        return tied
+
+    def evaluate(self, site, vals):
+        return _scalar_result(np.clip(*vals), *vals)
+
+    def describe(self, site, ans, vals, varied):
+        a, lo, hi = vals
+        at_lo = lo is not None and _any(np.equal(a, lo))
+        one_sided = {"a": (0.0, 1.0) if at_lo else (1.0, 0.0)}
+        where = "a == a_min" if at_lo else "a == a_max"
+        return (one_sided, {"a": (0.0, 1.0)}, "d/da in [0, 1]", {"a": 0.0},
+                "the tie goes to the bound", where)
+
+    def select(self, site, ans, vals, dots, previous):
+        a, lo, hi = vals
+        ad, lod, hid = dots
+        scalar = _is_scalar(ans)
+        lo_ = -np.inf if lo is None else lo
+        hi_ = np.inf if hi is None else hi
+        if previous is None:
+            sel = np.where(np.less_equal(a, lo_), 0, np.where(np.greater_equal(a, hi_), 2, 1))
+            undecided = np.equal(a, lo_) | np.equal(a, hi_)
+        else:
+            sel, undecided = previous
+        if _any(undecided):
+            lod_ = 0.0 if lod is None else lod
+            hid_ = 0.0 if hid is None else hid
+            at_lo, at_hi = undecided & np.equal(a, lo_), undecided & np.equal(a, hi_)
+            sel = np.where(at_lo & np.greater(ad, lod_), 1,
+                           np.where(at_lo & np.less(ad, lod_), 0, sel))
+            sel = np.where(at_hi & np.less(ad, hid_), 1,
+                           np.where(at_hi & np.greater(ad, hid_), 2, sel))
+            undecided = ((at_lo & np.equal(ad, lod_)) | (at_hi & np.equal(ad, hid_)))
+        sel = int(sel) if scalar else np.broadcast_to(sel, np.shape(ans)).astype(np.int8)
+        lod_ = 0.0 if lod is None else lod
+        hid_ = 0.0 if hid is None else hid
+        dot = _where(sel == 1, ad, _where(sel == 0, lod_, hid_, scalar), scalar)
+        return (sel, undecided), dot
+
+    def selected_rule(self, rule):
+        return _with_selection(rule, {
+            "a": lambda info: masked("sel == 1", "g", info),
+            "a_min": lambda info: masked("sel == 0", "g", info),
+            "a_max": lambda info: masked("sel == 2", "g", info)})
+
+
+# comparison rule name -> (x's tangent above y's makes it True, ... below makes it True)
+_COMPARISONS = {"gt": (True, False), "ge": (True, False), "lt": (False, True),
+                "le": (False, True), "eq": (False, False), "ne": (True, True)}
+_SYMBOLS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<=", "eq": "==", "ne": "!="}
+
+
+class Compare(_Family):
+    """A comparison exactly tied: the branch (or np.where) reading it switches pieces."""
+    name = "compare"
+    params = ("x", "y")
+
+    def __init__(self, op):
+        self.op = op
+
+    def ties(self, site, ans, vals):
+        return np.equal(vals[0], vals[1])
+
+    def evaluate(self, site, vals):
+        return getattr(operator, self.op)(*vals)
+
+    def describe(self, site, ans, vals, varied):
+        symbol = _SYMBOLS[self.op]
+        above, below = _COMPARISONS[self.op]
+        at = bool(np.all(ans)) if _is_scalar(ans) else "as computed"
+        one_sided = {"x": (below, above)}
+        return (one_sided, None,
+                "the convex hull of the gradients of the pieces on both sides "
+                "(the branches, or np.where's arms, that meet here)", None,
+                f"x {symbol} y is {at} at the tie, so the default mode takes that side",
+                f"x == y in x {symbol} y")
+
+    def select(self, site, ans, vals, dots, previous):
+        x, y = vals
+        xd, yd = dots
+        if previous is None:
+            value, undecided = np.asarray(ans, dtype=bool), np.equal(x, y)
+        else:
+            value, undecided = previous
+        if _any(undecided):
+            above, below = _COMPARISONS[self.op]
+            up, down = np.greater(xd, yd), np.less(xd, yd)
+            value = np.where(undecided & up, above, np.where(undecided & down, below, value))
+            undecided = undecided & ~(up | down)
+        if _is_scalar(ans):
+            value = bool(value)
+        return (_same_kind(value, ans), undecided), _same_kind(value, ans)
+
+
+class Extreme(_Family):
+    """np.max/np.min: `sel` weights the entries of each fibre (one-hot where a
+    single entry is selected; 1/k over k entries tied in every direction)."""
+    name = "extreme"
+    params = ("a",)
+
+    def __init__(self, bigger):
+        self.bigger = bigger
+
+    def _axes(self, site, a):
+        axis = site.statics.get("axis", None)
+        if axis is None:
+            return tuple(range(np.ndim(a)))
+        axes = axis if isinstance(axis, tuple) else (axis,)
+        return tuple(sorted(x % np.ndim(a) for x in axes))
+
+    def _hit(self, site, ans, a):
+        axes = self._axes(site, a)
+        return np.equal(a, np.expand_dims(ans, axes) if not site.statics.get("keepdims")
+                        and np.ndim(ans) < np.ndim(a) else ans), axes
+
+    def evaluate(self, site, vals):
+        pick = np.max if self.bigger else np.min
+        return pick(vals[0], axis=site.statics.get("axis"),
+                    keepdims=bool(site.statics.get("keepdims")))
+
+    def ties(self, site, ans, vals):
+        hit, axes = self._hit(site, ans, np.asarray(vals[0]))
+        return np.sum(hit, axis=axes) > 1
+
+    def describe(self, site, ans, vals, varied):
+        hit, axes = self._hit(site, ans, np.asarray(vals[0]))
+        k = int(np.max(np.sum(hit, axis=axes)))
+        return ({"a": (0.0, 1.0)}, {"a": (0.0, 1.0)},
+                f"the simplex over the {k} tied entries (weights >= 0 summing to 1)",
+                {"a": 1.0 / k}, f"1/{k} to each tied entry", "entries tied for the "
+                + ("maximum" if self.bigger else "minimum"))
+
+    def select(self, site, ans, vals, dots, previous):
+        a = np.asarray(vals[0])
+        ad = np.broadcast_to(dots[0], a.shape)
+        if previous is None:
+            candidates, axes = self._hit(site, ans, a)
+        else:
+            candidates, axes = previous[0] > 0, self._axes(site, a)
+        fill = -np.inf if self.bigger else np.inf
+        pick = np.max if self.bigger else np.min
+        best = pick(np.where(candidates, ad, fill), axis=axes, keepdims=True)
+        candidates = candidates & np.equal(ad, best)
+        count = np.sum(candidates, axis=axes, keepdims=True)
+        sel = candidates / count
+        undecided = count > 1
+        dot = np.sum(ad * sel, axis=axes, keepdims=bool(site.statics.get("keepdims")))
+        return (sel, undecided), (dot if np.ndim(dot) else float(dot))
+
+    def selected_rule(self, rule):
+        def a(info):
+            return f"{spread(info, 'g')} * sel"
+        return _with_selection(rule, {"a": a})
+
+
+class Sort(_Family):
+    name = "sort"
+    params = ("a",)
+
+    def ties(self, site, ans, vals):
+        axis = site.statics.get("axis", -1)
+        if axis is None:
+            return np.diff(np.ravel(ans)) == 0
+        return np.diff(ans, axis=axis) == 0
+
+    def describe(self, site, ans, vals, varied):
+        return (None, None, "the convex hull of the derivatives of every order of the "
+                "tied entries", None, "the stable order (argsort kind='stable')",
+                "equal entries")
+
+    def select(self, site, ans, vals, dots, previous):
+        raise ClarkeUnsupported("the Clarke mode does not resolve ties of np.sort; "
+                                "perturb the tied entries, or use the default mode")
+
+
+_FAMILIES = {
+    **{n: Choice(True) for n in ("numpy.maximum", "numpy.fmax", "max")},
+    **{n: Choice(False) for n in ("numpy.minimum", "numpy.fmin", "min")},
+    **{n: Abs() for n in ("numpy.absolute", "numpy.abs", "numpy.fabs", "math.fabs", "abs")},
+    "numpy.clip": Clip(),
+    **{n: Compare(n) for n in _COMPARISONS},
+    **{n: Extreme(True) for n in ("numpy.max", "numpy.amax", "ndarray.max")},
+    **{n: Extreme(False) for n in ("numpy.min", "numpy.amin", "ndarray.min")},
+    "numpy.sort": Sort(),
+}
+
+
+def family_of(rule):
+    """The kink family of a rule, or None for a primitive without kinks here."""
+    return _FAMILIES.get(rule.name)
+
+
+# For reductions' and sort's statics.
+__all__ = ["family_of", "ClarkeUnsupported", "reduced_axes"]
