@@ -83,6 +83,10 @@ class _Family:
     name = None
     params = ()
 
+    def label(self, rule):
+        """The primitive as the report names it."""
+        return rule.name
+
     def evaluate(self, site, vals):
         """The primitive's value (its kind, for the selection's) on these operands."""
         raise NotImplementedError
@@ -277,16 +281,19 @@ class Compare(_Family):
     def evaluate(self, site, vals):
         return getattr(operator, self.op)(*vals)
 
+    def label(self, rule):
+        return f"the comparison x {_SYMBOLS[self.op]} y"
+
     def describe(self, site, ans, vals, varied):
         symbol = _SYMBOLS[self.op]
         above, below = _COMPARISONS[self.op]
         at = bool(np.all(ans)) if _is_scalar(ans) else "as computed"
-        one_sided = {"x": (below, above)}
+        one_sided = {f"x {symbol} y": (below, above)}
         return (one_sided, None,
                 "the convex hull of the gradients of the pieces on both sides "
                 "(the branches, or np.where's arms, that meet here)", None,
                 f"x {symbol} y is {at} at the tie, so the default mode takes that side",
-                f"x == y in x {symbol} y")
+                "x == y")
 
     def select(self, site, ans, vals, dots, previous):
         x, y = vals

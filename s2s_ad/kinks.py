@@ -48,9 +48,10 @@ class Kink:
             where += f" at {len(self.elements)} element(s): {shown}{more}"
         lines = [head, f"    {self.primitive}: {where}"]
         if self.one_sided:
-            sides = "; ".join(f"d/d{p}: {_num(a)} from below, {_num(b)} from above"
-                              for p, (a, b) in self.one_sided.items())
-            lines.append(f"    one-sided derivatives: {sides}")
+            sides = "; ".join(_sides(p, a, b) for p, (a, b) in self.one_sided.items())
+            values = any(isinstance(a, (bool, np.bool_)) for a, _ in self.one_sided.values())
+            label = "on either side" if values else "one-sided derivatives"
+            lines.append(f"    {label}: {sides}")
         lines.append(f"    Clarke set: {self.clarke_text}")
         if self.default:
             used = ", ".join(f"d/d{p} = {_num(v)}" for p, v in self.default.items())
@@ -58,6 +59,12 @@ class Kink:
         else:
             lines.append(f"    default mode: {self.default_text}")
         return "\n".join(lines)
+
+
+def _sides(param, below, above):
+    if isinstance(below, (bool, np.bool_)):     # a comparison: its value on each side
+        return f"{param} is {below} for x < y, {above} for x > y"
+    return f"d/d{param}: {_num(below)} from below, {_num(above)} from above"
 
 
 def _num(v):
@@ -91,14 +98,15 @@ def kinks(fun, *args, argnums=0):
         described = site.family.describe(site, ans, vals, site.varied)
         one_sided, clarke, clarke_text, default, default_text, where = described
         if one_sided is not None:
-            one_sided = {p: v for p, v in one_sided.items() if site.varied.get(p)}
+            one_sided = {p: v for p, v in one_sided.items() if site.varied.get(p, True)}
         if default is not None:
             default = {p: v for p, v in default.items() if site.varied.get(p)}
         elements = None
         if np.ndim(tied):
             elements = [tuple(int(i) for i in ix) if len(ix) > 1 else int(ix[0])
                         for ix in np.argwhere(tied)]
-        report.append(Kink(site.line, site.text, site.stmt.rule.name, where, elements,
+        report.append(Kink(site.line, site.text, site.family.label(site.stmt.rule), where,
+                           elements,
                            one_sided, clarke, clarke_text, default, default_text,
                            site.stmt.inlined))
     analysis.primal(hook)(*args)
