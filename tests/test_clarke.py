@@ -253,3 +253,19 @@ def test_sort_ties_are_refused_where_they_are():
 def test_unknown_kinks_option():
     with pytest.raises(ValueError, match="clarke"):
         grad(identity_by_relus, kinks="lexicographic")
+
+
+# -- the demo ----------------------------------------------------------------------------
+
+def test_clarke_demo_prints_the_lectures_numbers(capsys):
+    import re
+
+    from s2s_ad.clarke_demo import run
+    run()
+    out = capsys.readouterr().out
+    assert "Clarke differential at 0: the convex hull [0, 1]" in out
+    assert re.search(r"default mode's element: relu'\(0\) = 0 ", out)
+    assert re.search(r"kinks hit at x = 0: 2\n", out)
+    assert re.search(r"default mode at 0: 0 ", out)
+    assert re.search(r"Clarke mode at 0:  1 ", out)
+    assert "at 0.5 default 1, Clarke 1" in out
