@@ -91,9 +91,10 @@ class _Program:
         self.owner = owner
         self.analysis = KinkAnalysis(owner.fun, owner.argnums, args, owner.with_value,
                                      owner.has_aux)
-        self.detector = self.analysis.primal(_Detector(self.analysis.sites)) if self.analysis.sites else None
+        self.detector = self.analysis.primal(_Detector(self.analysis.sites), inline=True) if self.analysis.sites else None
         self.tangent = self.selected = None
         self.pieces = _Pieces(self.analysis.sites)
+        self.rng, self.directions = None, []
 
     def hits(self, args):
         if self.detector is None:
@@ -120,6 +121,18 @@ class _Program:
             args = tuple(args) + tuple(defaults[len(defaults) - missing:])
         return tuple(args)
 
+    def _direction(self, n, args):
+        """The n-th random direction (one tangent per parameter; None for those not
+        differentiated): drawn once per signature, from a generator seeded with SEED,
+        so a call's result does not depend on earlier calls."""
+        while len(self.directions) <= n:
+            if self.rng is None:
+                self.rng = np.random.default_rng(SEED)
+            wrt = set(self.analysis.compiler.wrt)
+            self.directions.append([_direction(self.rng, a) if p in wrt else None
+                                    for p, a in zip(self.analysis.c.trace.params, args)])
+        return self.directions[n]
+
     def select(self, args):
         """site -> [the selection of each of its hits], from up to DIRECTIONS tangent
         sweeps along random directions (lexicographically)."""
@@ -131,18 +144,15 @@ class _Program:
             except TranslationError as error:
                 raise _clarke_error(error) from None
         selector = self.tangent.__globals__[_hook_name(self.tangent)]
-        rng = np.random.default_rng(SEED)
-        wrt = set(analysis.compiler.wrt)
         previous = None
-        for _ in range(DIRECTIONS):
-            directions = [_direction(rng, a) if p in wrt else None
-                          for p, a in zip(analysis.c.trace.params, args)]
+        for n in range(DIRECTIONS):
+            directions = self._direction(n, args)
             selector.start(previous)
             self.tangent(*args, *directions)
             records = selector.finish()
             previous = records
-            if not any(np.any(undecided) for hits in records.values()
-                       for _, undecided in hits):
+            if not any(undecided is not False and np.any(undecided)
+                       for hits in records.values() for _, undecided in hits):
                 break
         return {k: [selection for selection, _ in hits] for k, hits in previous.items()}
 
@@ -153,7 +163,9 @@ class _Detector:
     def __init__(self, sites):
         self.sites = sites
 
-    def __call__(self, k, ans, vals):
+    def __call__(self, k, ans=None, vals=None):
+        if vals is None:                # an inline test found the tie
+            raise _Tie
         site = self.sites[k]
         if np.any(site.family.ties(site, ans, vals)):
             raise _Tie

@@ -32,7 +32,7 @@ from .kink_table import family_of
 from .probe import origin
 from .render import render_function
 from .tangent import TangentEmitter, TangentTransform
-from .trace import static_value
+from .trace import operand_kind, static_value
 from .walk import copy_tree
 
 
@@ -105,8 +105,10 @@ class KinkAnalysis:
     def _operands(self, site):
         return ast.Tuple([copy_tree(site.stmt.args[p]) for p in site.params], ast.Load())
 
-    def primal(self, hook):
-        """f's forward sweep calling `hook(k, ans, operands)` after each site."""
+    def primal(self, hook, inline=False):
+        """f's forward sweep calling `hook(k, ans, operands)` after each site; with
+        `inline`, sites whose tie test is a comparison of their operands (all but
+        np.max/np.min and np.sort) test it in place and call `hook(k)` on a tie."""
         c, hook_name = self.c, self.c.names.fresh("kink_hook")
         analysis = self
 
@@ -114,15 +116,50 @@ class KinkAnalysis:
             def item(self, item):
                 out = super().item(item)
                 site = analysis.by_stmt.get(id(item))
-                if site is not None:
-                    call = ast.Call(ast.Name(hook_name, ast.Load()), [
-                        ast.Constant(site.index), ast.Name(item.target, ast.Load()),
-                        analysis._operands(site)], [])
-                    out.append(self.noted(ast.Expr(call), item))
+                if site is None:
+                    return out
+                test = analysis._tie_test(site) if inline else None
+                if test is not None:
+                    call = ast.Call(ast.Name(hook_name, ast.Load()),
+                                    [ast.Constant(site.index)], [])
+                    out.append(self.noted(ast.If(test, [ast.Expr(call)], []), item))
+                    return out
+                call = ast.Call(ast.Name(hook_name, ast.Load()), [
+                    ast.Constant(site.index), ast.Name(item.target, ast.Load()),
+                    analysis._operands(site)], [])
+                out.append(self.noted(ast.Expr(call), item))
                 return out
         statements = Emitter().block(c.trace.body)
         return self._compile("kinks", statements, {hook_name: hook}, c.trace.params,
                              ast.Return(c.trace.result))
+
+    def _tie_test(self, site):
+        """`x == y` (`np.any(x == y)` for arrays) for the site's tie, or None."""
+        pairs = site.family.tie_pairs(site)
+        if pairs is None:
+            return None
+        tests, arrays = [], False
+        for p, other in pairs:
+            operand = site.stmt.args[p]
+            value = (copy_tree(site.stmt.args[other]) if isinstance(other, str)
+                     else ast.Constant(other))
+            if isinstance(value, ast.Constant) and value.value is None:
+                continue
+            tests.append(ast.Compare(copy_tree(operand), [ast.Eq()], [value]))
+            for node in (operand, value):
+                kind = operand_kind(node, self.c.trace, self.c.kinds)
+                if kind is None or not (kind.is_python_number or
+                                        (kind.is_array and kind.shape == ())):
+                    arrays = True
+        if not tests:
+            return ast.Constant(False)
+        if arrays:
+            test = tests[0]
+            for t in tests[1:]:
+                test = ast.BinOp(test, ast.BitOr(), t)
+            np_name = ast.Name(self.c.modules["np"], ast.Load())
+            return ast.Call(ast.Attribute(np_name, "any", ast.Load()), [test], [])
+        return tests[0] if len(tests) == 1 else ast.BoolOp(ast.Or(), tests)
 
     def tangent(self, hook):
         """f's forward sweep with tangents, `(*args, *arg_dots) -> None`, calling

@@ -87,6 +87,11 @@ class _Family:
         """The primitive as the report names it."""
         return rule.name
 
+    def tie_pairs(self, site):
+        """[(parameter, other parameter or a constant)]: the site is on a kink where
+        any of these pairs is equal (the cheap inline test), or None: use `ties`."""
+        return None
+
     def evaluate(self, site, vals):
         """The primitive's value (its kind, for the selection's) on these operands."""
         raise NotImplementedError
@@ -120,6 +125,9 @@ class Choice(_Family):
         x, y = vals
         return np.equal(x, y)
 
+    def tie_pairs(self, site):
+        return [("x", "y")]
+
     def evaluate(self, site, vals):
         return _scalar_result((np.maximum if self.bigger else np.minimum)(*vals), *vals)
 
@@ -146,6 +154,9 @@ class Choice(_Family):
         x, y = vals
         xd, yd = dots
         scalar = _is_scalar(ans)
+        if previous is None and scalar and x != y:      # off the kink: no arrays
+            sel = bool(x > y) if self.bigger else bool(x < y)
+            return (sel, False), (xd if sel else yd)
         if previous is None:
             sel = np.greater(x, y) if self.bigger else np.less(x, y)
             undecided = np.equal(x, y)
@@ -178,6 +189,9 @@ class Abs(_Family):
     def ties(self, site, ans, vals):
         return np.equal(vals[0], 0)
 
+    def tie_pairs(self, site):
+        return [("x", 0.0)]
+
     def evaluate(self, site, vals):
         return _scalar_result(np.abs(vals[0]), *vals)
 
@@ -188,6 +202,9 @@ class Abs(_Family):
     def select(self, site, ans, vals, dots, previous):
         (x,), (xd,) = vals, dots
         scalar = _is_scalar(ans)
+        if previous is None and scalar and x != 0:
+            sel = 1.0 if x > 0 else -1.0
+            return (sel, False), sel * xd
         if previous is None:
             sel, undecided = np.sign(x).astype(float), np.equal(x, 0)
         else:
@@ -216,6 +233,9 @@ class Clip(_Family):
             if bound is not None:
                 tied = tied | np.equal(a, bound)
         return tied
+
+    def tie_pairs(self, site):
+        return [("a", p) for p in ("a_min", "a_max") if p in site.stmt.args]
 
     def evaluate(self, site, vals):
         return _scalar_result(np.clip(*vals), *vals)
@@ -278,6 +298,9 @@ class Compare(_Family):
     def ties(self, site, ans, vals):
         return np.equal(vals[0], vals[1])
 
+    def tie_pairs(self, site):
+        return [("x", "y")]
+
     def evaluate(self, site, vals):
         return getattr(operator, self.op)(*vals)
 
@@ -298,6 +321,8 @@ class Compare(_Family):
     def select(self, site, ans, vals, dots, previous):
         x, y = vals
         xd, yd = dots
+        if previous is None and _is_scalar(ans) and x != y:
+            return (ans, False), ans
         if previous is None:
             value, undecided = np.asarray(ans, dtype=bool), np.equal(x, y)
         else:
