@@ -71,6 +71,9 @@ class ClarkeGradient:
     def __call__(self, *args):
         key = signature_key(args)
         program = self.programs.get(key)
+        if program is not None and not program.still_valid():
+            self.programs.clear()       # a global or closure variable was rebound
+            program = None
         if program is None:
             program = self.programs[key] = _Program(self, args)
         if not program.hits(args):
@@ -94,7 +97,13 @@ class _Program:
         self.detector = self.analysis.primal(_Detector(self.analysis.sites), inline=True) if self.analysis.sites else None
         self.tangent = self.selected = None
         self.pieces = _Pieces(self.analysis.sites)
+        self.dependencies = list(self.analysis.compiler.parsed.dependencies)
         self.rng, self.directions = None, []
+
+    def still_valid(self):
+        """Does every global, closure variable and builtin the code was built from
+        still hold the same object? (Its code may have inlined or folded them.)"""
+        return all(dep.current() is dep.value for dep in self.dependencies)
 
     def hits(self, args):
         if self.detector is None:

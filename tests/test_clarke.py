@@ -269,3 +269,21 @@ def test_clarke_demo_prints_the_lectures_numbers(capsys):
     assert re.search(r"default mode at 0: 0 ", out)
     assert re.search(r"Clarke mode at 0:  1 ", out)
     assert "at 0.5 default 1, Clarke 1" in out
+
+
+SCALE = 2.0
+
+
+def scaled_relu_identity(x):
+    return SCALE * (np.maximum(x, 0.0) - np.maximum(-x, 0.0))
+
+
+def test_a_rebound_global_is_seen():
+    global SCALE
+    g = grad(scaled_relu_identity, kinks="clarke")
+    assert g(0.0) == 2.0 and g(0.5) == 2.0
+    SCALE = 3.0
+    try:
+        assert g(0.0) == 3.0 and g(0.5) == 3.0
+    finally:
+        SCALE = 2.0
