@@ -42,7 +42,7 @@ import operator
 import numpy as np
 
 from .rules import masked
-from .rules.numpy_reductions import reduced_axes, spread
+from .rules.numpy_reductions import spread
 
 
 class ClarkeUnsupported(Exception):
@@ -434,6 +434,3 @@ def family_of(rule):
     """The kink family of a rule, or None for a primitive without kinks here."""
     return _FAMILIES.get(rule.name)
 
-
-# For reductions' and sort's statics.
-__all__ = ["family_of", "ClarkeUnsupported", "reduced_axes"]
