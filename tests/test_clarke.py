@@ -287,3 +287,24 @@ def test_a_rebound_global_is_seen():
         assert g(0.0) == 3.0 and g(0.5) == 3.0
     finally:
         SCALE = 2.0
+
+
+def recurrent(x, W):
+    h = x
+    for t in range(3):
+        h = np.maximum(W @ h, 0.0) + np.minimum(h, 0.0) + x
+    return np.sum(h * h) + np.sum(h)
+
+
+def test_a_loop_whose_kinks_differ_per_iteration(rng):
+    W = rng.normal(size=(3, 3))
+    x = np.array([0.0, 0.0, 0.0])         # every unit on its kink in every iteration
+    report = kinks(recurrent, x, W)
+    assert len(report) == 6
+    result = grad(recurrent, kinks="clarke")(x, W)
+    nearby = nearby_gradients(recurrent, x, (W,), 200, rng)
+    assert in_hull(result, nearby)
+    # ... and it is the limit of gradients from one side (one piece's gradient)
+    assert np.min(np.max(np.abs(nearby - result), axis=1)) < 1e-5
+    away = rng.normal(size=3)
+    assert np.array_equal(grad(recurrent, kinks="clarke")(away, W), grad(recurrent)(away, W))
