@@ -130,8 +130,10 @@ class KinkAnalysis:
                 out.append(self.noted(ast.Expr(call), item))
                 return out
         statements = Emitter().block(c.trace.body)
-        return self._compile("kinks", statements, {hook_name: hook}, c.trace.params,
-                             ast.Return(c.trace.result))
+        function = self._compile("kinks", statements, {hook_name: hook}, c.trace.params,
+                                 ast.Return(c.trace.result))
+        function.__defaults__ = self.compiler.parsed.defaults
+        return function
 
     def _tie_test(self, site):
         """`x == y` (`np.any(x == y)` for arrays) for the site's tie, or None."""
@@ -167,6 +169,9 @@ class KinkAnalysis:
         c, hook_name = self.c, self.c.names.fresh("clarke_hook")
         transform = TangentTransform(c.trace, c.kinds, self.compiler.wrt, c.names,
                                      c.modules, c.helpers, c.aliases)
+        # Only the tangents the selections read are computed: nothing after the last
+        # kink, nothing that feeds only has_aux data.
+        transform.varied &= self._feeding_sites()
         analysis = self
 
         class Emitter(TangentEmitter):
@@ -188,6 +193,24 @@ class KinkAnalysis:
         params = list(c.trace.params) + [transform.dot_name(p) for p in c.trace.params]
         return self._compile("clarke_tangents", statements, {hook_name: hook}, params,
                              ast.Return(ast.Constant(None)))
+
+    def _feeding_sites(self):
+        """The names the sites' operands depend on (their own included)."""
+        trace = self.c.trace
+        reads = {}
+        for item in walk_items(trace.body):
+            for target, operands in item.deps():
+                reads.setdefault(target, set()).update(
+                    o.id for o in operands if trace.is_local(o))
+        work = [o.id for site in self.sites for p in site.params
+                for o in [site.stmt.args[p]] if trace.is_local(o)]
+        needed = set(work)
+        while work:
+            for name in reads.get(work.pop(), ()):
+                if name not in needed:
+                    needed.add(name)
+                    work.append(name)
+        return needed
 
     def _compile(self, suffix, statements, extra, params, returns):
         c = self.c

@@ -308,3 +308,25 @@ def test_a_loop_whose_kinks_differ_per_iteration(rng):
     assert np.min(np.max(np.abs(nearby - result), axis=1)) < 1e-5
     away = rng.normal(size=3)
     assert np.array_equal(grad(recurrent, kinks="clarke")(away, W), grad(recurrent)(away, W))
+
+
+def test_has_aux_defaults_and_the_decorator_form():
+    def f(x):
+        y = np.maximum(x, 0.0) - np.maximum(-x, 0.0)
+        return np.sum(y), {"y": y}                  # aux data: no tangent needed
+    g, aux = grad(f, has_aux=True, kinks="clarke")(np.zeros(2))
+    assert np.array_equal(g, np.ones(2)) and np.array_equal(aux["y"], np.zeros(2))
+
+    def h(x, n=3):
+        s = 0.0
+        for i in range(n):
+            s = s + relu(x) - relu(-x)
+        return s
+    assert grad(h, kinks="clarke")(0.0) == 3.0
+    assert grad(h, kinks="clarke")(0.0, 2) == 2.0
+    assert len(kinks(h, 0.0)) == 6
+
+    @grad(kinks="clarke")
+    def m(x):
+        return max(x, 0.0) + min(x, 0.0)
+    assert m(0.0) == 1.0
