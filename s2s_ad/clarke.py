@@ -37,7 +37,7 @@ import copy
 import numpy as np
 
 from .compiler import GradientCompiler
-from .errors import TranslationError, UsageValueError
+from .errors import TranslationError, UsageError, UsageValueError
 from .ir import If, Loop, Stmt
 from .kinds import signature_key
 from .kink_sweep import KinkAnalysis
@@ -69,6 +69,12 @@ class ClarkeGradient:
         self.__wrapped__ = fun
 
     def __call__(self, *args):
+        try:
+            return self._call(args)
+        except (TranslationError, UsageError) as error:
+            raise error.with_traceback(None) from None   # located: no compiler frames
+
+    def _call(self, args):
         key = signature_key(args)
         program = self.programs.get(key)
         if program is not None and not program.still_valid():
@@ -94,7 +100,9 @@ class _Program:
         self.owner = owner
         self.analysis = KinkAnalysis(owner.fun, owner.argnums, args, owner.with_value,
                                      owner.has_aux)
-        self.detector = self.analysis.primal(_Detector(self.analysis.sites), inline=True) if self.analysis.sites else None
+        self.detector = None            # no site: no kink can be hit
+        if self.analysis.sites:
+            self.detector = self.analysis.primal(_Detector(self.analysis.sites), inline=True)
         self.tangent = self.selected = None
         self.pieces = _Pieces(self.analysis.sites)
         self.dependencies = list(self.analysis.compiler.parsed.dependencies)
