@@ -290,16 +290,16 @@ _SYMBOLS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<=", "eq": "==", "ne": "!="
 class Compare(_Family):
     """A comparison exactly tied: the branch (or np.where) reading it switches pieces."""
     name = "compare"
-    params = ("x", "y")
 
-    def __init__(self, op):
+    def __init__(self, op, params=("x", "y")):
         self.op = op
+        self.params = params        # np.greater(a, b) binds its operands as args[0], args[1]
 
     def ties(self, site, ans, vals):
         return np.equal(vals[0], vals[1])
 
     def tie_pairs(self, site):
-        return [("x", "y")]
+        return [self.params]
 
     def evaluate(self, site, vals):
         return getattr(operator, self.op)(*vals)
@@ -398,6 +398,35 @@ class Extreme(_Family):
         return _with_selection(rule, {"a": a})
 
 
+class ArgExtreme(_Family):
+    """np.argmax/np.argmin/np.argsort: the index of tied entries is a choice, and a
+    program indexing with it switches pieces there."""
+    name = "argextreme"
+    params = ("args[0]",)
+
+    def __init__(self, what):
+        self.what = what
+
+    def ties(self, site, ans, vals):
+        a = np.asarray(vals[0])
+        if self.what == "argsort":
+            return np.diff(np.sort(a, axis=None)) == 0
+        extreme = np.max(a) if self.what == "argmax" else np.min(a)
+        return np.array(np.sum(a == extreme) > 1)
+
+    def describe(self, site, ans, vals, varied):
+        return (None, None, "the hull over the choices of index among the tied entries",
+                None, "the first of the tied entries (NumPy's choice)",
+                "tied entries (an index chosen among them)")
+
+    def select(self, site, ans, vals, dots, previous):
+        if not np.any(self.ties(site, ans, vals)):
+            return (None, False), None
+        raise ClarkeUnsupported(f"the Clarke mode does not resolve ties of np.{self.what} "
+                                "(the index it picks among equal entries); perturb the "
+                                "tied entries, or use the default mode")
+
+
 class Sort(_Family):
     name = "sort"
     params = ("a",)
@@ -414,8 +443,15 @@ class Sort(_Family):
                 "equal entries")
 
     def select(self, site, ans, vals, dots, previous):
-        raise ClarkeUnsupported("the Clarke mode does not resolve ties of np.sort; "
-                                "perturb the tied entries, or use the default mode")
+        if np.any(self.ties(site, ans, vals)):
+            raise ClarkeUnsupported("the Clarke mode does not resolve ties of np.sort; "
+                                    "perturb the tied entries, or use the default mode")
+        a, a_dot = np.asarray(vals[0]), np.broadcast_to(dots[0], np.shape(vals[0]))
+        axis = site.statics.get("axis", -1)
+        if axis is None:
+            return (None, False), np.ravel(a_dot)[np.argsort(a, axis=None)]
+        order = np.argsort(a, axis=axis)
+        return (None, False), np.take_along_axis(a_dot, order, axis=axis)
 
 
 _FAMILIES = {
@@ -427,6 +463,10 @@ _FAMILIES = {
     **{n: Extreme(True) for n in ("numpy.max", "numpy.amax", "ndarray.max")},
     **{n: Extreme(False) for n in ("numpy.min", "numpy.amin", "ndarray.min")},
     "numpy.sort": Sort(),
+    **{f"numpy.{n}": Compare(op, ("args[0]", "args[1]")) for n, op in (
+        ("greater", "gt"), ("greater_equal", "ge"), ("less", "lt"), ("less_equal", "le"),
+        ("equal", "eq"), ("not_equal", "ne"))},
+    **{f"numpy.{n}": ArgExtreme(n) for n in ("argmax", "argmin", "argsort")},
 }
 
 

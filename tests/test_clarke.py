@@ -330,3 +330,28 @@ def test_has_aux_defaults_and_the_decorator_form():
     def m(x):
         return max(x, 0.0) + min(x, 0.0)
     assert m(0.0) == 1.0
+
+
+def test_index_choices_are_refused_at_ties_and_followed_elsewhere():
+    def f(x):
+        return x[np.argmax(x)] - np.max(x) + np.sum(np.sort(x) * np.array([1.0, 2.0, 3.0]))
+    g = grad(f, kinks="clarke")
+    # a relu-style tie elsewhere with no index tie: the sort is followed
+    def h(x):
+        return np.sum(np.sort(x) * np.array([1.0, 2.0, 3.0])) + relu(x[0] - 3.0)
+    x = np.array([3.0, 1.0, 2.0])
+    result = grad(h, kinks="clarke")(x)
+    assert np.array_equal(result[1:], [1.0, 2.0]) and result[0] in (3.0, 4.0)
+    with pytest.raises(TranslationError, match="np.argmax"):
+        g(np.array([2.0, 2.0, 1.0]))
+    assert np.array_equal(g(np.array([3.0, 1.0, 2.0])), grad(f)(np.array([3.0, 1.0, 2.0])))
+
+
+def test_numpy_comparison_functions_are_kinks_too():
+    def f(x):
+        return np.sum(np.where(np.greater(x, 0.0), x, 0.0)
+                      - np.where(np.less(x, 0.0), 0.0, -x) * 0.0
+                      + np.where(np.less_equal(-x, 0.0), 0.0, x))
+    assert [k.primitive for k in kinks(f, np.zeros(2))] == [
+        "the comparison x > y", "the comparison x < y", "the comparison x <= y"]
+    assert np.array_equal(grad(f, kinks="clarke")(np.zeros(2)), np.ones(2))
