@@ -91,7 +91,7 @@ class KinkAnalysis:
             if not any(varied.values()):
                 continue
             statics = {}
-            for p in ("axis", "keepdims"):
+            for p in ("axis", "keepdims", "ord"):
                 if p in item.args:
                     try:
                         statics[p] = static_value(item.args[p], trace.parsed)
@@ -179,12 +179,14 @@ class KinkAnalysis:
                 site = analysis.by_stmt.get(id(item))
                 if site is None:
                     return super().item(item)
-                out = ForwardEmitter.item(self, item)
                 dots = ast.Tuple([transform.dot(item.args[p]) for p in site.params],
                                  ast.Load())
                 call = ast.Call(ast.Name(hook_name, ast.Load()), [
                     ast.Constant(site.index), ast.Name(item.target, ast.Load()),
                     analysis._operands(site), dots], [])
+                if site.family.checks_only:     # its own tangent, and a check for ties
+                    return super().item(item) + [self.noted(ast.Expr(call), item)]
+                out = ForwardEmitter.item(self, item)
                 target = (item.target if site.family.name == "compare"
                           else transform.dot_name(item.target))
                 out.append(self.noted(assign(target, call), item))

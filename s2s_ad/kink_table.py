@@ -82,6 +82,8 @@ def _scalar_result(value, *operands):
 class _Family:
     name = None
     params = ()
+    checks_only = False     # the Clarke mode only checks for ties (and refuses them):
+                            # the tangent sweep keeps the primitive's own tangent
 
     def label(self, rule):
         """The primitive as the report names it."""
@@ -402,6 +404,7 @@ class ArgExtreme(_Family):
     """np.argmax/np.argmin/np.argsort: the index of tied entries is a choice, and a
     program indexing with it switches pieces there."""
     name = "argextreme"
+    checks_only = True
     params = ("args[0]",)
 
     def __init__(self, what):
@@ -427,8 +430,46 @@ class ArgExtreme(_Family):
                                 "tied entries, or use the default mode")
 
 
+class RefusedAtTies(_Family):
+    """Primitives whose kinks the report lists and the Clarke mode refuses: norms
+    (at a zero entry, or tied largest entries for ord=inf), np.searchsorted (a value
+    equal to an entry: the index is a choice a program may index with)."""
+    name = "refused"
+    checks_only = True
+
+    def __init__(self, what, params):
+        self.what, self.params = what, params
+
+    def ties(self, site, ans, vals):
+        if self.what == "np.searchsorted":
+            return np.isin(vals[1], vals[0])
+        a = np.abs(np.asarray(vals[0], dtype=float))
+        tied = a == 0
+        if site.statics.get("ord") in (np.inf, -np.inf):
+            extreme = np.max(a) if site.statics["ord"] > 0 else np.min(a)
+            tied = tied | ((a == extreme) & (np.sum(a == extreme) > 1))
+        return tied
+
+    def describe(self, site, ans, vals, varied):
+        what = ("a value equal to an entry (the index is a choice)"
+                if self.what == "np.searchsorted" else "a zero or tied entry")
+        return (None, None, "not computed for this primitive", None,
+                "see docs/nonsmooth.md", what)
+
+    def select(self, site, ans, vals, dots, previous):
+        if np.any(self.ties(site, ans, vals)):
+            raise ClarkeUnsupported(f"the Clarke mode does not resolve the kinks of "
+                                    f"{self.what}; perturb the point, or use the default "
+                                    "mode")
+        return (None, False), None
+
+    def tie_pairs(self, site):
+        return None
+
+
 class Sort(_Family):
     name = "sort"
+    checks_only = True
     params = ("a",)
 
     def ties(self, site, ans, vals):
@@ -446,12 +487,7 @@ class Sort(_Family):
         if np.any(self.ties(site, ans, vals)):
             raise ClarkeUnsupported("the Clarke mode does not resolve ties of np.sort; "
                                     "perturb the tied entries, or use the default mode")
-        a, a_dot = np.asarray(vals[0]), np.broadcast_to(dots[0], np.shape(vals[0]))
-        axis = site.statics.get("axis", -1)
-        if axis is None:
-            return (None, False), np.ravel(a_dot)[np.argsort(a, axis=None)]
-        order = np.argsort(a, axis=axis)
-        return (None, False), np.take_along_axis(a_dot, order, axis=axis)
+        return (None, False), None
 
 
 _FAMILIES = {
@@ -467,6 +503,8 @@ _FAMILIES = {
         ("greater", "gt"), ("greater_equal", "ge"), ("less", "lt"), ("less_equal", "le"),
         ("equal", "eq"), ("not_equal", "ne"))},
     **{f"numpy.{n}": ArgExtreme(n) for n in ("argmax", "argmin", "argsort")},
+    "numpy.linalg.norm": RefusedAtTies("np.linalg.norm", ("x",)),
+    "numpy.searchsorted": RefusedAtTies("np.searchsorted", ("args[0]", "args[1]")),
 }
 
 

@@ -355,3 +355,15 @@ def test_numpy_comparison_functions_are_kinks_too():
     assert [k.primitive for k in kinks(f, np.zeros(2))] == [
         "the comparison x > y", "the comparison x < y", "the comparison x <= y"]
     assert np.array_equal(grad(f, kinks="clarke")(np.zeros(2)), np.ones(2))
+
+
+def test_norm_and_searchsorted_kinks_are_refused_where_hit():
+    def f(x):
+        return np.linalg.norm(x, 1) + relu(x[0] - 1.0)
+    g = grad(f, kinks="clarke")
+    x = np.array([1.0, 2.0, -1.0])                 # relu at its kink, no zero entry
+    assert np.array_equal(g(x)[1:], grad(f)(x)[1:]) and g(x)[0] in (1.0, 2.0)
+    with pytest.raises(TranslationError, match="np.linalg.norm"):
+        g(np.array([1.0, 0.0, -1.0]))
+    assert [k.primitive for k in kinks(f, np.array([1.0, 0.0, -1.0]))] == [
+        "numpy.linalg.norm", "numpy.maximum"]
