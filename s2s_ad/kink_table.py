@@ -143,9 +143,8 @@ class Choice(_Family):
             default = {"x": 0.5, "y": 0.5}
             note = "split evenly"
         else:
-            default = {"x": 0.0, "y": 1.0}
-            note = "the tie goes to the second argument" + (
-                "" if varied.get("y") else ", a constant")
+            default = {"x": 0.0, "y": 0.0}
+            note = "the tie goes to the argument that does not vary"
         clarke = {"x": (0.0, 1.0), "y": (0.0, 1.0)}
         text = "{(d/dx, d/dy) = (t, 1 - t) : 0 <= t <= 1}"
         if not both:

@@ -91,6 +91,15 @@ def test_only_differentiated_arguments_count():
     assert len(kinks(f, 0.0, 0.0, argnums=1)) == 1
 
 
+def test_the_default_element_is_the_one_grad_uses():
+    def f(y):
+        return np.maximum(0.0, y) + min(y, 1.0)
+    (at_zero,) = kinks(f, 0.0)            # max(0, y) tied; min(y, 1) = y, slope 1
+    assert at_zero.default == {"y": 0.0} and grad(f)(0.0) == at_zero.default["y"] + 1.0
+    (at_one,) = kinks(f, 1.0)             # max(0, y) = y, slope 1; min(y, 1) tied
+    assert at_one.default == {"x": 0.0} and grad(f)(1.0) == 1.0 + at_one.default["x"]
+
+
 def test_max_of_two_differentiated_values_splits_by_default():
     def f(x, y):
         return max(x, y)
