@@ -136,8 +136,9 @@ class Choice(_Family):
     def describe(self, site, ans, vals, varied):
         x_name, y_name = "x", "y"
         word = "max" if self.bigger else "min"
-        x_side = (0.0, 1.0) if self.bigger else (1.0, 0.0)
-        one_sided = {x_name: x_side, y_name: x_side[::-1]}
+        # d/dx below the tie (x < y) and above it, and the same for y moving past x
+        side = (0.0, 1.0) if self.bigger else (1.0, 0.0)
+        one_sided = {x_name: side, y_name: side}
         both = varied.get("x") and varied.get("y")
         if both:
             default = {"x": 0.5, "y": 0.5}

@@ -96,6 +96,8 @@ def test_the_default_element_is_the_one_grad_uses():
         return np.maximum(0.0, y) + min(y, 1.0)
     (at_zero,) = kinks(f, 0.0)            # max(0, y) tied; min(y, 1) = y, slope 1
     assert at_zero.default == {"y": 0.0} and grad(f)(0.0) == at_zero.default["y"] + 1.0
+    assert at_zero.one_sided == {"y": (0.0, 1.0)}      # max(0, y): 0 below, 1 above
+    assert grad(f)(-1e-3) == 1.0 and grad(f)(1e-3) == 2.0
     (at_one,) = kinks(f, 1.0)             # max(0, y) = y, slope 1; min(y, 1) tied
     assert at_one.default == {"x": 0.0} and grad(f)(1.0) == 1.0 + at_one.default["x"]
 
