@@ -107,6 +107,8 @@ class _Program:
         self.pieces = _Pieces(self.analysis.sites)
         self.dependencies = list(self.analysis.compiler.parsed.dependencies)
         self.rng, self.directions = None, []
+        self.n_params = len(self.analysis.c.trace.params)
+        self.defaults = tuple(self.analysis.compiler.parsed.defaults or ())
 
     def still_valid(self):
         """Does every global, closure variable and builtin the code was built from
@@ -132,10 +134,10 @@ class _Program:
         return self.selected(*args)
 
     def _complete(self, args):
-        defaults = self.analysis.compiler.parsed.defaults or ()
-        missing = len(self.analysis.c.trace.params) - len(args)
+        """`args` with the function's defaults for the parameters not passed."""
+        missing = self.n_params - len(args)
         if missing > 0:
-            args = tuple(args) + tuple(defaults[len(defaults) - missing:])
+            args = tuple(args) + self.defaults[len(self.defaults) - missing:]
         return tuple(args)
 
     def _direction(self, n, args):
