@@ -104,6 +104,7 @@ class _Program:
         if self.analysis.sites:
             self.detector = self.analysis.primal(_Detector(self.analysis.sites), inline=True)
         self.tangent = self.selected = None
+        self.selector = _Selector(self.analysis.sites)
         self.pieces = _Pieces(self.analysis.sites)
         self.dependencies = list(self.analysis.compiler.parsed.dependencies)
         self.rng, self.directions = None, []
@@ -157,12 +158,12 @@ class _Program:
         sweeps along random directions (lexicographically)."""
         args = self._complete(args)
         analysis = self.analysis
+        selector = self.selector
         if self.tangent is None:
             try:
-                self.tangent = analysis.tangent(_Selector(analysis.sites))
+                self.tangent = analysis.tangent(selector)
             except TranslationError as error:
                 raise _clarke_error(error) from None
-        selector = self.tangent.__globals__[_hook_name(self.tangent)]
         previous = None
         for n in range(DIRECTIONS):
             directions = self._direction(n, args)
@@ -191,8 +192,11 @@ class _Detector:
 
 
 def _direction(rng, value):
+    """A standard normal tangent shaped like `value` (an array, a number, a list)."""
     if isinstance(value, np.ndarray):
         return rng.standard_normal(value.shape)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_direction(rng, v) for v in value)
     return float(rng.standard_normal())
 
 
@@ -252,10 +256,6 @@ def _clarke_error(error):
         loc = _Loc
     return TranslationError("kinks='clarke' runs the program with forward-mode tangents: "
                             + message, loc)
-
-
-def _hook_name(function):
-    return next(n for n, v in function.__globals__.items() if isinstance(v, _Selector))
 
 
 class _Pieces:
