@@ -13,12 +13,15 @@ from .bench import benchmark
 from .check import check_grad, taylor_test
 from .errors import TranslationError
 from .toolkit import custom_vjp, hessian, jacfwd, jacrev, jvp, stop_gradient, vjp
+from .kinks import kinks
 
 __all__ = ["grad", "value_and_grad", "show", "export", "check_grad", "taylor_test", "benchmark",
            "TranslationError", "jvp", "vjp", "jacfwd", "jacrev", "hessian", "stop_gradient",
            "custom_vjp"]
 from .custom_rules import custom_jvp, defvjp
 __all__ += ["custom_jvp", "defvjp"]
+
+__all__ += ["kinks"]
 __version__ = "0.1.0"
 from .trace_tables import trace_table
 from . import optim

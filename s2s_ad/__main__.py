@@ -1,4 +1,4 @@
-"""Command line: `python -m s2s_ad {demo, show, export, bench, check}`.
+"""Command line: `python -m s2s_ad {demo, show, export, bench, check, kinks}`.
 
 Every error the user can cause (a missing file or function, a file that fails to
 import, bad --args, code s2s_ad refuses) is reported in one line, without a traceback.
@@ -76,6 +76,8 @@ def main(argv=None):
     check.add_argument("--args", default=None, help=ARGS_HELP)
     check.add_argument("--argnums", default="0", help="comma-separated, e.g. 0,1")
     check.add_argument("--seed", type=int, default=0, help="seed of the random directions")
+    from .kinks_cli import add_parser as add_kinks
+    add_kinks(commands, ARGS_HELP)
     args = parser.parse_args(argv)
 
     from .errors import TranslationError, UsageError
@@ -114,6 +116,9 @@ def _run(args):
         return _bench(args) if args.target else _suite(args)
     elif args.command == "check":
         return _check(args)
+    elif args.command == "kinks":
+        from .kinks_cli import run
+        return run(args, sys.modules[__name__])
     return 0
 
 

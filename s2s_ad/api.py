@@ -17,14 +17,17 @@ from .dispatch_inline import inlined_lines
 from .scalar_loops import optimising, plain_requested
 
 
-def grad(fun=None, argnums=0, has_aux=False):
+def grad(fun=None, argnums=0, has_aux=False, kinks=None):
     """The gradient of a scalar-valued `fun` with respect to argument(s) `argnums`.
 
     Use as `grad(f)`, `@grad` or `@grad(argnums=(0, 1))`. An int `argnums` gives one
     gradient, a tuple gives a tuple. Each gradient has its input's type and shape.
     With `has_aux=True`, `fun` returns `(output, aux)` and the result is
     `(gradient, aux)`; `aux` is passed through, not differentiated.
+    With `kinks="clarke"`, kinks are resolved as the Clarke mode does (clarke.py).
     """
+    if kinks is not None:
+        return _with_kinks(fun, argnums, False, has_aux, kinks)
     last = _last                    # the same request as the last one: see _remember
     if (fun is last[0] and argnums is last[1] and last[2] is False and has_aux is last[3]
             and fun.__code__ is last[4] and fun.__defaults__ is last[5]
@@ -33,15 +36,31 @@ def grad(fun=None, argnums=0, has_aux=False):
     return _transform(fun, argnums, False, has_aux)
 
 
-def value_and_grad(fun=None, argnums=0, has_aux=False):
+def value_and_grad(fun=None, argnums=0, has_aux=False, kinks=None):
     """Like `grad`, but the result is `(fun(*args), gradient)` from one sweep, or
     `((output, aux), gradient)` with `has_aux=True`."""
+    if kinks is not None:
+        return _with_kinks(fun, argnums, True, has_aux, kinks)
     last = _last
     if (fun is last[0] and argnums is last[1] and last[2] is True and has_aux is last[3]
             and fun.__code__ is last[4] and fun.__defaults__ is last[5]
             and _settings() == last[7]):
         return last[6]
     return _transform(fun, argnums, True, has_aux)
+
+
+def _with_kinks(fun, argnums, with_value, has_aux, kinks):
+    """grad(f, kinks="clarke"): the Clarke mode (clarke.py) around the ordinary gradient,
+    which it returns wherever no kink is hit."""
+    if fun is None:
+        return functools.partial(_with_kinks, argnums=argnums, with_value=with_value,
+                                 has_aux=has_aux, kinks=kinks)
+    if kinks != "clarke":
+        raise UsageValueError(f"kinks={kinks!r}: the choices are None (the default tie "
+                              "rules, docs/nonsmooth.md) and 'clarke'")
+    from .clarke import clarke_transform
+    default = _transform(fun, argnums, with_value, has_aux)
+    return clarke_transform(fun, argnums, with_value, has_aux, default)
 
 
 def _transform(fun, argnums, with_value, has_aux=False):

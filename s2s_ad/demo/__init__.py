@@ -12,10 +12,7 @@ DEMOS = {
     "graph": ("s2s_ad.demo.graph", "the computation-graph example z1..z6 and its six adjoint steps"),
     "backprop": ("s2s_ad.demo.backprop", "the sigmoid network beside the δ recursion"),
     "cost": ("s2s_ad.demo.cost", "Baur–Strassen: gradient cost against function cost"),
-    # ---- clarke: the lead adds the Clarke-differential demo here, once
-    # s2s_ad/clarke_demo.py (with run()) is merged:
-    # "clarke": ("s2s_ad.clarke_demo", "ReLU at 0 and the Clarke-correct mode"),
-    # ----
+    "clarke": ("s2s_ad.clarke_demo", "ReLU at 0: the Clarke differential and the Clarke-correct mode"),
     "sgd": ("s2s_ad.demo.sgd", "GD, SGD and mini-batch SGD on the logistic loss"),
 }
 

@@ -1,0 +1,371 @@
+"""`grad(f, kinks="clarke")`: an element of the Clarke subdifferential at kinks
+(Kakade & Lee, "Provably correct automatic subdifferentiation for qualified programs",
+NeurIPS 2018).
+
+At a kink the default mode takes a fixed tie rule (docs/nonsmooth.md): each is an
+element of the primitive's Clarke set, but the chain rule on such elements can leave
+the program's Clarke set (`relu(x) - relu(-x)` is the identity, whose derivative is 1;
+the tie rules give 0 - 0 = 0). The Clarke mode instead takes, at every kink, the
+smooth piece that is active on x + t·v for small t > 0, for a random direction v, and
+differentiates the program made of those pieces. That program equals f on a set with
+x in its closure, and its gradient at x is the limit of f's gradients along the ray:
+an element of f's Clarke set.
+
+How, for one call:
+
+1. Cheap test (kink_sweep.primal): the forward sweep with a test of each kinked
+   primitive's operands for an exact tie, stopping at the first. No tie: the
+   ordinary gradient is returned (bit for bit: it is the default mode's own code).
+2. Selection (kink_sweep.tangent): the forward sweep with tangents along a random
+   direction v beside the primal values; at each kink hit the piece whose tangent
+   wins (the larger argument of a max along v, the side of a tied comparison x + t·v
+   falls on) is selected and the sweep continues along it. A tie in that direction
+   too stays undecided and is decided along a further random direction, with every
+   decision taken so far kept (lexicographic order); after three directions what is
+   still tied is tied to first order in all of them, so either piece has the same
+   derivative along them, and the default's choice is kept.
+3. Gradient on the selected pieces: a gradient of the same trace in which each kinked
+   primitive reads its selection (`sel`, one value per hit, in order) from a runtime
+   helper, and its adjoint passes g to the selected piece only (kink_table's
+   selected rules); a tied comparison is replaced by its resolved value, so branches
+   and np.where follow the selected side. Compiled once per signature by the
+   ordinary pipeline (tape, cleaning, emission).
+"""
+import ast
+import copy
+
+import numpy as np
+
+from .compiler import GradientCompiler
+from .errors import TranslationError, UsageError, UsageValueError
+from .ir import If, Loop, Stmt
+from .kinds import signature_key
+from .kink_sweep import KinkAnalysis
+from .kink_table import ClarkeUnsupported
+from .rules import Rule, _signature
+
+DIRECTIONS = 3          # random directions tried before a tie is left to the default
+SEED = 0                # the directions are drawn from a generator seeded with this
+
+# `sel = pieces(k)`: the next selection of site k (piecewise constant: no adjoint).
+_PIECE = Rule("the Clarke mode's selection", _signature("site, *operands"), {},
+              zero_grad=True)
+
+
+class _Tie(Exception):
+    """Raised by the cheap test at the first kink hit."""
+
+
+class ClarkeGradient:
+    """The callable `grad(f, kinks="clarke")` returns."""
+
+    def __init__(self, fun, argnums, with_value, has_aux, default):
+        self.fun, self.argnums = fun, argnums
+        self.with_value, self.has_aux = with_value, has_aux
+        self.default = default          # the ordinary gradient: the cheap path
+        self.programs = {}              # signature key -> _Program
+        self.__name__ = getattr(fun, "__name__", "f")
+        self.__doc__ = getattr(fun, "__doc__", None)
+        self.__wrapped__ = fun
+
+    def __call__(self, *args):
+        try:
+            return self._call(args)
+        except (TranslationError, UsageError) as error:
+            raise error.with_traceback(None) from None   # located: no compiler frames
+
+    def _call(self, args):
+        key = signature_key(args)
+        program = self.programs.get(key)
+        if program is not None and not program.still_valid():
+            self.programs.clear()       # a global or closure variable was rebound
+            program = None
+        if program is None:
+            program = self.programs[key] = _Program(self, args)
+        if not program.hits(args):
+            return self.default(*args)
+        return program.gradient(args)
+
+    def selections(self, *args):
+        """The pieces the Clarke mode selects at `args`: site -> [selection per hit]."""
+        key = signature_key(args)
+        program = self.programs.get(key) or _Program(self, args)
+        return program.select(args)
+
+
+class _Program:
+    """The Clarke mode's code for one argument signature."""
+
+    def __init__(self, owner, args):
+        self.owner = owner
+        self.analysis = KinkAnalysis(owner.fun, owner.argnums, args, owner.with_value,
+                                     owner.has_aux)
+        self.detector = None            # no site: no kink can be hit
+        if self.analysis.sites:
+            self.detector = self.analysis.primal(_Detector(self.analysis.sites), inline=True)
+        self.tangent = self.selected = None
+        self.selector = _Selector(self.analysis.sites)
+        self.pieces = _Pieces(self.analysis.sites)
+        self.dependencies = list(self.analysis.compiler.parsed.dependencies)
+        self.rng, self.directions = None, []
+        self.n_params = len(self.analysis.c.trace.params)
+        self.defaults = tuple(self.analysis.compiler.parsed.defaults or ())
+
+    def still_valid(self):
+        """Does every global, closure variable and builtin the code was built from
+        still hold the same object? (Its code may have inlined or folded them.)"""
+        return all(dep.current() is dep.value for dep in self.dependencies)
+
+    def hits(self, args):
+        if self.detector is None:
+            return False
+        try:
+            self.detector(*args)
+        except _Tie:
+            return True
+        return False
+
+    def gradient(self, args):
+        args = self._complete(args)
+        chosen = self.select(args)
+        if self.selected is None:
+            self.pieces.load(chosen)    # the compile's probe runs the forward sweep
+            self.selected = _compile_selected(self.analysis, self.pieces, args)
+        self.pieces.load(chosen)
+        return self.selected(*args)
+
+    def _complete(self, args):
+        """`args` with the function's defaults for the parameters not passed."""
+        missing = self.n_params - len(args)
+        if missing > 0:
+            args = tuple(args) + self.defaults[len(self.defaults) - missing:]
+        return tuple(args)
+
+    def _direction(self, n, args):
+        """The n-th random direction (one tangent per parameter; None for those not
+        differentiated): drawn once per signature, from a generator seeded with SEED,
+        so a call's result does not depend on earlier calls."""
+        while len(self.directions) <= n:
+            if self.rng is None:
+                self.rng = np.random.default_rng(SEED)
+            wrt = set(self.analysis.compiler.wrt)
+            self.directions.append([_direction(self.rng, a) if p in wrt else None
+                                    for p, a in zip(self.analysis.c.trace.params, args)])
+        return self.directions[n]
+
+    def select(self, args):
+        """site -> [the selection of each of its hits], from up to DIRECTIONS tangent
+        sweeps along random directions (lexicographically)."""
+        args = self._complete(args)
+        analysis = self.analysis
+        selector = self.selector
+        if self.tangent is None:
+            try:
+                self.tangent = analysis.tangent(selector)
+            except TranslationError as error:
+                raise _clarke_error(error) from None
+        previous = None
+        for n in range(DIRECTIONS):
+            directions = self._direction(n, args)
+            selector.start(previous)
+            self.tangent(*args, *directions)
+            records = selector.finish()
+            previous = records
+            if not any(undecided is not False and np.any(undecided)
+                       for hits in records.values() for _, undecided in hits):
+                break
+        return {k: [selection for selection, _ in hits] for k, hits in previous.items()}
+
+
+class _Detector:
+    """The hook of the cheap test: stops the sweep at the first tie."""
+
+    def __init__(self, sites):
+        self.sites = sites
+
+    def __call__(self, k, ans=None, vals=None):
+        if vals is None:                # an inline test found the tie
+            raise _Tie
+        site = self.sites[k]
+        if np.any(site.family.ties(site, ans, vals)):
+            raise _Tie
+
+
+def _direction(rng, value):
+    """A standard normal tangent shaped like `value` (an array, a number, a list)."""
+    if isinstance(value, np.ndarray):
+        return rng.standard_normal(value.shape)
+    if isinstance(value, (list, tuple)):
+        return type(value)(_direction(rng, v) for v in value)
+    return float(rng.standard_normal())
+
+
+class _Selector:
+    """The hook of the tangent sweep: selects the piece at each kink hit, keeping the
+    decisions of the previous direction's sweep (see the module docstring)."""
+
+    def __init__(self, sites):
+        self.sites = sites
+        self.previous = self.records = None
+
+    def start(self, previous):
+        self.previous = previous
+        self.records = {site.index: [] for site in self.sites}
+
+    def __call__(self, k, ans, vals, dots):
+        site = self.sites[k]
+        hits = self.records[k]
+        earlier = None
+        if self.previous is not None:
+            before = self.previous[k]
+            if len(hits) >= len(before):
+                raise _diverged(site)
+            earlier = before[len(hits)]
+        try:
+            record, value = site.family.select(site, ans, vals, dots, earlier)
+        except ClarkeUnsupported as exc:
+            raise TranslationError(f"kinks='clarke': {exc}", site.stmt.loc) from None
+        hits.append(record)
+        return value
+
+    def finish(self):
+        if self.previous is not None:
+            for k, hits in self.records.items():
+                if len(hits) != len(self.previous[k]):
+                    raise _diverged(self.sites[k])
+        return self.records
+
+
+def _diverged(site):
+    return TranslationError(
+        "kinks='clarke': a tie persisted along a random direction and deciding it "
+        "along the next one changed the control flow here; the Clarke mode cannot "
+        "select a piece consistently at this point (move the point slightly)",
+        site.stmt.loc)
+
+
+def _clarke_error(error):
+    message = error.msg.replace("use grad/vjp (reverse mode) for this function, or give "
+                                "the rule a tangent template (Rule.tangent)",
+                                "use the default mode (kinks=None) for this function")
+    loc = None
+    if error.filename is not None:
+        class _Loc:
+            filename, lineno, col, text = (error.filename, error.lineno,
+                                           (error.offset or 1) - 1, error.text)
+        loc = _Loc
+    return TranslationError("kinks='clarke' runs the program with forward-mode tangents: "
+                            + message, loc)
+
+
+class _Pieces:
+    """The selections the gradient on the selected pieces reads: `pieces(k, operands)`
+    is the next one of site k. Counted modulo their number, so a second run of the
+    forward sweep (the compile's probe may run it twice) reads them again in order.
+    A site with none recorded (in a branch this call did not take; the compiler
+    evaluates such statements on stand-in values to learn their kinds) gets the
+    selection its operands' values make, without a tie resolved."""
+
+    def __init__(self, sites):
+        self.sites = sites
+        self.lists, self.counts = {}, {}
+
+    def load(self, selections):
+        self.lists = selections
+        self.counts = dict.fromkeys(selections, 0)
+
+    def __call__(self, k, *operands):
+        values = self.lists.get(k)
+        if not values:
+            site = self.sites[k]
+            ans = site.family.evaluate(site, operands)
+            dots = tuple(0.0 for _ in operands)
+            return site.family.select(site, ans, operands, dots, None)[0][0]
+        i = self.counts[k]
+        self.counts[k] = i + 1
+        return values[i % len(values)]
+
+
+def _compile_selected(analysis, pieces, args):
+    """The gradient of the trace whose kinked primitives read their selections."""
+    c = analysis.c
+    helper = c.names.fresh("clarke_piece")
+    added = set()
+    rules = {}
+
+    def selected(stmt):
+        site = analysis.by_stmt.get(id(stmt))
+        if site is None:
+            return [stmt]
+        # The site's operands are passed along (and ignored) so that the selection
+        # varies in a loop exactly where the primitive's operands do: the tape then
+        # records it wherever the reverse sweep needs each iteration's own.
+        operands = [copy.deepcopy(stmt.args[p]) for p in site.params]
+        call = dict(rule=_PIECE, loc=stmt.loc,
+                    args={"site": ast.Constant(site.index),
+                          **{f"operands[{i}]": op for i, op in enumerate(operands)}},
+                    call_args=[ast.Constant(site.index)] + operands,
+                    callee=ast.Name(helper, ast.Load()), inlined=stmt.inlined)
+        if site.family.name == "compare":
+            return [Stmt(stmt.target, **call)]
+        if id(stmt.rule) not in rules:
+            rules[id(stmt.rule)] = site.family.selected_rule(stmt.rule)
+        rule = rules[id(stmt.rule)]
+        if rule is None:
+            return [stmt]
+        sel = c.names.fresh(f"{stmt.target}_piece")
+        added.add(sel)
+        new = copy.copy(stmt)
+        new.rule = rule
+        new.args = {**stmt.args, "sel": ast.Name(sel, ast.Load())}
+        return [Stmt(sel, **call), new]
+
+    def block(items):
+        out = []
+        for item in items:
+            if isinstance(item, Stmt):
+                out += selected(item)
+                continue
+            new = copy.copy(item)
+            if isinstance(item, If):
+                new.body, new.orelse = block(item.body), block(item.orelse)
+            elif isinstance(item, Loop):
+                new.body = block(item.body)
+                if item.cond_body is not None:
+                    new.cond_body = block(item.cond_body)
+            out.append(new)
+        return out
+    trace = copy.copy(c.trace)
+    trace.body = block(c.trace.body)
+    trace.locals = trace.locals | added
+    trace.taken = trace.taken | added | {helper}
+    compiler = _SelectedCompiler(analysis.compiler, trace, {helper: pieces})
+    compiled = compiler.compile(args)
+    compiled.function.source = compiled.source
+    return compiled.function
+
+
+class _SelectedCompiler(GradientCompiler):
+    """The user's GradientCompiler, with the rewritten trace and the helper bound."""
+
+    def __init__(self, base, trace, extra):
+        self.__dict__.update(base.__dict__)
+        self._trace = trace
+        self.extra = extra
+
+    def forget(self):
+        pass
+
+    def namespace_for(self, trace, names):
+        modules, helpers, namespace = super().namespace_for(trace, names)
+        namespace.update(self.extra)
+        return modules, helpers, namespace
+
+
+def clarke_transform(fun, argnums, with_value, has_aux, default):
+    if not callable(fun):
+        raise UsageValueError("grad(f, kinks='clarke'): f must be a function")
+    return ClarkeGradient(fun, argnums, with_value, has_aux, default)
+
+
+__all__ = ["ClarkeGradient", "clarke_transform"]

@@ -1,0 +1,76 @@
+"""What every kink family has (kink_table.py describes the families): the base class,
+the refusal the Clarke mode raises, and helpers for numbers and arrays alike."""
+import dataclasses
+import inspect
+
+import numpy as np
+
+
+class ClarkeUnsupported(Exception):
+    """A kink of a primitive whose pieces the Clarke mode cannot select (yet)."""
+
+
+def _any(mask):
+    return bool(np.any(mask))
+
+
+def _is_scalar(value):
+    return not isinstance(value, np.ndarray)
+
+
+def _same_kind(value, like):
+    """`value` (a bool or a bool array) as the type `like` has."""
+    if isinstance(like, np.ndarray):
+        return np.asarray(value, dtype=bool)
+    if isinstance(like, np.bool_):
+        return np.bool_(value)
+    return bool(value)
+
+
+def _where(cond, a, b, scalar):
+    if scalar:
+        return a if cond else b
+    return np.where(cond, a, b)
+
+
+def _scalar_result(value, *operands):
+    """float(value) when no operand is an array (the primitive's result is a number)."""
+    if any(isinstance(o, np.ndarray) for o in operands):
+        return value
+    return float(value)
+
+
+class _Family:
+    name = None
+    params = ()
+    checks_only = False     # the Clarke mode only checks for ties (and refuses them):
+                            # the tangent sweep keeps the primitive's own tangent
+
+    def label(self, rule):
+        """The primitive as the report names it."""
+        return rule.name
+
+    def tie_pairs(self, site):
+        """[(parameter, other parameter or a constant)]: the site is on a kink where
+        any of these pairs is equal (the cheap inline test), or None: use `ties`."""
+        return None
+
+    def evaluate(self, site, vals):
+        """The primitive's value (its kind, for the selection's) on these operands."""
+        raise NotImplementedError
+
+    def ties(self, site, ans, vals):
+        raise NotImplementedError
+
+    def selected_rule(self, rule):
+        return None
+
+
+def _with_selection(rule, adjoints):
+    """`rule` with a keyword `sel` (never differentiated) and adjoints that read it."""
+    params = list(rule.signature.parameters.values())
+    params.append(inspect.Parameter("sel", inspect.Parameter.KEYWORD_ONLY, default=None))
+    return dataclasses.replace(rule, name=f"{rule.name} (Clarke piece)",
+                               signature=rule.signature.replace(parameters=params),
+                               adjoints=adjoints, discrete=rule.discrete | {"sel"},
+                               tangent={}, linear=(), checks=None)

@@ -1,0 +1,227 @@
+"""The forward sweep instrumented at its kinks, for one argument signature.
+
+`KinkAnalysis` runs the compiler's first stages (lower, cse, kinds, aliasing) on the
+example arguments, finds the *sites*: the statements of a primitive with kinks
+(kink_table.py) that read a value depending on a differentiated argument, and builds
+two instrumented sweeps of the same trace:
+
+    primal(hook)    the forward sweep with `hook(k, ans, (operands...))` after site k
+                    (the kink report and the Clarke mode's cheap test, kinks.py/clarke.py)
+    tangent(hook)   the forward sweep with tangents along a direction beside the
+                    primal values (tangent.py), and after site k
+                        z_dot = hook(k, z, (operands...), (their tangents...))
+                    for a primitive, or
+                        c = hook(k, c, (x, y), (x_dot, y_dot))
+                    for a comparison: the hook selects the piece and the sweep goes
+                    on along it (clarke.py)
+
+A primitive's kink matters only where an operand varies with the differentiated
+arguments: `max(i, 0)` on loop counters is no kink of f.
+"""
+import ast
+import gc
+from dataclasses import dataclass, field
+
+from . import builtin_names, pipeline
+from .activity import _forward_closure, _is_real
+from .compiler import GradientCompiler
+from .emit import compile_function
+from .forward import ForwardEmitter, assign
+from .ir import Stmt, walk_items
+from .kink_table import family_of
+from .probe import origin
+from .render import render_function
+from .tangent import TangentEmitter, TangentTransform
+from .trace import operand_kind, static_value
+from .walk import copy_tree
+
+
+@dataclass(eq=False)
+class Site:
+    index: int
+    stmt: Stmt
+    family: object
+    params: tuple                   # the operand parameters the family reads, in order
+    varied: dict                    # parameter -> does its operand vary?
+    statics: dict = field(default_factory=dict)     # axis, keepdims (extreme, sort)
+
+    @property
+    def line(self):
+        return None if self.stmt.loc is None else self.stmt.loc.lineno
+
+    @property
+    def text(self):
+        return "" if self.stmt.loc is None else self.stmt.loc.text.strip()
+
+
+class KinkAnalysis:
+    def __init__(self, fun, argnums, args, with_value=False, has_aux=False):
+        self.compiler = GradientCompiler(fun, argnums, with_value, has_aux)
+        c = self.c = pipeline.Compilation(self.compiler, args, lean=True)
+        was_enabled = gc.isenabled()
+        gc.disable()            # as GradientCompiler.compile does (the probe restores it)
+        try:
+            for stage in (pipeline._lower, pipeline._cse, pipeline._kinds,
+                          pipeline._aliasing):
+                stage(c)
+        finally:
+            if was_enabled:
+                gc.enable()
+        trace = c.trace
+        edges = [(target, [o.id for o in operands if trace.is_local(o)])
+                 for item in walk_items(trace.body) for target, operands in item.deps()]
+        self.varied = _forward_closure(
+            edges, {p for p in self.compiler.wrt if _is_real(c.kinds.get(p))},
+            lambda name: _is_real(c.kinds.get(name)))
+        self.sites = self._find_sites()
+        self.by_stmt = {id(site.stmt): site for site in self.sites}
+
+    def _find_sites(self):
+        sites = []
+        trace = self.c.trace
+        for item in walk_items(trace.body):
+            if not isinstance(item, Stmt):
+                continue
+            family = family_of(item.rule)
+            if family is None:
+                continue
+            params = tuple(p for p in family.params if p in item.args)
+            varied = {p: trace.is_local(item.args[p]) and item.args[p].id in self.varied
+                      for p in params}
+            if not any(varied.values()):
+                continue
+            statics = {}
+            for p in ("axis", "keepdims", "ord"):
+                if p in item.args:
+                    try:
+                        statics[p] = static_value(item.args[p], trace.parsed)
+                    except LookupError:
+                        statics[p] = "?"
+            sites.append(Site(len(sites), item, family, params, varied, statics))
+        return sites
+
+    # -- the instrumented sweeps ------------------------------------------------------------
+
+    def _operands(self, site):
+        return ast.Tuple([copy_tree(site.stmt.args[p]) for p in site.params], ast.Load())
+
+    def primal(self, hook, inline=False):
+        """f's forward sweep calling `hook(k, ans, operands)` after each site; with
+        `inline`, sites whose tie test is a comparison of their operands (all but
+        np.max/np.min and np.sort) test it in place and call `hook(k)` on a tie."""
+        c, hook_name = self.c, self.c.names.fresh("kink_hook")
+        analysis = self
+
+        class Emitter(ForwardEmitter):
+            def item(self, item):
+                out = super().item(item)
+                site = analysis.by_stmt.get(id(item))
+                if site is None:
+                    return out
+                test = analysis._tie_test(site) if inline else None
+                if test is not None:
+                    call = ast.Call(ast.Name(hook_name, ast.Load()),
+                                    [ast.Constant(site.index)], [])
+                    out.append(self.noted(ast.If(test, [ast.Expr(call)], []), item))
+                    return out
+                call = ast.Call(ast.Name(hook_name, ast.Load()), [
+                    ast.Constant(site.index), ast.Name(item.target, ast.Load()),
+                    analysis._operands(site)], [])
+                out.append(self.noted(ast.Expr(call), item))
+                return out
+        statements = Emitter().block(c.trace.body)
+        function = self._compile("kinks", statements, {hook_name: hook}, c.trace.params,
+                                 ast.Return(c.trace.result))
+        function.__defaults__ = self.compiler.parsed.defaults
+        return function
+
+    def _tie_test(self, site):
+        """`x == y` (`np.any(x == y)` for arrays) for the site's tie, or None."""
+        pairs = site.family.tie_pairs(site)
+        if pairs is None:
+            return None
+        tests, arrays = [], False
+        for p, other in pairs:
+            operand = site.stmt.args[p]
+            value = (copy_tree(site.stmt.args[other]) if isinstance(other, str)
+                     else ast.Constant(other))
+            if isinstance(value, ast.Constant) and value.value is None:
+                continue
+            tests.append(ast.Compare(copy_tree(operand), [ast.Eq()], [value]))
+            for node in (operand, value):
+                kind = operand_kind(node, self.c.trace, self.c.kinds)
+                if kind is None or not (kind.is_python_number or
+                                        (kind.is_array and kind.shape == ())):
+                    arrays = True
+        if not tests:
+            return ast.Constant(False)
+        if arrays:
+            test = tests[0]
+            for t in tests[1:]:
+                test = ast.BinOp(test, ast.BitOr(), t)
+            np_name = ast.Name(self.c.modules["np"], ast.Load())
+            return ast.Call(ast.Attribute(np_name, "any", ast.Load()), [test], [])
+        return tests[0] if len(tests) == 1 else ast.BoolOp(ast.Or(), tests)
+
+    def tangent(self, hook):
+        """f's forward sweep with tangents, `(*args, *arg_dots) -> None`, calling
+        `hook` after each site and continuing with what it returns (module docstring)."""
+        c, hook_name = self.c, self.c.names.fresh("clarke_hook")
+        transform = TangentTransform(c.trace, c.kinds, self.compiler.wrt, c.names,
+                                     c.modules, c.helpers, c.aliases)
+        # Only the tangents the selections read are computed: nothing after the last
+        # kink, nothing that feeds only has_aux data.
+        transform.varied &= self._feeding_sites()
+        analysis = self
+
+        class Emitter(TangentEmitter):
+            def item(self, item):
+                site = analysis.by_stmt.get(id(item))
+                if site is None:
+                    return super().item(item)
+                dots = ast.Tuple([transform.dot(item.args[p]) for p in site.params],
+                                 ast.Load())
+                call = ast.Call(ast.Name(hook_name, ast.Load()), [
+                    ast.Constant(site.index), ast.Name(item.target, ast.Load()),
+                    analysis._operands(site), dots], [])
+                if site.family.checks_only:     # its own tangent, and a check for ties
+                    return super().item(item) + [self.noted(ast.Expr(call), item)]
+                out = ForwardEmitter.item(self, item)
+                target = (item.target if site.family.name == "compare"
+                          else transform.dot_name(item.target))
+                out.append(self.noted(assign(target, call), item))
+                return out
+        statements = Emitter(transform).block(c.trace.body)
+        params = list(c.trace.params) + [transform.dot_name(p) for p in c.trace.params]
+        return self._compile("clarke_tangents", statements, {hook_name: hook}, params,
+                             ast.Return(ast.Constant(None)))
+
+    def _feeding_sites(self):
+        """The names the sites' operands depend on (their own included)."""
+        trace = self.c.trace
+        reads = {}
+        for item in walk_items(trace.body):
+            for target, operands in item.deps():
+                reads.setdefault(target, set()).update(
+                    o.id for o in operands if trace.is_local(o))
+        work = [o.id for site in self.sites for p in site.params
+                for o in [site.stmt.args[p]] if trace.is_local(o)]
+        needed = set(work)
+        while work:
+            for name in reads.get(work.pop(), ()):
+                if name not in needed:
+                    needed.add(name)
+                    work.append(name)
+        return needed
+
+    def _compile(self, suffix, statements, extra, params, returns):
+        c = self.c
+        namespace = {**c.namespace, **extra}
+        builtin_names.protect(statements, namespace, c.names, c.trace)
+        name = c.names.fresh(f"{c.trace.name}_{suffix}")
+        args = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in params], vararg=None,
+                             kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+        source = render_function(ast.FunctionDef(name, args), [(None, statements)], returns)
+        function = compile_function(source, name, namespace, origin(self.compiler.parsed))
+        function.source = source
+        return function
