@@ -18,3 +18,5 @@ __all__ = ["grad", "value_and_grad", "show", "export", "check_grad", "taylor_tes
            "TranslationError", "jvp", "vjp", "jacfwd", "jacrev", "hessian", "stop_gradient",
            "custom_vjp"]
 __version__ = "0.1.0"
+from .jit import jit
+__all__ += ["jit"]
