@@ -17,6 +17,7 @@ rebound global or helper recompiles the Python code, and then the numba code too
 """
 import functools
 import inspect
+import re
 import time
 import types
 import warnings
@@ -213,8 +214,9 @@ class _JitPlain(_Jitted):
 
 
 def _first_line(error):
-    """numba's message, without its long traceback of the compiler's own frames."""
-    lines = [line for line in str(error).splitlines() if line.strip()]
-    wanted = [line for line in lines if not line.startswith(("During:", "File", "\x1b"))]
-    text = " ".join((wanted or lines or [type(error).__name__])[:2])
-    return text[:300]
+    """numba's message, without its colours and its long trace of its own frames."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(error))
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    wanted = [line for line in lines if not line.startswith(
+        ("Failed in", "During:", "File ", "^", "<source", "def ", "return "))]
+    return " ".join((wanted or lines or [type(error).__name__])[:2])[:300]
