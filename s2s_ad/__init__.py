@@ -20,3 +20,5 @@ __all__ = ["grad", "value_and_grad", "show", "export", "check_grad", "taylor_tes
 __version__ = "0.1.0"
 from .jit import jit
 __all__ += ["jit"]
+from .checkpoint import checkpoint_loops
+__all__ += ["checkpoint_loops"]
