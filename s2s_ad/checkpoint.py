@@ -319,9 +319,9 @@ class _Rewrite:
     def _replace(self, forward, reverse, body):
         self.count += 1
         k = self.count
-        n, lo, every, states, seg, j, start, stop, final = (
+        n, lo, every, states, seg, start, stop, final = (
             self.fresh(f"ck{k}_{b}") for b in
-            ("n", "first", "every", "states", "segment", "j", "start", "stop", "final"))
+            ("n", "first", "every", "states", "segment", "start", "stop", "final"))
         args = self._range_args(forward)
         index = forward.target.id
         carried = _tuple_text(self.carried)
@@ -334,12 +334,12 @@ class _Rewrite:
         forward_code = ast.parse(
             f"{lo} = {first}\n{stop} = {last}\n{n} = max(0, {stop} - {lo})\n"
             f"{every} = {every_text}\n{states} = []\n"
-            f"for {j} in range({n}):\n"
-            f"    {index} = {lo} + {j}\n"
-            f"    if {j} % {every} == 0:\n"
-            f"        {states}.append({carried})\n").body
-        forward_code[-1].body += [copy.deepcopy(s) for s in forward.body
-                                  if s is not self._push_statement(forward)]
+            f"for {start} in range({lo}, {lo} + {n}, {every}):\n"
+            f"    {states}.append({carried})\n"
+            f"    for {index} in range({start}, min({start} + {every}, {stop})):\n"
+            f"        pass\n").body
+        forward_code[-1].body[-1].body = [copy.deepcopy(s) for s in forward.body
+                                          if s is not self._push_statement(forward)]
         # reverse: per segment, last first: restore, recompute recording, reverse
         restore = []
         if self.final:
@@ -349,16 +349,16 @@ class _Rewrite:
         segments = ast.parse(
             f"for {seg} in reversed(range(len({states}))):\n"
             f"    {carried} = {states}.pop()\n"
-            f"    {start} = {seg} * {every}\n"
-            f"    for {j} in range({start}, min({start} + {every}, {n})):\n"
-            f"        {index} = {lo} + {j}\n").body
+            f"    {start} = {lo} + {seg} * {every}\n"
+            f"    for {index} in range({start}, min({start} + {every}, {stop})):\n"
+            f"        pass\n").body
         outer = segments[0]
-        outer.body[-1].body += copy.deepcopy(forward.body)
+        outer.body[-1].body = copy.deepcopy(forward.body)
         outer.body += copy.deepcopy(restore)
         outer.body += ast.parse(
-            f"for {j} in reversed(range({start}, min({start} + {every}, {n}))):\n"
-            f"    {index} = {lo} + {j}\n").body
-        outer.body[-1].body += copy.deepcopy(reverse.body)
+            f"for {index} in reversed(range({start}, min({start} + {every}, {stop}))):\n"
+            f"    pass\n").body
+        outer.body[-1].body = copy.deepcopy(reverse.body)
         if restore:
             segments += ast.parse(f"if {n} > 0:\n    {_tuple_text(self.final)} = {final}\n"
                                   ).body
