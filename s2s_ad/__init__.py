@@ -22,3 +22,5 @@ from .jit import jit
 __all__ += ["jit"]
 from .checkpoint import checkpoint_loops
 __all__ += ["checkpoint_loops"]
+from .checkpoint_call import checkpoint
+__all__ += ["checkpoint"]
