@@ -47,6 +47,11 @@ from .kinds import signature_key
 _PURE_BUILTINS = {"len", "abs", "min", "max", "float", "int", "bool", "complex", "range",
                   "round", "sum", "divmod", "pow"}
 _PURE_HELPERS = {runtime.unbroadcast, runtime.zeros_like}
+# NumPy names that write into their arguments or draw random numbers: a recomputed
+# segment would not see the values the first run saw.
+_IMPURE_NAMES = {"random", "at", "copyto", "put", "place", "putmask", "fill_diagonal",
+                 "put_along_axis", "shuffle", "seed", "setflags", "resize", "fill"}
+_IMPURE = object()
 
 
 def checkpoint_loops(gradient, every=None):
@@ -133,14 +138,20 @@ def checkpointed_source(source, name, every, namespace, parsed=None):
 
 
 def _tape_names(body):
-    """(push, pop) names of the tape's bound methods, or None without a tape."""
-    push = pop = None
+    """(push, pop) names of the tape's bound methods (`tape = []`, `tape_push =
+    tape.append`, `tape_pop = tape.pop`), or None without a tape."""
+    lists, push, pop = set(), None, None
     for s in body:
-        if isinstance(s, ast.Assign) and len(s.targets) == 1 \
-                and isinstance(s.targets[0], ast.Name) and isinstance(s.value, ast.Attribute):
-            if s.value.attr == "append":
+        if not (isinstance(s, ast.Assign) and len(s.targets) == 1
+                and isinstance(s.targets[0], ast.Name)):
+            continue
+        if isinstance(s.value, ast.List) and not s.value.elts:
+            lists.add(s.targets[0].id)
+        elif isinstance(s.value, ast.Attribute) and isinstance(s.value.value, ast.Name) \
+                and s.value.value.id in lists:
+            if s.value.attr == "append" and push is None:
                 push = s.targets[0].id
-            elif s.value.attr == "pop":
+            elif s.value.attr == "pop" and pop is None:
                 pop = s.targets[0].id
     return (push, pop) if push else None
 
@@ -234,6 +245,8 @@ class _Rewrite:
             if not isinstance(s, ast.For) or not s.body:
                 continue
             first = s.body[0]
+            if self._range_args(s, True) is None:
+                continue
             if isinstance(first, ast.Assign) and self._pops(first) \
                     and _entry_key(first.targets[0], first.value) == _entry_key(entry, None) \
                     and ast.dump(ast.Tuple(self._range_args(forward) or [], ast.Load())) \
@@ -296,23 +309,33 @@ class _Rewrite:
                 continue
             if any(k.arg == "out" for k in n.keywords):
                 raise error("a call in its body writes into an array (`out=`)")
-            if not self._pure(n.func):
+            value = self._callee(n.func)
+            if value is _IMPURE or isinstance(value, np.ufunc) and len(n.args) > value.nin:
                 raise error(f"its body calls `{ast.unparse(n.func)}`, which may change "
-                            "values in place")
+                            "values in place or give other values when run again")
 
-    def _pure(self, func):
+    def _callee(self, func):
+        """The function a call in the loop body calls, if it is known to compute
+        values only (the same ones when run again), else _IMPURE."""
         if isinstance(func, ast.Name):
-            value = self.namespace.get(func.id, getattr(builtins, func.id, None))
-            if value is getattr(builtins, func.id, object()):
-                return func.id in _PURE_BUILTINS
-            return any(value is h for h in _PURE_HELPERS) or _is_library(value)
-        chain = func
-        while isinstance(chain, ast.Attribute):
-            chain = chain.value
-        if isinstance(chain, ast.Name):
-            root = self.namespace.get(chain.id)
-            return root is np or root is math
-        return False
+            if func.id not in self.namespace:
+                return getattr(builtins, func.id) if func.id in _PURE_BUILTINS else _IMPURE
+            value = self.namespace[func.id]
+            if any(value is h for h in _PURE_HELPERS):
+                return value
+            return value if _is_library(value) else _IMPURE
+        chain = []
+        while isinstance(func, ast.Attribute):
+            chain.append(func.attr)
+            func = func.value
+        if not isinstance(func, ast.Name) or self.namespace.get(func.id) not in (np, math):
+            return _IMPURE
+        value = self.namespace[func.id]
+        for attr in reversed(chain):
+            if attr in _IMPURE_NAMES:
+                return _IMPURE
+            value = getattr(value, attr, _IMPURE)
+        return value
 
     # -- the rewrite itself ----------------------------------------------------------------
 
@@ -374,7 +397,9 @@ def _tuple_text(names):
 
 def _is_library(value):
     module = getattr(value, "__module__", None) or ""
-    return isinstance(value, np.ufunc) or module.split(".")[0] in ("numpy", "math")
+    name = getattr(value, "__name__", "")
+    return (isinstance(value, np.ufunc) or module.split(".")[0] in ("numpy", "math")) \
+        and name not in _IMPURE_NAMES and "random" not in module
 
 
 def _entry_key(target, value):
