@@ -18,8 +18,8 @@ __all__ = ["grad", "value_and_grad", "show", "export", "check_grad", "taylor_tes
            "TranslationError", "jvp", "vjp", "jacfwd", "jacrev", "hessian", "stop_gradient",
            "custom_vjp"]
 __version__ = "0.1.0"
-from .jit import jit
-__all__ += ["jit"]
+from .jit import JitFallbackWarning, jit
+__all__ += ["jit", "JitFallbackWarning"]
 from .checkpoint import checkpoint_loops
 __all__ += ["checkpoint_loops"]
 from .checkpoint_call import checkpoint

@@ -187,3 +187,14 @@ def test_check_mode_tags_key_the_lists(monkeypatch):
     exec(rewritten, namespace)
     for n in (0, 3):
         assert namespace["two_tapes_grad"](0.3, n) == gradient(0.3, n)
+
+
+def test_without_numba_everything_runs_on_the_python_backend(monkeypatch):
+    import sys
+    jit_module = sys.modules["s2s_ad.jit"]       # (s2s_ad.jit is the function)
+    monkeypatch.setattr(jit_module, "_numba", lambda: (None, "numba is not installed"))
+    fast = s2s_ad.jit(s2s_ad.grad(oscillator, argnums=(0, 1)))
+    with pytest.warns(s2s_ad.JitFallbackWarning, match="numba is not installed"):
+        got = fast(4.0, 0.5, 20)
+    assert got == s2s_ad.grad(oscillator, argnums=(0, 1))(4.0, 0.5, 20)
+    assert not fast.compiled
