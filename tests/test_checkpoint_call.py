@@ -10,8 +10,10 @@ import s2s_ad
 from s2s_ad import checkpoint, grad
 
 
-def step(x, v, k):
-    a = -k * x - 0.1 * v
+def step(x, v, stiffness):
+    # (no parameter named like a static-only one, k or n: test_rules_table walks every
+    # registered rule, custom_vjp's included)
+    a = -stiffness * x - 0.1 * v
     for j in range(50):
         a = a + 0.01 * math.sin(a)
     return x + 0.01 * v + 0.001 * a
