@@ -92,8 +92,11 @@ class _Jitted:
     def _run(self, key, entry, args):
         if entry.compiled is None:
             return entry.python(*args)
-        if entry.seconds is not None or entry.compiled.signatures:
+        if entry.seconds is not None:
             return entry.compiled(*args)
+        # Compiled here, not by the call, so that numba's refusal is caught (also for a
+        # dispatcher shared with another signature: compiling an existing signature
+        # again returns at once).
         numba, _ = _numba()
         start = time.perf_counter()
         try:
