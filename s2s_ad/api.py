@@ -14,7 +14,7 @@ from .kinds import ARRAY_TYPES, signature_key
 from .other_arrays import (check_dispatchable, check_shapes, concrete_outputs,
                            involves_other_arrays)
 from .dispatch_inline import inlined_lines
-from .scalar_loops import optimising, plain_requested
+from .scalar_loops import optimising, plain_code, plain_requested
 
 
 def grad(fun=None, argnums=0, has_aux=False, kinks=None):
@@ -95,6 +95,19 @@ def _transform(fun, argnums, with_value, has_aux=False):
         else:                       # CACHE_SIZE = 0: nothing is kept
             clear_cache()
     return gradient
+
+
+def plain_variant(gradient):
+    """The same transform as `gradient` (grad or value_and_grad of the same function),
+    whose code is compiled without the Python backend's scalar-loop rewrites: for the
+    tools that rewrite generated code again (jit.py, checkpoint.py). Compile it inside
+    `plain_code()`."""
+    if getattr(gradient, "_s2s_plain", False):     # checkpoint_loops(grad(f)) already is
+        return gradient
+    compiler = gradient._s2s_compiler
+    with plain_code():
+        return _transform(compiler.fun, compiler.argnums, compiler.with_value,
+                          compiler.has_aux)
 
 
 # -- the global cache of transformed functions -----------------------------------------

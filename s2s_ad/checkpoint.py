@@ -43,6 +43,7 @@ import numpy as np
 from . import runtime
 from .errors import TranslationError, UsageValueError
 from .kinds import signature_key
+from .scalar_loops import plain_code
 
 _PURE_BUILTINS = {"len", "abs", "min", "max", "float", "int", "bool", "complex", "range",
                   "round", "sum", "divmod", "pow"}
@@ -73,17 +74,22 @@ class _Checkpointed:
     compiles the checkpointed code too."""
 
     def __init__(self, gradient, every):
-        self.gradient = gradient
+        from .api import plain_variant
+        # The plain generated code: the scalar-loop rewrites (scalar_loops.py) change
+        # the recording loops this module rewrites again.
+        self.gradient = plain_variant(gradient)
         self.every = every
         self.parameters = inspect.signature(gradient).parameters
-        self._s2s_compiler = gradient._s2s_compiler
-        self._s2s_revalidate = gradient._s2s_revalidate
+        self._s2s_compiler = self.gradient._s2s_compiler
+        self._s2s_revalidate = self.gradient._s2s_revalidate
+        self._s2s_plain = True          # its code is the plain code (api.plain_variant)
         self.cache = {}                 # signature key -> (Python backend fn, ours)
         self.sources = {}
         self.source = None
 
     def compile(self, *args):
-        python = self.gradient.compile(*args)
+        with plain_code():
+            python = self.gradient.compile(*args)
         key = signature_key(args)
         entry = self.cache.get(key)
         if entry is None or entry[0] is not python:

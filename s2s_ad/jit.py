@@ -28,6 +28,7 @@ from .errors import UsageValueError
 from .export import _global_reads, _is_s2s_ad
 from .jit_source import NotCompilable, numba_form
 from .kinds import signature_key
+from .scalar_loops import plain_code
 
 
 class JitFallbackWarning(UserWarning):
@@ -121,7 +122,11 @@ class _Jitted:
 class _JitGradient(_Jitted):
     def __init__(self, gradient):
         super().__init__()
-        self.gradient = gradient
+        # numba compiles the plain generated code: the Python backend's scalar-loop
+        # rewrites (scalar_loops.py, float_reads.py: lists, .tolist()) are for CPython,
+        # and numba's own compiler does better with the arrays and the tape as they are.
+        from .api import plain_variant
+        self.gradient = plain_variant(gradient)
         self.parameters = inspect.signature(gradient).parameters
 
     def _what(self):
@@ -135,7 +140,8 @@ class _JitGradient(_Jitted):
         # The dispatcher's checks: a rebound global or helper forgets its compiled code,
         # and `compile` then returns new code, which is compiled again here.
         self.gradient._s2s_revalidate()
-        python = self.gradient.compile(*args)
+        with plain_code():
+            python = self.gradient.compile(*args)
         key = signature_key(args)
         entry = self.signatures.get(key)
         if entry is None or entry.python is not python:
