@@ -32,6 +32,8 @@ from .lower_calls import CallLowering
 from .lower_versions import VersionLowering
 from .lower_containers import ContainerLowering, allocates
 from .lower_loops import LoopLowering
+from .lower_trees import TreeLowering
+from .tree_values import DictValue, TreeSeq
 from .lower_effects import EffectLowering
 from .lower_values import (ExternalFunction, FunctionValue, RawValue, ValueLowering,
                            contains_function, is_structure, unflatten_state)
@@ -41,11 +43,16 @@ from .trace import Trace, _Lowerer, _is_docstring
 
 
 
-def lower_structured(parsed, has_aux=False):
-    return StructuredLowerer(parsed, has_aux).run()
+def lower_structured(parsed, has_aux=False, trees=None):
+    """`trees`: {parameter: (structure, leaf parameter names)} for the parameters that
+    are parameter trees (lower_trees.py); `parsed` then lists the leaves instead."""
+    lowerer = StructuredLowerer(parsed, has_aux)
+    if trees:
+        lowerer.setup_trees(trees)
+    return lowerer.run()
 
 
-class StructuredLowerer(CallLowering, VersionLowering, ValueLowering, EffectLowering, LoopLowering, ConditionLowering,
+class StructuredLowerer(TreeLowering, CallLowering, VersionLowering, ValueLowering, EffectLowering, LoopLowering, ConditionLowering,
                         ContainerLowering, _Lowerer):
     tuple_results = False           # forward mode (tangent_pipeline.py) returns tuples
 
@@ -81,7 +88,8 @@ class StructuredLowerer(CallLowering, VersionLowering, ValueLowering, EffectLowe
         result = self.current["#rv"]
         if is_structure(result) and not (self.tuple_results and isinstance(result, ast.Tuple)):
             what = "a function" if contains_function(result) else \
-                f"a tuple of {len(result.elts)} values"
+                "a dict" if isinstance(result, DictValue) else \
+                f"a {getattr(result, 'kind', 'tuple')} of {len(result.elts)} values"
             hint = ("; to return auxiliary data beside the output, return (output, aux) "
                     "and pass has_aux=True" if not contains_function(result) else "")
             raise self.error(f"grad needs a scalar output, but {self.parsed.node.name} "
@@ -91,7 +99,8 @@ class StructuredLowerer(CallLowering, VersionLowering, ValueLowering, EffectLowe
                       self.parsed.loc(self.result_node), self.locals, self.names.taken,
                       self.temps)
         trace.extra_namespace = self.extra_namespace
-        trace.aux = self.current.get("#aux")
+        aux = self.current.get("#aux")
+        trace.aux = self.runtime_value(aux, self.result_node) if is_structure(aux) else aux
         return trace
 
     def assign(self, target, value):
@@ -256,6 +265,12 @@ class StructuredLowerer(CallLowering, VersionLowering, ValueLowering, EffectLowe
             if joined is not None:
                 return joined
             base = self.expr(node.value)
+            if isinstance(base, DictValue):
+                return self.tree_item(base, node, target)
+            if isinstance(base, TreeSeq) and isinstance(node.slice, ast.Slice):
+                sliced = self.sequence_slice(base, node.slice)
+                if sliced is not None:
+                    return sliced
             if isinstance(base, ast.Tuple) and is_structure(base):
                 return self.tuple_item(base, self.index(node.slice), node, target)
             return self.getitem(base, self.index(node.slice), node, target)
@@ -263,6 +278,9 @@ class StructuredLowerer(CallLowering, VersionLowering, ValueLowering, EffectLowe
             if not all(isinstance(k, ast.Constant) for k in node.keys):
                 raise self.error("only dicts with literal keys are supported", node)
             parts = [p for k, v in zip(node.keys, node.values) for p in (k, self.expr(v))]
+            if any(is_structure(v) for v in parts[1::2]):
+                # a dict of tuples, trees or dicts: a compile-time dict (lower_trees.py)
+                return DictValue([k.value for k in parts[0::2]], parts[1::2])
             return self.emit(target, cr.MAKE_DICT, {f"a{k}": v for k, v in enumerate(parts)},
                              node, call_args=parts)
         if isinstance(node, ast.List):

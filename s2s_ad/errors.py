@@ -22,6 +22,11 @@ class UnboundNameError(TranslationError):
     """A name the function reads is not (yet) bound in its globals or closure."""
 
 
+class UnsupportedAttributeError(TranslationError):
+    """`x.name` with no rule: refused when `x` is a value, but `x` may be a parameter
+    tree (a NamedTuple) whose structure the first call tells (compiler.py)."""
+
+
 class UsageError(Exception):
     """Marks an error about how the API was called (not a bug inside s2s_ad), so the
     API re-raises it without the compiler's frames."""

@@ -16,6 +16,7 @@ import numpy as np
 
 from .errors import TranslationError, UsageError, UsageValueError
 from .kinds import signature_key
+from .trees import is_tree
 from . import rules, tangent_pipeline
 
 _JVP_CACHE = weakref.WeakKeyDictionary()     # function -> _Jvp
@@ -85,6 +86,10 @@ def jvp(fun, primals, tangents):
     """(fun(*primals), the directional derivative of fun at primals along tangents),
     as in JAX: `primals` and `tangents` are tuples of the same structure."""
     primals, tangents = tuple(primals), tuple(tangents)
+    if any(is_tree(p) for p in primals):
+        raise UsageValueError("jvp takes numbers and arrays as primals, not parameter "
+                              "trees (lists, tuples, dicts, NamedTuples); pass the leaves "
+                              "as separate primals, or use vjp or grad, which take trees")
     if len(primals) != len(tangents):
         raise UsageValueError(f"jvp got {len(primals)} primal(s) but {len(tangents)} "
                               "tangent(s); give one tangent per primal")
@@ -121,7 +126,8 @@ def vjp(fun, *primals):
     fun = _plain(fun)
     out = fun(*primals)
     structure = _structure(out)
-    argnums = tuple(i for i, p in enumerate(primals) if _is_float(p))
+    # A parameter tree (api_trees.py) gets a cotangent of its own structure.
+    argnums = tuple(i for i, p in enumerate(primals) if _is_float(p) or is_tree(p))
     if not argnums:
         raise UsageValueError("vjp: no primal is a float or a float array, so there is "
                               "nothing to differentiate")
