@@ -53,6 +53,10 @@ ZERO_GRAD = {
     "is not": "an identity test with None: boolean result",
     "isinstance": "a type test: boolean result",
     "stop_gradient": "s2s_ad.stop_gradient: treated as a constant by definition",
+    **{f"ndarray.{n}": "an index: integer result" for n in ("argmax", "argmin", "argsort",
+                                                            "searchsorted")},
+    "ndarray.round": "rounds: constant between jumps",
+    **{f"ndarray.{n}": "a boolean reduction: boolean result" for n in ("all", "any")},
 }
 
 # Rules that refuse any active argument, with a located message.
@@ -95,6 +99,7 @@ STATIC_ONLY = {
     "shift": "a shift (ints)", "indices_or_sections": "split points (ints)",
     "copy": "a bool", "UPLO": "'L' or 'U'", "full_matrices": "a bool",
     "compute_uv": "a bool (only False is taken)",
+    **{f"index{k}": "an element index (int), as in a.item(i, j)" for k in (1, 2, 3)},
 }
 if HAVE_SCIPY:
     STATIC_ONLY.update({"trans": "'N'/'T' or 0/1/2", "lower": "a bool",

@@ -314,3 +314,4 @@ def zero(info):
 from . import operators, math_rules, numpy_rules  # noqa: E402,F401
 from . import numpy_scans, numpy_layout, numpy_elementwise_more  # noqa: E402,F401
 from . import numpy_decompositions, numpy_norms, numpy_fft, numpy_products_more  # noqa: E402,F401,E501
+from . import array_methods  # noqa: E402,F401  (methods as their NumPy functions)
