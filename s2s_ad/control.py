@@ -156,7 +156,10 @@ class StructuredLowerer(TreeLowering, CallLowering, VersionLowering, ValueLoweri
             if isinstance(value, (FunctionValue, ExternalFunction)):
                 raise self.error("a function can only be called, or passed to a function "
                                  "s2s_ad inlines; not used as a value here", node)
+            # (a sequence the rule binds element by element, 'arrays[0]', is taken
+            # apart; so is a shape inside *args, np.zeros((n, n)): no derivative)
             if "[" not in key and is_structure(value) and f"{key}[0]" not in args \
+                    and not (rule.zero_grad and f"{key}[0][0]" in args) \
                     and key not in rule.discrete and key != "index":
                 raise self.error("a tuple of computed values can be unpacked (a, b = t), "
                                  "indexed (t[0]), passed to a function that takes a "
