@@ -10,7 +10,7 @@ import numpy as np
 
 from .api_trees import TreeDispatch, tree_positions
 from .compiler import GradientCompiler
-from .errors import TranslationError, UsageError, UsageValueError
+from .errors import TranslationError, TreeDependentError, UsageError, UsageValueError
 from .kinds import ARRAY_TYPES, signature_key
 from .other_arrays import (check_dispatchable, check_shapes, concrete_outputs,
                            involves_other_arrays)
@@ -162,6 +162,8 @@ def clear_cache():
 
 def _user_facing(error):
     """Drop the compiler's own frames: the message and its location say it all."""
+    if isinstance(error, TreeDependentError):
+        error = error.plain()
     return error.with_traceback(None)
 
 

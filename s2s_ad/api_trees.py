@@ -20,7 +20,7 @@ import numpy as np
 from .compiler import GradientCompiler
 from .control import lower_structured
 from .depth import call_deep
-from .errors import TranslationError, UsageError
+from .errors import TranslationError, TreeDependentError, UsageError
 from .kinds import signature_key
 from .trees import LEAF, count_leaves, flatten, is_tree, leaf_paths, unflatten
 
@@ -85,6 +85,8 @@ class TreeDispatch:
                     self.dispatcher._install()
                 result = compiler.compile(flat)
             except (TranslationError, UsageError) as error:
+                if isinstance(error, TreeDependentError):
+                    error = error.plain()
                 raise error.with_traceback(None) from None
             entry = _Entry(result.function, compiler, structures, flat)
             self.entries[key] = entry

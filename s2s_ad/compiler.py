@@ -12,7 +12,7 @@ from . import pipeline, rules, runtime
 from .checks import check_argnums
 from .control import lower_structured as lower
 from .depth import call_deep
-from .errors import UnboundNameError, UnsupportedAttributeError
+from .errors import UnboundNameError, TreeDependentError
 from .frontend import parse_function
 from .runtime_containers import HELPERS as _CONTAINER_HELPERS
 from .runtime_sequences import HELPERS as _SEQUENCE_HELPERS
@@ -49,7 +49,7 @@ class GradientCompiler:
         except UnboundNameError:    # ... else at the first call
             self._trace = None
             self._parsed_fresh = False
-        except UnsupportedAttributeError:
+        except TreeDependentError:
             # `state.theta`: refused for an array, but the first call may pass a
             # NamedTuple (a parameter tree, api_trees.py); decided then.
             self._trace = None

@@ -277,15 +277,18 @@ class StructuredLowerer(TreeLowering, CallLowering, VersionLowering, ValueLoweri
             if isinstance(base, ast.Tuple) and is_structure(base):
                 return self.tuple_item(base, self.index(node.slice), node, target)
             return self.getitem(base, self.index(node.slice), node, target)
+        if isinstance(node, ast.DictComp):
+            return self.dict_comprehension(node)
         if isinstance(node, ast.Dict):
             if not all(isinstance(k, ast.Constant) for k in node.keys):
                 raise self.error("only dicts with literal keys are supported", node)
             parts = [p for k, v in zip(node.keys, node.values) for p in (k, self.expr(v))]
-            if any(is_structure(v) for v in parts[1::2]):
-                # a dict of tuples, trees or dicts: a compile-time dict (lower_trees.py)
-                return DictValue([k.value for k in parts[0::2]], parts[1::2])
-            return self.emit(target, cr.MAKE_DICT, {f"a{k}": v for k, v in enumerate(parts)},
-                             node, call_args=parts)
+            # a compile-time dict (lower_trees.py): d['a'] reads the value itself
+            # (a repeated key keeps its first place and its last value, as in Python)
+            entries = {}
+            for k, v in zip(parts[0::2], parts[1::2]):
+                entries[(type(k.value), k.value)] = v
+            return DictValue([k for _, k in entries], list(entries.values()))
         if isinstance(node, ast.List):
             items = [self.expr(e) for e in node.elts]
             return self.emit(target, cr.MAKE_LIST, {f"i{k}": v for k, v in enumerate(items)},

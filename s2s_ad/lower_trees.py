@@ -15,7 +15,7 @@ import builtins
 import inspect
 
 from . import rules
-from .errors import TranslationError, UnsupportedAttributeError
+from .errors import TranslationError, TreeDependentError
 from .lower_values import is_structure
 from .tree_values import DictValue, NamedTupleValue, TreeSeq, is_tree_value
 from .trees import is_namedtuple_class
@@ -92,7 +92,7 @@ class TreeLowering:
                              f"has no attribute '.{node.attr}' s2s_ad can read", node)
         rule = rules.rule_for_operator(rules.ATTRIBUTE, node.attr)
         if rule is None:
-            raise UnsupportedAttributeError(f"the attribute '.{node.attr}' is not supported",
+            raise TreeDependentError(f"the attribute '.{node.attr}' is not supported",
                                             self.parsed.loc(node))
         return self.emit(target, rule, {"x": base}, node, call_args=[base])
 
@@ -327,6 +327,113 @@ class TreeLowering:
             return
         self.bind_value(target, element, node)
 
+    # -- dict comprehensions -----------------------------------------------------------
+
+    def dict_comprehension(self, node):
+        """`{k: f(v) for k, v in p.items() if k != 'b'}`: a compile-time dict, built by
+        unrolling its loops, which must run over trees, their .items()/.keys()/.values(),
+        or ranges of constant length, with keys and conditions known at compile time.
+        Its loop variables are its own, as in Python."""
+        targets = {n.id for gen in node.generators for n in ast.walk(gen.target)
+                   if isinstance(n, ast.Name)}
+        saved = {name: self.current.get(name, _NOT) for name in targets}
+        saved_assigned = set(self.assigned)
+        self.assigned |= targets
+        keys, values = [], []
+        try:
+            self._dict_entries(node, node.generators, keys, values)
+        finally:
+            self.assigned = saved_assigned
+            for name, value in saved.items():
+                if value is _NOT:
+                    self.current.pop(name, None)
+                else:
+                    self.current[name] = value
+        return DictValue(keys, values)
+
+    def _dict_entries(self, node, generators, keys, values):
+        if not generators:
+            key = self.expr(node.key)
+            if not (isinstance(key, ast.Constant) and type(key.value) in (int, str)):
+                raise self.error("the keys of a dict comprehension must be known at compile "
+                                 "time (strings or ints from the loop over a tree, or "
+                                 "literals)", node.key)
+            value = self.expr(node.value)
+            if key.value in keys:           # a repeated key: the last value, first place
+                values[keys.index(key.value)] = value
+            else:
+                keys.append(key.value)
+                values.append(value)
+            return
+        gen = generators[0]
+        if gen.is_async:
+            raise self.error("async comprehensions are not supported", node)
+        elements = self.static_elements(gen.iter)
+        if elements is None and isinstance(gen.iter, ast.Call) \
+                and isinstance(gen.iter.func, ast.Name) and self.is_external(gen.iter.func):
+            try:
+                fn = self.resolve(gen.iter.func)
+            except TranslationError:
+                fn = None
+            bounds = [self.static_int(a) for a in gen.iter.args]
+            if fn is builtins.range and bounds and None not in bounds and len(bounds) <= 3:
+                elements = [ast.Constant(i) for i in range(*bounds)]
+        if elements is None or len(elements) > UNROLL_LIMIT:
+            raise TreeDependentError("a dict comprehension is built at compile time: loop over a "
+                             "parameter tree, its .items(), .keys() or .values(), or a "
+                             "range of constant length", self.parsed.loc(gen.iter))
+        for element in elements:
+            self.bind_static(gen.target, element, node)
+            if all(self.static_truth(c) for c in gen.ifs):
+                self._dict_entries(node, generators[1:], keys, values)
+
+    def static_truth(self, node):
+        """The truth of a dict comprehension's condition, known at compile time."""
+        value = self._static_value(node)
+        if value is _NOT:
+            raise self.error("the condition of a dict comprehension must be known at "
+                             "compile time (a test of its keys or indices)", node)
+        return bool(value)
+
+    def _static_value(self, node):
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.Name):
+            if node.id in self.assigned:
+                value = self.current.get(node.id)
+                return value.value if isinstance(value, ast.Constant) else _NOT
+            return _NOT
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.USub)):
+            value = self._static_value(node.operand)
+            if value is _NOT:
+                return _NOT
+            return (not value) if isinstance(node.op, ast.Not) else -value
+        if isinstance(node, ast.BoolOp):
+            parts = [self._static_value(v) for v in node.values]
+            if any(p is _NOT for p in parts):
+                return _NOT
+            return all(parts) if isinstance(node.op, ast.And) else any(parts)
+        if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
+            a, b = self._static_value(node.left), self._static_value(node.right)
+            if type(a) is not int or type(b) is not int:
+                return _NOT
+            try:
+                return _ARITHMETIC[type(node.op)](a, b)
+            except ZeroDivisionError:
+                return _NOT
+        if isinstance(node, ast.Compare):
+            left = self._static_value(node.left)
+            for op, right_node in zip(node.ops, node.comparators):
+                right = self._static_value(right_node)
+                test = _COMPARE.get(type(op))
+                if left is _NOT or right is _NOT or test is None:
+                    return _NOT
+                if not test(left, right):
+                    return False
+                left = right
+            return True
+        return _NOT
+
     # -- aux data -------------------------------------------------------------------
 
     def runtime_value(self, value, node):
@@ -351,6 +458,15 @@ class TreeLowering:
 
 
 _NOT = object()
+
+_ARITHMETIC = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
+               ast.Mult: lambda a, b: a * b, ast.FloorDiv: lambda a, b: a // b,
+               ast.Mod: lambda a, b: a % b}
+
+_COMPARE = {ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b,
+            ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b,
+            ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b,
+            ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b}
 
 
 def _constant(node):

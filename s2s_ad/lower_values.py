@@ -24,7 +24,7 @@ import copy
 
 from .rules import control_rules as cr
 from .rules import defrule, rule_for_call
-from .tree_values import DictValue, is_tree_value
+from .tree_values import DictValue, TreeSeq, is_tree_value
 
 if rule_for_call(builtins.isinstance) is None:
     defrule(builtins.isinstance, "obj, classinfo", zero_grad=True, discrete=("classinfo",))
@@ -246,6 +246,13 @@ class _Shape:
         t = self.template
         return (type(t), self.n, getattr(t, "cls", None), getattr(t, "kind", None),
                 tuple(t.keys) if isinstance(t, DictValue) else None)
+
+    def elements_match(self, other):
+        """The same elements under the same keys (a tuple display may stand for a
+        parameter tree's tuple: the one before a loop decides the type)."""
+        a, b = self.signature(), other.signature()
+        return a[1:3] == b[1:3] and a[4] == b[4] and (
+            a[0] is b[0] or not {a[0], b[0]} - {ast.Tuple, TreeSeq})
 
     def __eq__(self, other):
         return isinstance(other, _Shape) and self.signature() == other.signature()

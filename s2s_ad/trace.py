@@ -12,7 +12,7 @@ import numbers
 import numpy as np
 
 from . import rules
-from .errors import UnboundNameError, UnsupportedAttributeError
+from .errors import UnboundNameError, TreeDependentError
 from .ir import NameAllocator, Stmt, Trace, renamed  # noqa: F401 (the IR, re-exported)
 from .kinds import kind_of
 from .rules.array_methods import METHOD_KEYWORDS
@@ -211,7 +211,7 @@ class _Lowerer:
     def method_call(self, node, target):
         rule = rules.rule_for_operator(rules.METHOD, node.func.attr)
         if rule is None:
-            raise UnsupportedAttributeError(f"no derivative rule for the method "
+            raise TreeDependentError(f"no derivative rule for the method "
                                             f"'.{node.func.attr}()'", self.parsed.loc(node))
         receiver = self.expr(node.func.value)
         args = [receiver] + [self.argument(a) for a in node.args]
