@@ -69,6 +69,8 @@ class TreeLowering:
             if isinstance(base, ast.Tuple) and type(key) is int \
                     and -len(base.elts) <= key < len(base.elts):
                 return base.elts[key]
+            if isinstance(base, TreeSeq) and isinstance(key, slice):
+                return TreeSeq(base.elts[key], base.kind)
             return None
         if isinstance(node, ast.Attribute):
             base = self.static_path(node.value)
