@@ -98,6 +98,15 @@ class TreeLowering:
                                             self.parsed.loc(node))
         return self.emit(target, rule, {"x": base}, node, call_args=[base])
 
+    def setitem(self, target, value):
+        """`d['k'] = v` into a compile-time container is refused: a dict or list may be
+        shared (an alias, the caller's argument), and its changes are not followed."""
+        if isinstance(target.value, ast.Name) and target.value.id in self.assigned:
+            current = self.current.get(target.value.id)
+            if is_structure(current):
+                raise self.error(_write_message(target.value.id, current), target)
+        return super().setitem(target, value)
+
     def tree_item(self, base, node, target):
         """`d['W']` of a compile-time dict."""
         key = self.static_key(node.slice)
@@ -504,6 +513,19 @@ def _describe(value):
     if isinstance(value, TreeSeq):
         return f"a {value.kind}"
     return "a tuple" if isinstance(value, ast.Tuple) else "a function"
+
+
+def _write_message(name, value):
+    if isinstance(value, DictValue):
+        return (f"writing into the dict '{name}' is not supported (s2s_ad does not "
+                "follow changes of a dict, which may be shared); make a new one with every "
+                f"key, {name} = {{'a': ..., 'b': ...}}, or with a comprehension, "
+                f"{name} = {{k: ... for k, v in {name}.items()}}")
+    if isinstance(value, TreeSeq) and value.kind == "list":
+        return (f"writing into the list '{name}' is not supported (it is a parameter "
+                "tree's list, the caller's); make a new list, "
+                f"{name} = [... for x in {name}]")
+    return f"'{name}' is {_describe(value)}, which cannot be written into"
 
 
 def _exits(body):

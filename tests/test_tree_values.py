@@ -134,3 +134,25 @@ def sum_of_generators(w, x):
 
 def test_sum_of_a_generator():
     check(sum_of_generators, np.array([0.5, -1.0]), np.arange(6.0).reshape(3, 2))
+
+
+def writes_a_local_dict(x):
+    d = {"a": x * 2.0}
+    d["b"] = x * 3.0
+    return d["a"] * d["b"]
+
+
+def writes_the_callers_dict(p):
+    p["W"] = p["W"] * 2.0
+    return np.sum(p["W"])
+
+
+def test_writes_into_dicts_are_refused_with_what_to_write():
+    with pytest.raises(TranslationError, match=r"writing into the dict 'd' is not "
+                                               r"supported.*d = \{k: \.\.\."):
+        grad(writes_a_local_dict)(1.0)
+    with pytest.raises(TranslationError, match="writing into the dict 'p'") as info:
+        grad(writes_the_callers_dict)({"W": np.ones(2)})
+    assert 'p["W"] = ' in info.value.text
+    with pytest.raises(TranslationError, match="writing into the argument 'p'"):
+        grad(writes_the_callers_dict)(np.ones(2))
