@@ -375,3 +375,27 @@ def test_vjp_takes_a_tree_primal(rng):
                                                     {**globals(), "np": anp})})
     assert_same_tree(gp, autograd.grad(want)(p, x, ct))
     np.testing.assert_allclose(gx, autograd.grad(want, 1)(p, x, ct), rtol=1e-12)
+
+
+SCALE = 2.0
+
+
+def scaled(p):
+    return SCALE * np.sum(p["w"] ** 2)
+
+
+def test_a_rebound_global_recompiles_tree_code():
+    global SCALE
+    g = grad(scaled)
+    np.testing.assert_array_equal(g({"w": np.ones(2)})["w"], [4.0, 4.0])
+    SCALE = 5.0
+    try:
+        np.testing.assert_array_equal(g({"w": np.ones(2)})["w"], [10.0, 10.0])
+    finally:
+        SCALE = 2.0
+
+
+def test_an_integer_array_leaf_is_refused_with_its_path():
+    with pytest.raises(TypeError, match=r"\(p\['w'\]\) of scaled is an array of shape "
+                                        r"\(2,\) and dtype int"):
+        grad(scaled)({"w": np.arange(2)})
