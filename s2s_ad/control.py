@@ -205,7 +205,7 @@ class StructuredLowerer(TreeLowering, CallLowering, VersionLowering, ValueLoweri
                 if not (isinstance(value, ast.Tuple) and len(value.elts) == 2):
                     raise self.error("with has_aux=True the function must return a pair "
                                      "(output, auxiliary data)", node)
-                self.current["#aux"] = self.expr(value.elts[1])
+                self.current["#aux"] = self.aux_operand(self.expr(value.elts[1]), node)
                 value = value.elts[0]
             self.current["#rv"] = self.expr(value)
             self.current["#ret"] = TRUE

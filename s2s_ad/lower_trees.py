@@ -15,6 +15,7 @@ import builtins
 import inspect
 
 from . import rules
+from .rules import control_rules as cr
 from .errors import TranslationError, TreeDependentError
 from .lower_values import is_structure
 from .tree_values import DictValue, NamedTupleValue, TreeSeq, is_tree_value
@@ -446,6 +447,16 @@ class TreeLowering:
         return _NOT
 
     # -- aux data -------------------------------------------------------------------
+
+    def aux_operand(self, aux, node):
+        """has_aux data that is a dict of plain values is made at run time where it is
+        returned (as before dicts were compile-time values), so returns on different
+        paths (an early return in a loop) join as one name."""
+        if isinstance(aux, DictValue) and not any(is_structure(v) for v in aux.values):
+            parts = [p for k, v in zip(aux.keys, aux.values) for p in (ast.Constant(k), v)]
+            return self.emit(None, cr.MAKE_DICT, {f"a{k}": v for k, v in enumerate(parts)},
+                             node, call_args=parts)
+        return aux
 
     def runtime_value(self, value, node):
         """A compile-time container returned as has_aux data, as the expression that

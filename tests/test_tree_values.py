@@ -156,3 +156,19 @@ def test_writes_into_dicts_are_refused_with_what_to_write():
     assert 'p["W"] = ' in info.value.text
     with pytest.raises(TranslationError, match="writing into the argument 'p'"):
         grad(writes_the_callers_dict)(np.ones(2))
+
+
+def stops_early(x, n):
+    total = 0.0
+    for i in range(n):
+        total = total + x * i
+        if total > 5.0:
+            return total, {"i": i, "total": total}
+    return total, {"i": -1, "total": total}
+
+
+@pytest.mark.parametrize("x, n, stop", [(2.0, 10, 2), (0.1, 4, -1)])
+def test_dict_aux_returned_early_from_a_loop(x, n, stop):
+    g, aux = grad(stops_early, has_aux=True)(x, n)
+    assert aux == stops_early(x, n)[1] and aux["i"] == stop
+    assert g == sum(range(stop + 1 if stop >= 0 else n))
