@@ -33,10 +33,10 @@ def tree_value(structure, names):
     if kind == "none":
         return ast.Constant(None)
     if kind in ("list", "tuple"):
-        return TreeSeq([tree_value(c, names) for c in structure[1]], kind)
+        return TreeSeq([tree_value(c, names) for c in structure[1]], kind=kind)
     if kind == "dict":
         return DictValue(structure[1], [tree_value(c, names) for c in structure[2]])
-    return NamedTupleValue([tree_value(c, names) for c in structure[2]], structure[1])
+    return NamedTupleValue([tree_value(c, names) for c in structure[2]], cls=structure[1])
 
 
 class TreeLowering:
@@ -71,7 +71,7 @@ class TreeLowering:
                     and -len(base.elts) <= key < len(base.elts):
                 return base.elts[key]
             if isinstance(base, TreeSeq) and isinstance(key, slice):
-                return TreeSeq(base.elts[key], base.kind)
+                return TreeSeq(base.elts[key], kind=base.kind)
             return None
         if isinstance(node, ast.Attribute):
             base = self.static_path(node.value)
@@ -137,7 +137,7 @@ class TreeLowering:
         if isinstance(base, TreeSeq):
             key = _constant(index)
             if isinstance(key, slice):
-                return TreeSeq(base.elts[key], base.kind)
+                return TreeSeq(base.elts[key], kind=base.kind)
         return None
 
     def call_structure(self, node, target):
@@ -165,11 +165,11 @@ class TreeLowering:
         if isinstance(base, DictValue) and method in ("keys", "values", "items") \
                 and not node.args and not node.keywords:
             if method == "keys":
-                return TreeSeq([ast.Constant(k) for k in base.keys], "list")
+                return TreeSeq([ast.Constant(k) for k in base.keys], kind="list")
             if method == "values":
-                return TreeSeq(base.values, "list")
+                return TreeSeq(base.values, kind="list")
             return TreeSeq([ast.Tuple([ast.Constant(k), v], ast.Load())
-                            for k, v in zip(base.keys, base.values)], "list")
+                            for k, v in zip(base.keys, base.values)], kind="list")
         if isinstance(base, DictValue) and method == "get" and 1 <= len(node.args) <= 2:
             key = _constant(node.args[0])
             if key is not _NOT:
@@ -183,7 +183,7 @@ class TreeLowering:
                 if k.arg not in base.cls._fields:
                     raise self.error(f"{base.cls.__name__} has no field '{k.arg}'", node)
                 elements[base.cls._fields.index(k.arg)] = self.expr(k.value)
-            return NamedTupleValue(elements, base.cls)
+            return NamedTupleValue(elements, cls=base.cls)
         if isinstance(base, NamedTupleValue) and method == "_asdict" and not node.args:
             return DictValue(base.cls._fields, base.elts)
         raise self.error(f"'{owner}.{method}(...)' is not supported on {_describe(base)}; "
@@ -207,7 +207,7 @@ class TreeLowering:
                     raise self.error(f"the default of {cls.__name__}.{field} is not a "
                                      "number; pass the field explicitly", node)
                 elements.append(ast.Constant(default))
-        return NamedTupleValue(elements, cls)
+        return NamedTupleValue(elements, cls=cls)
 
     # -- loops ----------------------------------------------------------------------
 

@@ -10,16 +10,17 @@ class TreeSeq(ast.Tuple):
     """A list or tuple of a parameter tree (`kind` says which). A loop over it is
     unrolled, since its elements may differ in shape and structure."""
 
-    def __init__(self, elts=(), kind="tuple"):
-        super().__init__(list(elts), ast.Load())
+    # (copy and deepcopy rebuild AST nodes from their fields, positionally on 3.13)
+    def __init__(self, elts=None, ctx=None, *, kind="tuple"):
+        super().__init__(list(elts or ()), ctx or ast.Load())
         self.kind = kind
 
 
 class NamedTupleValue(ast.Tuple):
     """A NamedTuple: a tuple whose elements are also read as `.field`."""
 
-    def __init__(self, elts=(), cls=tuple):
-        super().__init__(list(elts), ast.Load())
+    def __init__(self, elts=None, ctx=None, *, cls=tuple):
+        super().__init__(list(elts or ()), ctx or ast.Load())
         self.cls = cls
 
     def field(self, name):
@@ -31,9 +32,9 @@ class DictValue(ast.expr):
     """A dict with literal keys and computed values, read with `d['key']`."""
     _fields = ()
 
-    def __init__(self, keys=(), values=()):
+    def __init__(self, keys=None, values=None):
         super().__init__()
-        self.keys, self.values = list(keys), list(values)
+        self.keys, self.values = list(keys or ()), list(values or ())
 
     def get(self, key, default=None):
         for k, v in zip(self.keys, self.values):
