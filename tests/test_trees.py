@@ -399,3 +399,9 @@ def test_an_integer_array_leaf_is_refused_with_its_path():
     with pytest.raises(TypeError, match=r"\(p\['w'\]\) of scaled is an array of shape "
                                         r"\(2,\) and dtype int"):
         grad(scaled)({"w": np.arange(2)})
+
+
+def test_export_of_a_tree_argument_is_refused_with_what_to_do(rng):
+    from s2s_ad import export
+    with pytest.raises(ValueError, match="export a function of the leaves"):
+        export(mlp, layers(rng, (3, 2)), rng.normal(size=(2, 3)))
