@@ -291,6 +291,9 @@ class StructuredLowerer(TreeLowering, CallLowering, VersionLowering, ValueLoweri
             return DictValue([k for _, k in entries], list(entries.values()))
         if isinstance(node, ast.List):
             items = [self.expr(e) for e in node.elts]
+            if any(is_structure(e) and not contains_function(e) for e in items):
+                # [(W1, b1), (W2, b2)]: a compile-time list, as a parameter tree's
+                return TreeSeq(items, kind="list")
             return self.emit(target, cr.MAKE_LIST, {f"i{k}": v for k, v in enumerate(items)},
                              node, call_args=items)
         if (isinstance(node, ast.Call) and self.is_external(node.func)

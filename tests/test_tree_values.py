@@ -172,3 +172,26 @@ def test_dict_aux_returned_early_from_a_loop(x, n, stop):
     g, aux = grad(stops_early, has_aux=True)(x, n)
     assert aux == stops_early(x, n)[1] and aux["i"] == stop
     assert g == sum(range(stop + 1 if stop >= 0 else n))
+
+
+def two_layers(params, x):
+    h = x
+    for W, b in params:
+        h = np.tanh(h @ W + b)
+    return np.sum(h ** 2)
+
+
+def loss_of_leaves(W1, b1, W2, b2, x):
+    return two_layers([(W1, b1), (W2, b2)], x)
+
+
+def test_a_list_display_of_tuples_is_a_tree_passed_to_a_helper(rng):
+    args = (rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(4, 2)),
+            rng.normal(size=2), rng.normal(size=(5, 3)))
+    value, g = value_and_grad(loss_of_leaves, argnums=(0, 1, 2, 3))(*args)
+    assert value == loss_of_leaves(*args)
+    reference_fn = types.FunctionType(loss_of_leaves.__code__, {
+        **globals(), "np": anp,
+        "two_layers": types.FunctionType(two_layers.__code__, {**globals(), "np": anp})})
+    for i in range(4):
+        np.testing.assert_allclose(g[i], autograd.grad(reference_fn, i)(*args), rtol=1e-12)
