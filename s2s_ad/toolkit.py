@@ -86,13 +86,14 @@ def jvp(fun, primals, tangents):
     """(fun(*primals), the directional derivative of fun at primals along tangents),
     as in JAX: `primals` and `tangents` are tuples of the same structure."""
     primals, tangents = tuple(primals), tuple(tangents)
-    if any(is_tree(p) for p in primals):
-        raise UsageValueError("jvp takes numbers and arrays as primals, not parameter "
-                              "trees (lists, tuples, dicts, NamedTuples); pass the leaves "
-                              "as separate primals, or use vjp or grad, which take trees")
     if len(primals) != len(tangents):
         raise UsageValueError(f"jvp got {len(primals)} primal(s) but {len(tangents)} "
                               "tangent(s); give one tangent per primal")
+    if any(is_tree(p) for p in primals):
+        # parameter trees: jvp of a function of their leaves (toolkit_trees.py)
+        from .toolkit_trees import flat_primals, leaves_wrapper
+        structures, flat_p, flat_t = flat_primals(primals, tangents)
+        return jvp(leaves_wrapper(_plain(fun), structures), flat_p, flat_t)
     for p, t in zip(primals, tangents):
         if np.shape(p) != np.shape(t):
             raise UsageValueError(f"a tangent of shape {np.shape(t)} for a primal of shape "

@@ -405,3 +405,21 @@ def test_export_of_a_tree_argument_is_refused_with_what_to_do(rng):
     from s2s_ad import export
     with pytest.raises(ValueError, match="export a function of the leaves"):
         export(mlp, layers(rng, (3, 2)), rng.normal(size=(2, 3)))
+
+
+def test_jvp_takes_tree_primals_and_tangents(rng):
+    from s2s_ad import jvp
+    params, x = layers(rng, (3, 4, 2)), rng.normal(size=(5, 3))
+    tangent = layers(rng, (3, 4, 2))
+    value, t = jvp(mlp, (params, x), (tangent, np.zeros_like(x)))
+    assert value == mlp(params, x)
+    h = 1e-6
+    moved = [[(W + s * tW, b + s * tb) for (W, b), (tW, tb) in zip(params, tangent)]
+             for s in (h, -h)]
+    want = (mlp(moved[0], x) - mlp(moved[1], x)) / (2 * h)
+    assert t == pytest.approx(want, rel=1e-7)
+    g = grad(mlp)(params, x)
+    dot = sum(np.sum(gW * tW) + np.sum(gb * tb) for (gW, gb), (tW, tb) in zip(g, tangent))
+    assert t == pytest.approx(dot, rel=1e-12)
+    with pytest.raises(ValueError, match="same structure"):
+        jvp(mlp, (params, x), (tangent[:1], np.zeros_like(x)))
