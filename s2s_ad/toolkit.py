@@ -215,6 +215,7 @@ def jacfwd(fun, argnums=0):
 
     @functools.wraps(fun)
     def jacobian(*args):
+        _no_trees("jacfwd", args, numbers, arrays_too=False)
         blocks = []
         for n in numbers:
             x = np.asarray(args[n], dtype=float)
@@ -234,6 +235,24 @@ def jacfwd(fun, argnums=0):
             return tuple(tuple(block[k] for block in blocks) for k in range(len(out)))
         return tuple(blocks)
     return jacobian
+
+
+def _no_trees(name, args, numbers, arrays_too=True):
+    """Refuse trees among the differentiated arguments; `arrays_too=False` lets through
+    a list or tuple of numbers that NumPy reads as an array, as these always did."""
+    for n in numbers:
+        if is_tree(args[n]) and not (not arrays_too and _array_like(args[n])):
+            raise UsageValueError(
+                f"{name} takes numbers and arrays as differentiated arguments, not "
+                f"parameter trees (argument {n} is a {type(args[n]).__name__}); pass the "
+                "leaves as separate arguments (grad, vjp and jvp take trees)")
+
+
+def _array_like(value):
+    try:
+        return np.asarray(value, dtype=float).dtype != object
+    except (TypeError, ValueError):
+        return False
 
 
 def _zero_tangent(a):
@@ -262,6 +281,7 @@ def jacrev(fun, argnums=0):
 
     @functools.wraps(fun)
     def jacobian(*args):
+        _no_trees("jacrev", args, numbers, arrays_too=False)
         out, vjp_fn = vjp(fun, *args)
         outs = out if isinstance(out, tuple) else (out,)
         per_output = []
@@ -301,6 +321,7 @@ def hessian(fun, argnums=0):
 
     @functools.wraps(fun)
     def hess(*args):
+        _no_trees("hessian", args, (argnums,) if isinstance(argnums, int) else argnums)
         generated = gradient.compile(*args)
         generated = getattr(generated, "__wrapped__", generated)
         try:

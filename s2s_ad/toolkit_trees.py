@@ -6,8 +6,10 @@ import itertools
 import linecache
 import weakref
 
+import numpy as np
+
 from .errors import UsageValueError
-from .trees import LEAF, flatten, is_tree
+from .trees import LEAF, flatten, is_tree, unflatten
 
 _WRAPPERS = weakref.WeakKeyDictionary()     # function -> {structures: wrapper}
 _COUNT = itertools.count()
@@ -24,6 +26,10 @@ def flat_primals(primals, tangents):
             flat_t.append(t)
             continue
         structure, leaves = flatten(p, f"primals[{i}]")
+        if not is_tree(t) and np.shape(t) == np.shape(p) and np.size(t) == len(leaves) \
+                and all(np.ndim(v) == 0 for v in leaves):
+            # a list or tuple of numbers, with an array tangent of its shape (jacfwd)
+            t = unflatten(structure, [float(v) for v in np.ravel(t)])
         t_structure, t_leaves = flatten(t, f"tangents[{i}]")
         if t_structure != structure:
             raise UsageValueError(f"tangents[{i}] is not a tree of the same structure as "

@@ -423,3 +423,21 @@ def test_jvp_takes_tree_primals_and_tangents(rng):
     assert t == pytest.approx(dot, rel=1e-12)
     with pytest.raises(ValueError, match="same structure"):
         jvp(mlp, (params, x), (tangent[:1], np.zeros_like(x)))
+
+
+@pytest.mark.parametrize("name", ["jacfwd", "jacrev", "hessian"])
+def test_jacobians_and_hessians_refuse_trees_clearly(name):
+    import s2s_ad
+    with pytest.raises(ValueError, match=f"{name} takes numbers and arrays"):
+        getattr(s2s_ad, name)(scaled)({"w": np.ones(2)})
+
+
+def pair_function(t):
+    return np.array([t[0] * t[1], t[1] ** 2])
+
+
+def test_jacobians_of_a_tuple_of_numbers_read_it_as_a_vector():
+    from s2s_ad import jacfwd, jacrev
+    want = np.array([[2.0, 1.0], [0.0, 4.0]])
+    np.testing.assert_array_equal(jacfwd(pair_function)((1.0, 2.0)), want)
+    np.testing.assert_array_equal(jacrev(pair_function)((1.0, 2.0)), want)
