@@ -33,6 +33,7 @@ from .lower_versions import VersionLowering
 from .lower_containers import ContainerLowering, allocates
 from .lower_loops import LoopLowering
 from .lower_trees import TreeLowering
+from .lower_unrolled import UnrolledLoopLowering
 from .tree_values import DictValue, TreeSeq
 from .lower_effects import EffectLowering
 from .lower_values import (ExternalFunction, FunctionValue, RawValue, ValueLowering,
@@ -52,7 +53,7 @@ def lower_structured(parsed, has_aux=False, trees=None):
     return lowerer.run()
 
 
-class StructuredLowerer(TreeLowering, CallLowering, VersionLowering, ValueLowering, EffectLowering, LoopLowering, ConditionLowering,
+class StructuredLowerer(TreeLowering, UnrolledLoopLowering, CallLowering, VersionLowering, ValueLowering, EffectLowering, LoopLowering, ConditionLowering,
                         ContainerLowering, _Lowerer):
     tuple_results = False           # forward mode (tangent_pipeline.py) returns tuples
 
