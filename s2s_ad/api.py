@@ -8,8 +8,9 @@ import types
 
 import numpy as np
 
+from .api_trees import TreeDispatch, tree_positions
 from .compiler import GradientCompiler
-from .errors import TranslationError, UsageError, UsageValueError
+from .errors import TranslationError, TreeDependentError, UsageError, UsageValueError
 from .kinds import ARRAY_TYPES, signature_key
 from .other_arrays import (check_dispatchable, check_shapes, concrete_outputs,
                            involves_other_arrays)
@@ -201,6 +202,8 @@ def clear_cache():
 
 def _user_facing(error):
     """Drop the compiler's own frames: the message and its location say it all."""
+    if isinstance(error, TreeDependentError):
+        error = error.plain()
     return error.with_traceback(None)
 
 
@@ -381,6 +384,16 @@ class _Dispatcher:
         generated gradient function; `.source` then shows its text."""
         key = signature_key(args)
         compiled = self.cache.get(key)
+        if compiled is None and tree_positions(args, self.compiler):
+            # A differentiated list, tuple, dict or NamedTuple: api_trees.py keys and
+            # compiles it by its structure.
+            compiled = self.cache[key] = TreeDispatch(self)
+            if self.fast is None and _inline_testable(key):
+                self.fast = (key, compiled)
+            self._install()
+        if isinstance(compiled, TreeDispatch):
+            compiled.prepare(args)
+            return compiled
         if compiled is None:
             try:
                 others = involves_other_arrays(args)    # dask arrays: other_arrays.py

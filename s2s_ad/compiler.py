@@ -13,7 +13,7 @@ from . import pipeline, rules, runtime
 from .checks import check_argnums
 from .control import lower_structured as lower
 from .depth import call_deep
-from .errors import UnboundNameError
+from .errors import UnboundNameError, TreeDependentError
 from .frontend import parse_function
 from .runtime_containers import HELPERS as _CONTAINER_HELPERS
 from .runtime_sequences import HELPERS as _SEQUENCE_HELPERS
@@ -45,23 +45,38 @@ class GradientCompiler:
         self.with_value = with_value
         self.has_aux = has_aux
         self.gc_was_enabled = gc.isenabled()
+        self._parsed_fresh = True
         try:                        # resolve names now if they are all bound already
             self._trace = _lower(self.parsed, self.has_aux)
         except UnboundNameError:    # ... else at the first call
+            self._trace = None
+            self._parsed_fresh = False
+        except TreeDependentError:
+            # `state.theta`: refused for an array, but the first call may pass a
+            # NamedTuple (a parameter tree, api_trees.py); decided then.
             self._trace = None
 
     @property
     def trace(self):
         if self._trace is None:
             with collector_paused():
-                self.parsed = parse_function(self.fun)      # a fresh look at its globals
+                self.fresh_parsed()
                 self._trace = _lower(self.parsed, self.has_aux)
         return self._trace
+
+    def fresh_parsed(self):
+        """The parsed function, parsed again after `forget` (a fresh look at its
+        globals); parameter trees (api_trees.py) lower it on their own."""
+        if not self._parsed_fresh:
+            self.parsed = parse_function(self.fun)
+            self._parsed_fresh = True
+        return self.parsed
 
     def forget(self):
         """Drop the trace: a global or closure variable it was built from has been
         rebound (see api.py), so the next compile parses and lowers afresh."""
         self._trace = None
+        self._parsed_fresh = False
 
     def compile(self, args=None, lean=True):
         """Generate, compile and return the gradient for the signature of `args`

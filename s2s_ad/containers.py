@@ -146,9 +146,9 @@ def append(rt, item):
     """The reverse of `L.append(v)`: v's adjoint is the last entry of L's adjoint."""
     lst, v = item.lst, item.value
     if lst not in rt.roots:
-        if rt.is_active(v):
+        if rt.is_active(v) and lst in rt.activity:
             raise _unsupported(item, "appending to this list")
-        return
+        return          # (a list the output does not read, such as has_aux data)
     pop = ast.Call(ast.Attribute(rt.container(lst), "pop", ast.Load()), [], [])
     if rt.is_active(v):
         tmp = rt.names.fresh(f"{v.id}_bar" if not rt.has_waiting(v.id) else "t")

@@ -32,6 +32,9 @@ from .lower_calls import CallLowering
 from .lower_versions import VersionLowering
 from .lower_containers import ContainerLowering, allocates
 from .lower_loops import LoopLowering
+from .lower_trees import TreeLowering
+from .lower_unrolled import UnrolledLoopLowering
+from .tree_values import DictValue, TreeSeq
 from .lower_effects import EffectLowering
 from .lower_values import (ExternalFunction, FunctionValue, RawValue, ValueLowering,
                            contains_function, is_structure, unflatten_state)
@@ -40,13 +43,16 @@ from .errors import TranslationError
 from .trace import Trace, _Lowerer, _is_docstring
 
 
+def lower_structured(parsed, has_aux=False, trees=None):
+    """`trees`: {parameter: (structure, leaf parameter names)} for the parameters that
+    are parameter trees (lower_trees.py); `parsed` then lists the leaves instead."""
+    lowerer = StructuredLowerer(parsed, has_aux)
+    if trees:
+        lowerer.setup_trees(trees)
+    return lowerer.run()
 
 
-def lower_structured(parsed, has_aux=False):
-    return StructuredLowerer(parsed, has_aux).run()
-
-
-class StructuredLowerer(CallLowering, VersionLowering, ValueLowering, EffectLowering, LoopLowering, ConditionLowering,
+class StructuredLowerer(TreeLowering, UnrolledLoopLowering, CallLowering, VersionLowering, ValueLowering, EffectLowering, LoopLowering, ConditionLowering,
                         ContainerLowering, _Lowerer):
     tuple_results = False           # forward mode (tangent_pipeline.py) returns tuples
 
@@ -82,7 +88,8 @@ class StructuredLowerer(CallLowering, VersionLowering, ValueLowering, EffectLowe
         result = self.current["#rv"]
         if is_structure(result) and not (self.tuple_results and isinstance(result, ast.Tuple)):
             what = "a function" if contains_function(result) else \
-                f"a tuple of {len(result.elts)} values"
+                "a dict" if isinstance(result, DictValue) else \
+                f"a {getattr(result, 'kind', 'tuple')} of {len(result.elts)} values"
             hint = ("; to return auxiliary data beside the output, return (output, aux) "
                     "and pass has_aux=True" if not contains_function(result) else "")
             raise self.error(f"grad needs a scalar output, but {self.parsed.node.name} "
@@ -96,7 +103,8 @@ class StructuredLowerer(CallLowering, VersionLowering, ValueLowering, EffectLowe
         # an inlined callee's externals, renamed, are found there too, so a module-level
         # array a helper from another module reads has its shape known.
         self.parsed.namespace.update(self.extra_namespace)
-        trace.aux = self.current.get("#aux")
+        aux = self.current.get("#aux")
+        trace.aux = self.runtime_value(aux, self.result_node) if is_structure(aux) else aux
         return trace
 
     def assign(self, target, value):
@@ -152,7 +160,10 @@ class StructuredLowerer(CallLowering, VersionLowering, ValueLowering, EffectLowe
             if isinstance(value, (FunctionValue, ExternalFunction)):
                 raise self.error("a function can only be called, or passed to a function "
                                  "s2s_ad inlines; not used as a value here", node)
+            # (a sequence the rule binds element by element, 'arrays[0]', is taken
+            # apart; so is a shape inside *args, np.zeros((n, n)): no derivative)
             if "[" not in key and is_structure(value) and f"{key}[0]" not in args \
+                    and not (rule.zero_grad and f"{key}[0][0]" in args) \
                     and key not in rule.discrete and key != "index":
                 raise self.error("a tuple of computed values can be unpacked (a, b = t), "
                                  "indexed (t[0]), passed to a function that takes a "
@@ -198,7 +209,7 @@ class StructuredLowerer(CallLowering, VersionLowering, ValueLowering, EffectLowe
                 if not (isinstance(value, ast.Tuple) and len(value.elts) == 2):
                     raise self.error("with has_aux=True the function must return a pair "
                                      "(output, auxiliary data)", node)
-                self.current["#aux"] = self.expr(value.elts[1])
+                self.current["#aux"] = self.aux_operand(self.expr(value.elts[1]), node)
                 value = value.elts[0]
             self.current["#rv"] = self.expr(value)
             self.current["#ret"] = TRUE
@@ -261,17 +272,32 @@ class StructuredLowerer(CallLowering, VersionLowering, ValueLowering, EffectLowe
             if joined is not None:
                 return joined
             base = self.expr(node.value)
+            if isinstance(base, DictValue):
+                return self.tree_item(base, node, target)
+            if isinstance(base, TreeSeq) and isinstance(node.slice, ast.Slice):
+                sliced = self.sequence_slice(base, node.slice)
+                if sliced is not None:
+                    return sliced
             if isinstance(base, ast.Tuple) and is_structure(base):
                 return self.tuple_item(base, self.index(node.slice), node, target)
             return self.getitem(base, self.index(node.slice), node, target)
+        if isinstance(node, ast.DictComp):
+            return self.dict_comprehension(node)
         if isinstance(node, ast.Dict):
             if not all(isinstance(k, ast.Constant) for k in node.keys):
                 raise self.error("only dicts with literal keys are supported", node)
             parts = [p for k, v in zip(node.keys, node.values) for p in (k, self.expr(v))]
-            return self.emit(target, cr.MAKE_DICT, {f"a{k}": v for k, v in enumerate(parts)},
-                             node, call_args=parts)
+            # a compile-time dict (lower_trees.py): d['a'] reads the value itself
+            # (a repeated key keeps its first place and its last value, as in Python)
+            entries = {}
+            for k, v in zip(parts[0::2], parts[1::2]):
+                entries[(type(k.value), k.value)] = v
+            return DictValue([k for _, k in entries], list(entries.values()))
         if isinstance(node, ast.List):
             items = [self.expr(e) for e in node.elts]
+            if any(is_structure(e) and not contains_function(e) for e in items):
+                # [(W1, b1), (W2, b2)]: a compile-time list, as a parameter tree's
+                return TreeSeq(items, kind="list")
             return self.emit(target, cr.MAKE_LIST, {f"i{k}": v for k, v in enumerate(items)},
                              node, call_args=items)
         if (isinstance(node, ast.Call) and self.is_external(node.func)

@@ -22,6 +22,18 @@ class UnboundNameError(TranslationError):
     """A name the function reads is not (yet) bound in its globals or closure."""
 
 
+class TreeDependentError(TranslationError):
+    """Refused when an argument is a value (`x.name` with no rule, a dict comprehension
+    over it), but the argument may be a parameter tree (a NamedTuple, a dict) whose
+    structure the first call tells (compiler.py). Users see a TranslationError."""
+
+    def plain(self):
+        error = TranslationError(self.msg)
+        error.args, error.filename, error.lineno = self.args, self.filename, self.lineno
+        error.offset, error.text = self.offset, self.text
+        return error
+
+
 class UsageError(Exception):
     """Marks an error about how the API was called (not a bug inside s2s_ad), so the
     API re-raises it without the compiler's frames."""

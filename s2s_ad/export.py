@@ -58,6 +58,11 @@ def export(fun, *example_args, argnums=0, mode=None, has_aux=False):
         transformed = transform(fun, argnums=argnums, has_aux=has_aux)
     transformed._s2s_revalidate()
     compiled = transformed.compile(*example_args)
+    if not hasattr(compiled, "__globals__"):        # api_trees.TreeDispatch
+        raise UsageValueError(
+            "export takes numbers and arrays as arguments, not parameter trees (lists, "
+            "tuples, dicts, NamedTuples): export a function of the leaves, such as "
+            "def loss_flat(W1, b1, W2, b2, x): return loss([(W1, b1), (W2, b2)], x)")
     function = getattr(compiled, "__wrapped__", compiled)
     compiler = transformed._s2s_compiler
     source = transformed.source

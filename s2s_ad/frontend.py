@@ -285,8 +285,6 @@ _UNSUPPORTED = {
                   "else b', after 'and'/'or', in a 'while' test) is not supported; assign "
                   "it to a variable before",
     ast.SetComp: "set comprehensions are not supported; use a list",
-    ast.DictComp: "dict comprehensions are not supported; build a list, or write the dict "
-                  "with literal keys",
     ast.GeneratorExp: "a generator expression evaluated only on some paths (inside 'a if "
                       "c else b', after 'and'/'or', in a 'while' test) is not supported; "
                       "assign it to a variable before",

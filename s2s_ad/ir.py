@@ -315,8 +315,9 @@ def renamed(operand, renames):
         return operand
     if isinstance(operand, ast.Name):
         return ast.Name(renames.get(operand.id, operand.id), ast.Load())
-    if isinstance(operand, (ast.List, ast.Tuple, ast.Subscript, ast.Slice)):
-        return _Rename(renames).visit(copy.deepcopy(operand))    # x[i + 1], [a, b]
+    if isinstance(operand, (ast.List, ast.Tuple, ast.Subscript, ast.Slice, ast.Dict,
+                            ast.Call)):       # x[i + 1], [a, b]; has_aux trees, State(a, b)
+        return _Rename(renames).visit(copy.deepcopy(operand))
     return operand
 
 

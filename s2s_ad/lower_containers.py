@@ -6,6 +6,7 @@ import ast
 
 from . import ir, rules
 from .ir import Stmt
+from .errors import TreeDependentError
 from .lower_conditions import RawOperand
 from .rules import control_rules as cr
 
@@ -90,9 +91,12 @@ class ContainerLowering:
         if not (self.is_fresh(array) or array.id in self.allocated):
             what = ("the argument" if array.id in self.params or user in self.params
                     else "the array")
-            raise self.error(f"writing into {what} '{user}' would change an array s2s_ad "
-                             f"does not own (the caller's, or a view); copy it first: "
-                             f"{user} = np.array({user})", target)
+            message = (f"writing into {what} '{user}' would change an array s2s_ad does "
+                       f"not own (the caller's, or a view); copy it first: "
+                       f"{user} = np.array({user})")
+            if what == "the argument":      # (the first call tells if it is a dict or list)
+                raise TreeDependentError(message, self.parsed.loc(target))
+            raise self.error(message, target)
         index = self.index(target.slice)
         operand = self.expr(value)
         save = cr.SAVE_ITEM if array.id in self.fresh_lists else cr.SAVE

@@ -13,7 +13,7 @@ from . import ir, rules
 from .errors import TranslationError
 from .lower_conditions import FALSE, same
 from .lower_effects import is_effect_call
-from .lower_values import is_structure
+from .lower_values import contains_function, is_structure, unflatten_state
 from .dependencies import is_library
 from .walk import all_nodes
 
@@ -66,15 +66,18 @@ class LoopLowering:
         if self.may_have_effects(body):
             carried.append("#chk")
         for name in carried:
-            if is_structure(self.current.get(name)):
-                raise self.error(f"'{name.lstrip('#')}' holds a tuple (or a function) that "
-                                 "this loop assigns again; unpack it into names before the "
-                                 "loop (a, b = t) and carry those", node)
+            if contains_function(self.current.get(name)):
+                raise self.error(f"'{name.lstrip('#')}' holds a function that this loop "
+                                 "assigns again; call each function where it is chosen "
+                                 "instead", node)
+        # A tuple, NamedTuple or dict carried from one iteration to the next is carried
+        # element by element ('state#0', 'state#1', ...), rebuilt around the body.
+        carried, structured = self.carry_elements(carried)
         # Names the body assigns but nothing reads after the loop (not carried) keep
         # their version from before it afterwards: after zero iterations Python leaves
         # them unbound or as they were, and a join must never copy the body's version.
         local_only = {name: self.current.get(name) for name in assigned
-                      if name not in carried}
+                      if name not in carried and name not in structured}
         headers = {}
         for name in carried:
             # A value first assigned in the loop starts as None, as a phi may copy it
@@ -90,6 +93,7 @@ class LoopLowering:
                         self.fresh_lists.add(header)
             self.current[name] = ast.Name(header, ast.Load())
             headers[name] = header
+        self.rebuild_carried(structured)
         outer_body = self.body
         outer_flags = {f: self.current.get(f) for f in ("#brk", "#cnt")}
         self.body = loop.body
@@ -98,6 +102,7 @@ class LoopLowering:
         begin()
         before_token = self.current.get("#chk")
         self.block(body)
+        self.split_carried(structured, node)
         self.loop_depth -= 1
         if "#chk" not in carried and self.current.get("#chk") is not before_token:
             raise self.error("a print, logging call or assert inside a function called in "
@@ -117,6 +122,7 @@ class LoopLowering:
         self.body = outer_body
         for name, header in headers.items():
             self.current[name] = ast.Name(header, ast.Load())
+        self.rebuild_carried(structured)
         for name, before in local_only.items():
             if before is None:
                 self.current.pop(name, None)
@@ -130,6 +136,45 @@ class LoopLowering:
         if self.note_prefix:
             loop.inlined = self.note_prefix
         self.body.append(loop)
+
+    def carry_elements(self, carried):
+        """(carried names with each structure replaced by its elements' keys, the
+        structures: {name: (their element keys and shapes)}). The elements are put in
+        `self.current` under their keys."""
+        out, structured = [], {}
+        for name in carried:
+            value = self.current.get(name)
+            if not is_structure(value):
+                out.append(name)
+                continue
+            flat, shapes = self.flatten_state({name: value})
+            structured[name] = (list(flat), shapes)
+            self.current.update(flat)
+            out.extend(flat)
+        return out, structured
+
+    def rebuild_carried(self, structured):
+        """Bind each structure to its elements' current versions, and forget the
+        element keys: inside the body a join flattens the structure under the same
+        keys (lower_values.flatten_state), so they must not be there twice."""
+        for name, (keys, shapes) in structured.items():
+            flat = {k: self.current.get(k) for k in keys}
+            self.current[name] = unflatten_state(flat, shapes)[name]
+            for k in keys:
+                self.current.pop(k, None)
+
+    def split_carried(self, structured, node):
+        """At the end of the body: each carried structure's elements, by key, which
+        must have the structure it had before the loop."""
+        for name, (keys, shapes) in structured.items():
+            flat, now = self.flatten_state({name: self.current.get(name)})
+            if set(flat) != set(keys) or set(now) != set(shapes) or not all(
+                    now[k].elements_match(s) for k, s in shapes.items()):
+                raise self.error(f"'{name.lstrip('#')}' is a tuple, NamedTuple or dict "
+                                 "that this loop makes with another structure (other "
+                                 "elements, or not a container) than it has before the "
+                                 "loop; keep its structure in every iteration", node)
+            self.current.update(flat)
 
     def may_have_effects(self, body):
         """Could this loop body print, log or assert (itself or in a function it calls)?"""

@@ -19,11 +19,12 @@ Unpacking `a, b = v` of a value that is not a compile-time tuple reads `v[0]`,
 target (on tuples) follow Python's rules.
 """
 import ast
-
 import builtins
+import copy
 
 from .rules import control_rules as cr
 from .rules import defrule, rule_for_call
+from .tree_values import DictValue, TreeSeq, is_tree_value
 
 if rule_for_call(builtins.isinstance) is None:
     defrule(builtins.isinstance, "obj, classinfo", zero_grad=True, discrete=("classinfo",))
@@ -51,7 +52,7 @@ class ExternalFunction(ast.expr):
 
 def is_structure(operand):
     """Is this a compile-time value (a tuple with computed elements, a function)?"""
-    if isinstance(operand, (FunctionValue, ExternalFunction)):
+    if isinstance(operand, (FunctionValue, ExternalFunction)) or is_tree_value(operand):
         return True
     if isinstance(operand, ast.Tuple):
         return any(not _is_literal(e) for e in operand.elts)
@@ -73,7 +74,10 @@ def contains_function(operand):
 
 
 def _leaves(operand):
-    if isinstance(operand, (ast.Tuple, ast.List)):
+    if isinstance(operand, DictValue):
+        for e in operand.values:
+            yield from _leaves(e)
+    elif isinstance(operand, (ast.Tuple, ast.List)):
         for e in operand.elts:
             yield from _leaves(e)
     else:
@@ -200,9 +204,10 @@ class ValueLowering:
         the join can merge them like names: {'t': (a, b)} -> {'t#0': a, 't#1': b}."""
         flat, shapes = {}, {}
         for key, value in state.items():
-            if isinstance(value, ast.Tuple) and is_structure(value):
-                shapes[key] = len(value.elts)
-                for k, e in enumerate(value.elts):
+            elements = _elements_of(value)
+            if elements is not None:
+                shapes[key] = _Shape(value)
+                for k, e in enumerate(elements):
                     sub, sub_shapes = self.flatten_state({f"{key}#{k}": e})
                     flat.update(sub)
                     shapes.update(sub_shapes)
@@ -220,10 +225,54 @@ class RawValue(ast.expr):
         self.operand = operand
 
 
+def _elements_of(value):
+    """The elements of a compile-time container, or None for anything else."""
+    if isinstance(value, DictValue):
+        return value.values
+    if isinstance(value, ast.Tuple) and is_structure(value):
+        return value.elts
+    return None
+
+
+class _Shape:
+    """What a compile-time container is, apart from its elements: a tuple of n, a
+    NamedTuple of a class, a dict with these keys. Rebuilds one with new elements."""
+
+    def __init__(self, template):
+        self.template = template
+        self.n = len(_elements_of(template))
+
+    def signature(self):
+        t = self.template
+        return (type(t), self.n, getattr(t, "cls", None), getattr(t, "kind", None),
+                tuple(t.keys) if isinstance(t, DictValue) else None)
+
+    def elements_match(self, other):
+        """The same elements under the same keys (a tuple display may stand for a
+        parameter tree's tuple: the one before a loop decides the type)."""
+        a, b = self.signature(), other.signature()
+        return a[1:3] == b[1:3] and a[4] == b[4] and (
+            a[0] is b[0] or not {a[0], b[0]} - {ast.Tuple, TreeSeq})
+
+    def __eq__(self, other):
+        return isinstance(other, _Shape) and self.signature() == other.signature()
+
+    def __len__(self):
+        return self.n
+
+    def rebuild(self, elements):
+        new = copy.copy(self.template)
+        if isinstance(new, DictValue):
+            new.keys, new.values = list(new.keys), list(elements)
+        else:
+            new.elts = list(elements)
+        return new
+
+
 def unflatten_state(flat, shapes):
     def build(key):
         if key in shapes:
-            return ast.Tuple([build(f"{key}#{k}") for k in range(shapes[key])], ast.Load())
+            return shapes[key].rebuild([build(f"{key}#{k}") for k in range(len(shapes[key]))])
         return flat.get(key)
     out = {}
     for key, value in flat.items():

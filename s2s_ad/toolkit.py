@@ -16,6 +16,7 @@ import numpy as np
 
 from .errors import TranslationError, UsageError, UsageValueError
 from .kinds import signature_key
+from .trees import is_tree
 from . import rules, tangent_pipeline
 from .scalar_loops import plain_code
 
@@ -114,6 +115,11 @@ def jvp(fun, primals, tangents):
     if len(primals) != len(tangents):
         raise UsageValueError(f"jvp got {len(primals)} primal(s) but {len(tangents)} "
                               "tangent(s); give one tangent per primal")
+    if any(is_tree(p) for p in primals):
+        # parameter trees: jvp of a function of their leaves (toolkit_trees.py)
+        from .toolkit_trees import flat_primals, leaves_wrapper
+        structures, flat_p, flat_t = flat_primals(primals, tangents)
+        return jvp(leaves_wrapper(_plain(fun), structures), flat_p, flat_t)
     for p, t in zip(primals, tangents):
         if np.shape(p) != np.shape(t):
             raise UsageValueError(f"a tangent of shape {np.shape(t)} for a primal of shape "
@@ -163,7 +169,8 @@ def vjp(fun, *primals):
     fun = _plain(fun)
     out = fun(*primals)
     structure = _structure(out)
-    argnums = tuple(i for i, p in enumerate(primals) if _is_float(p))
+    # A parameter tree (api_trees.py) gets a cotangent of its own structure.
+    argnums = tuple(i for i, p in enumerate(primals) if _is_float(p) or is_tree(p))
     if not argnums:
         raise UsageValueError("vjp: no primal is a float or a float array, so there is "
                               "nothing to differentiate")
@@ -250,6 +257,7 @@ def jacfwd(fun, argnums=0):
 
     @functools.wraps(fun)
     def jacobian(*args):
+        _no_trees("jacfwd", args, numbers, arrays_too=False)
         blocks = []
         for n in numbers:
             x = np.asarray(args[n], dtype=float)
@@ -269,6 +277,24 @@ def jacfwd(fun, argnums=0):
             return tuple(tuple(block[k] for block in blocks) for k in range(len(out)))
         return tuple(blocks)
     return jacobian
+
+
+def _no_trees(name, args, numbers, arrays_too=True):
+    """Refuse trees among the differentiated arguments; `arrays_too=False` lets through
+    a list or tuple of numbers that NumPy reads as an array, as these always did."""
+    for n in numbers:
+        if is_tree(args[n]) and not (not arrays_too and _array_like(args[n])):
+            raise UsageValueError(
+                f"{name} takes numbers and arrays as differentiated arguments, not "
+                f"parameter trees (argument {n} is a {type(args[n]).__name__}); pass the "
+                "leaves as separate arguments (grad, vjp and jvp take trees)")
+
+
+def _array_like(value):
+    try:
+        return np.asarray(value, dtype=float).dtype != object
+    except (TypeError, ValueError):
+        return False
 
 
 def _zero_tangent(a):
@@ -297,6 +323,7 @@ def jacrev(fun, argnums=0):
 
     @functools.wraps(fun)
     def jacobian(*args):
+        _no_trees("jacrev", args, numbers, arrays_too=False)
         out, vjp_fn = vjp(fun, *args)
         outs = out if isinstance(out, tuple) else (out,)
         per_output = []
@@ -337,6 +364,7 @@ def hessian(fun, argnums=0):
 
     @functools.wraps(fun)
     def hess(*args):
+        _no_trees("hessian", args, (argnums,) if isinstance(argnums, int) else argnums)
         with plain_code():
             generated = gradient.compile(*args)
         generated = getattr(generated, "__wrapped__", generated)

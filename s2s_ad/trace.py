@@ -12,10 +12,11 @@ import numbers
 import numpy as np
 
 from . import rules
-from .errors import UnboundNameError
+from .errors import UnboundNameError, TreeDependentError
 from .ir import NameAllocator, Stmt, Trace, renamed  # noqa: F401 (the IR, re-exported)
 from .kinds import kind_of
 from .rules.tuple_results import lower_tuple_call
+from .rules.array_methods import METHOD_KEYWORDS
 
 
 class _Lowerer:
@@ -222,11 +223,14 @@ class _Lowerer:
     def method_call(self, node, target):
         rule = rules.rule_for_operator(rules.METHOD, node.func.attr)
         if rule is None:
-            raise self.error(f"no derivative rule for the method '.{node.func.attr}()'", node)
+            raise TreeDependentError(f"no derivative rule for the method "
+                                            f"'.{node.func.attr}()'", self.parsed.loc(node))
         receiver = self.expr(node.func.value)
         args = [receiver] + [self.argument(a) for a in node.args]
         keywords = [(k.arg, self.argument(k.value)) for k in node.keywords]
-        bound = self.bind(rule, args, keywords, node)
+        # x.clip(min=...) binds np.clip's a_min (rules/array_methods.py); spelled as written
+        renames = METHOD_KEYWORDS.get(node.func.attr, {})
+        bound = self.bind(rule, args, [(renames.get(k, k), v) for k, v in keywords], node)
         return self.emit(target, rule, bound, node, call_args=args, call_keywords=keywords)
 
     def argument(self, node):

@@ -35,11 +35,6 @@ def uses_try(x):
     return y
 
 
-def uses_dict_comprehension(x):
-    d = {i: x * i for i in range(3)}
-    return d[1]
-
-
 def uses_global(x):
     global SOMETHING
     return x
@@ -80,7 +75,6 @@ def uses_before_assignment(x):
 
 CASES = [
     (uses_try, "try:", "'try' blocks are not supported"),
-    (uses_dict_comprehension, "{i: x", "dict comprehensions are not supported"),
     (uses_global, "global SOMETHING", "'global' is not supported"),
     (uses_yield, "yield x", "generators"),
     (uses_comprehension, "for i in range(3)", "set comprehensions are not supported"),

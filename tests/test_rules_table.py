@@ -59,6 +59,10 @@ ZERO_GRAD = {
                  "numpy.linalg.lstsq", "numpy.linalg.svd (tuple)")},
     "numpy.linalg.slogdet[0]": "the sign of the determinant: constant between jumps",
     "numpy.linalg.lstsq[2]": "the rank: an integer",
+    **{f"ndarray.{n}": "an index: integer result" for n in ("argmax", "argmin", "argsort",
+                                                            "searchsorted")},
+    "ndarray.round": "rounds: constant between jumps",
+    **{f"ndarray.{n}": "a boolean reduction: boolean result" for n in ("all", "any")},
 }
 
 # Rules that refuse any active argument, with a located message.
@@ -100,6 +104,7 @@ STATIC_ONLY = {
     "compute_uv": "a bool (a literal: False gives the values, True the tuple)",
     "whole": "the tuple a tuple primitive returned, read by its parts' templates",
     "rcond": "lstsq's cutoff for small singular values (a literal)",
+    **{f"index{k}": "an element index (int), as in a.item(i, j)" for k in (1, 2, 3)},
 }
 if HAVE_SCIPY:
     STATIC_ONLY.update({"trans": "'N'/'T' or 0/1/2", "lower": "a bool",

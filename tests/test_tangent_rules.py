@@ -190,6 +190,8 @@ case("numpy.where", "np.where(x > 0, x, y)", "x, y", A((3, 4)), A((4,), seed=1))
 case("numpy.where", "np.where(x > 0, x, 2.0)", "x", A((3, 4)))
 case("numpy.clip", "np.clip(x, -0.5, 0.5)", "x", A((3, 4)))
 case("numpy.clip", "np.clip(x, y, 0.9)", "x, y", A((3, 4)), A((4,), -0.6, -0.4, seed=1))
+case("ndarray.clip", "x.clip(-0.5, 0.5)", "x", A((3, 4)))
+case("ndarray.clip", "x.clip(min=y, max=0.9)", "x, y", A((3, 4)), A((4,), -0.6, -0.4, seed=1))
 
 for _fn in ("sum", "mean", "prod", "max", "amax", "min", "amin", "var", "std"):
     case(f"numpy.{_fn}", f"np.{_fn}(x)", "x", A((3, 4)))

@@ -371,3 +371,4 @@ from . import operators, math_rules, numpy_rules  # noqa: E402,F401
 from . import numpy_scans, numpy_layout, numpy_elementwise_more  # noqa: E402,F401
 from . import numpy_decompositions, numpy_norms, numpy_fft, numpy_products_more  # noqa: E402,F401,E501
 from . import numpy_factorizations  # noqa: E402,F401  (tuple results: after numpy_decompositions)
+from . import array_methods  # noqa: E402,F401  (methods as their NumPy functions)
