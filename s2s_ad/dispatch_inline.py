@@ -18,9 +18,9 @@ MAX_STATEMENTS = 12
 def inlined_lines(function, scope, prefix, dispatcher_name, params, indent):
     """The source lines (indented by `indent` spaces) that do what `return F(*params)`
     does for the generated `function`, after binding its globals in `scope`; or None."""
-    code = function.__code__
-    if not code.co_filename.startswith("<s2s_ad "):
-        return None                 # a wrapper (api._keep_scalar_types), not the code
+    code = getattr(function, "__code__", None)
+    if code is None or not code.co_filename.startswith("<s2s_ad "):
+        return None     # a wrapper (api._keep_scalar_types, a tree's dispatch), not the code
     lines = linecache.getlines(code.co_filename)
     if not lines:
         return None
