@@ -8,7 +8,8 @@ An earlier value is visible in the block that computed it and the blocks nested 
 (it dominates them), never after a branch it was computed in. A write into a container
 (x[i] = v, L.append(v)) forgets every value read from it, in the loop around the write
 too, since the next iteration sees the write. Saving a slot before a write is never
-shared: two saves of one slot at different times hold different values.
+shared: two saves of one slot at different times hold different values. Nor is a
+random draw (rules' `pure`): two draws with the same arguments differ.
 """
 import ast
 import copy
@@ -54,7 +55,7 @@ def _block(items, seen, renames, temps):
             new.rename_operands(renames)
             if item.writes():
                 seen.forget(item.writes())
-            elif item.rule not in _NEVER_SHARED:
+            elif item.rule not in _NEVER_SHARED and item.rule.pure:   # a draw: never shared
                 key = _key(new)
                 if key in seen.values and new.target in temps:
                     renames[new.target] = seen.values[key]

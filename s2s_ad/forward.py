@@ -12,6 +12,7 @@ render.py prints as a comment.
 import ast
 
 from . import ir
+from .liveness import IMPURE
 
 NOTE = "_s2s_note"
 
@@ -42,6 +43,8 @@ class ForwardEmitter:
                             [item.value], [])
             return [self.noted(ast.Expr(call), item)]
         out = [self.noted(assign(item.target, item.forward_expr()), item)]
+        if not item.rule.pure:
+            setattr(out[0], IMPURE, True)
         if self.after_assign:
             out += self.after_assign(item.target)
         return out

@@ -13,6 +13,8 @@ from .walk import all_nodes, loads, name_nodes
 
 _MUTATORS = {"append", "pop"}
 KEEP = "_s2s_keep"      # a statement with this attribute set is never dropped (tape pops)
+IMPURE = "_s2s_impure"  # a random draw (forward.py sets it): never dropped, and never
+                        # moved by folding, since the draws must happen as f makes them
 
 
 def eliminate_dead_code(statements, live_out, aliases=None):
@@ -62,7 +64,9 @@ def _statement(s, live, remove, aliases, effects):
         if effect is None:
             effect = effects[id(s)] = _effect(s)
         names, containers, read, killed = effect
-        if isinstance(s, ast.Expr):
+        if getattr(s, IMPURE, False):
+            pass                            # kept, dead or not
+        elif isinstance(s, ast.Expr):
             if containers and not _any_live(containers, live, aliases):
                 return None, live
         elif not names & live and not _any_live(containers, live, aliases):

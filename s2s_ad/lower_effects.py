@@ -92,10 +92,14 @@ for _name, _spec in _RANDOM.items():
     _fn = getattr(np.random, _name)
     if rules.rule_for_call(_fn) is None:
         defrule(_fn, _spec, refuses=_RANDOM_REFUSAL)
+    rules.rule_for_call(_fn).pure = False       # each call draws anew
 for _fn, _spec in ((_random.random, ""), (_random.gauss, "mu=0.0, sigma=1.0"),
                    (_random.uniform, "a, b"), (_random.normalvariate, "mu=0.0, sigma=1.0")):
     if rules.rule_for_call(_fn) is None:
         defrule(_fn, _spec, refuses=_RANDOM_REFUSAL)
+    rules.rule_for_call(_fn).pure = False
+for _rule in (EFFECT, CHECK):
+    _rule.pure = False
 
 
 class EffectLowering:

@@ -6,6 +6,7 @@ same IEEE result at run time).
 """
 import ast
 
+from .liveness import IMPURE
 from .walk import loads, name_nodes
 
 
@@ -253,8 +254,10 @@ def _fold(statements, uses, temps, copies=True, aliases=None):
         s = statements[i]
         name = _single_target(s)
         # (Only a temporary, or in a loop the copy of a user's variable, is folded:
-        # the search for the reader is skipped for anything else.)
-        if name is not None and uses.get(name) == 1 and (name in temps or copies):
+        # the search for the reader is skipped for anything else. A random draw stays
+        # where it is: folding it would change the order of the draws.)
+        if name is not None and uses.get(name) == 1 and (name in temps or copies) \
+                and not getattr(s, IMPURE, False):
             j = _reader(statements, i, name, facts, aliases or {})
             # A user's variable is folded only into the copy that carries it to the
             # next iteration, which then reads like their statement: x = x + dt * v.

@@ -100,8 +100,9 @@ def loop_invariants(pair):
     changing |= written
     # An array the loop writes into is a new object each time it is created, however
     # invariant the expression that creates it.
+    # A random draw is never invariant: each iteration draws anew.
     candidates = [(item.target, {n for v in item.uses() for n in ir.names_in(v)})
-                  for item in level if item.target not in written]
+                  for item in level if item.target not in written and item.rule.pure]
     invariant = set()
     changed = True
     while changed:      # an invariant may feed another (in program order: one pass)

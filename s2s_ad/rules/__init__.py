@@ -68,6 +68,9 @@ class Rule:
     linear: tuple = ()              # forward mode: the parameters it is linear in
     checks: object = None           # a function of the call's Stmt that raises Unsupported
                                     # for a call the rule never takes (a tuple result)
+    pure: bool = True               # the same operands give the same value and nothing
+                                    # else changes; False for random draws and effects,
+                                    # which are never shared, moved, folded or dropped
 
     @property
     def params(self):
