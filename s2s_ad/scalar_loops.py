@@ -29,7 +29,6 @@ import contextlib
 import copy
 import math
 import os
-import threading
 import types
 
 import numpy as np
@@ -49,11 +48,14 @@ def optimising():
     return not plain_requested() and os.environ.get("S2S_AD_OPTIMISE", "1") not in ("0", "")
 
 
-_plain = threading.local()
+# How many plain_code() blocks are open. A process-wide count, not a thread-local one:
+# it is read on every grad(f) (a thread-local costs several times more), and another
+# thread that sees it set only compiles plain code, which computes the same numbers.
+_plain_depth = [0]
 
 
 def plain_requested():
-    return getattr(_plain, "depth", 0) > 0
+    return _plain_depth[0] > 0
 
 
 @contextlib.contextmanager
@@ -62,11 +64,11 @@ def plain_code():
     reads back and differentiates again (hessian: forward mode over the gradient),
     which expects the tape as the tape stage writes it. api.py keys its cache of
     gradient objects on this too."""
-    _plain.depth = getattr(_plain, "depth", 0) + 1
+    _plain_depth[0] += 1
     try:
         yield
     finally:
-        _plain.depth -= 1
+        _plain_depth[0] -= 1
 
 
 def rewrite_loops(c):
