@@ -67,10 +67,13 @@ def _tuple_lowering(parsed):
                            "than s2s_ad can translate", parsed.node) from None
 
 
-def run(compiler, args):
+def run(compiler, args, batch=None):
     """Compile the jvp of `compiler`'s function for arguments like `args`; return the
-    Compilation (`.function(*primals, *tangents) -> (out, out_dot)`, `.source`)."""
+    Compilation (`.function(*primals, *tangents) -> (out, out_dot)`, `.source`).
+    `batch`: the number of tangents each tangent argument stacks along a leading axis
+    (tangent_batch.py; raises NotBatchable where it cannot), None for one tangent."""
     c = pipeline.Compilation(compiler, args, lean=True)
+    c.batch = batch
     requested = pipeline._requested()
     for name in STAGES:
         stage = _STAGES.get(name) or getattr(pipeline, f"_{name}")
@@ -107,6 +110,9 @@ def _tangent(c):
     value = trace.result
     c.returns = ast.Return(ast.Tuple([value, c.transform.dot(value)], ast.Load()))
     eliminate_dead_code(c.forward, reads(c.returns), c.aliases)   # the saved copies
+    if c.batch is not None:
+        from .tangent_batch import batch
+        batch(c, c.batch)
     return lambda: pipeline._show(c.forward + [c.returns])
 
 

@@ -19,6 +19,8 @@ from .kinds import signature_key
 from .trees import is_tree
 from . import rules, tangent_pipeline
 from .scalar_loops import plain_code
+from .tangent_batch import NotBatchable
+from .jacobian_batch import jacfwd_block, jacrev_blocks
 
 _JVP_CACHE = weakref.WeakKeyDictionary()     # function -> {moving positions: _Jvp}
 
@@ -38,20 +40,30 @@ class _Jvp:
         self.cache = {}
         self.sources = {}
 
-    def compiled(self, primals):
+    def compiled(self, primals, batch=None):
+        """(the generated jvp, its source) for arguments like `primals`; with `batch`,
+        the version whose tangents stack `batch` directions along a leading axis
+        (tangent_batch.py: raises NotBatchable, remembered, where it cannot)."""
         if self.cache and self._stale():
             self.compiler.forget()
             self.cache.clear()
             self.sources.clear()
-        key = signature_key(primals)
+        key = signature_key(primals) if batch is None else (signature_key(primals), batch)
         function = self.cache.get(key)
         if function is None:
             try:
-                done = tangent_pipeline.run(self.compiler, primals)
+                done = tangent_pipeline.run(self.compiler, primals, batch)
+                function = done.function
+                self.sources[key] = done.source
+            except NotBatchable as why:
+                function = why
             except (TranslationError, UsageError) as error:
-                raise error.with_traceback(None) from None
-            function = self.cache[key] = done.function
-            self.sources[key] = done.source
+                if batch is None:
+                    raise error.with_traceback(None) from None
+                function = NotBatchable(str(error))
+            self.cache[key] = function
+        if isinstance(function, NotBatchable):
+            raise function
         return function, self.sources[key]
 
 
@@ -260,6 +272,11 @@ def jacfwd(fun, argnums=0):
         _no_trees("jacfwd", args, numbers, arrays_too=False)
         blocks = []
         for n in numbers:
+            block = jacfwd_block(fun, args, n)      # one call for every column
+            if block is not None:
+                blocks.append(block)
+                out = _outputs_of(block)
+                continue
             x = np.asarray(args[n], dtype=float)
             columns = []
             out = None
@@ -326,6 +343,9 @@ def jacrev(fun, argnums=0):
         _no_trees("jacrev", args, numbers, arrays_too=False)
         out, vjp_fn = vjp(fun, *args)
         outs = out if isinstance(out, tuple) else (out,)
+        batched = _jacrev_batched(fun, args, out, outs, numbers, single)
+        if batched is not None:
+            return batched
         per_output = []
         for k, o in enumerate(outs):
             o_shape = np.shape(o)
@@ -350,6 +370,26 @@ def jacrev(fun, argnums=0):
             per_output.append(blocks[0] if single else tuple(blocks))
         return tuple(per_output) if isinstance(out, tuple) else per_output[0]
     return jacobian
+
+
+def _outputs_of(block):
+    """Whether jacfwd's output is a tuple (JAX nests tuple outputs outside): a block is
+    a tuple exactly when the output is."""
+    return block if isinstance(block, tuple) else None
+
+
+def _jacrev_batched(fun, args, out, outs, numbers, single):
+    """jacrev from one batched call per output (jacobian_batch.py), or None."""
+    fun = _plain(fun)
+    argnums = tuple(i for i, p in enumerate(args) if _is_float(p) or is_tree(p))
+    if not set(numbers) <= set(argnums):
+        return None             # the loop below says which argument is not a float
+    seeded = _seeded_gradient(fun, len(args), _structure(out), argnums)
+    blocks = jacrev_blocks(seeded, argnums, args, outs)
+    if blocks is None:
+        return None
+    per_output = [b[numbers[0]] if single else tuple(b[n] for n in numbers) for b in blocks]
+    return tuple(per_output) if isinstance(out, tuple) else per_output[0]
 
 
 def hessian(fun, argnums=0):
