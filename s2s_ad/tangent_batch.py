@@ -174,6 +174,14 @@ class Batcher:
                 return self.reduction(node, name)
             if name == "expand_dims":
                 return self.expand_dims(node)
+            if name == "reshape" and len(node.args) == 2 and not node.keywords:
+                return self.reshape(node, node.args[0], node.args[1])
+            if isinstance(node.func, ast.Attribute) and node.func.attr == "reshape" and \
+                    name is None and len(node.args) == 1 and not node.keywords:
+                return self.reshape(node, node.func.value, node.args[0])
+            if name in ("full", "broadcast_to") and len(node.args) == 2 and \
+                    not node.keywords:
+                return self.spread(node, name)
             if name in ("array", "copy") and len(node.args) == 1 and not node.keywords:
                 inner, batched, shape = self.expr(node.args[0])
                 return ast.Call(node.func, [inner], []), batched, shape
@@ -302,6 +310,43 @@ class Batcher:
         at = axis % (len(shape) + 1)
         result = shape[:at] + (1,) + shape[at:]
         return self.call("expand_dims", inner, ast.Constant(at + 1)), True, result
+
+
+    def reshape(self, node, operand, shape_node):
+        inner, batched, shape = self.expr(operand)
+        new_shape = _literal(shape_node)
+        if isinstance(new_shape, int) and not isinstance(new_shape, bool):
+            new_shape = (new_shape,)
+        if not batched or shape is None or not isinstance(new_shape, tuple):
+            raise NotBatchable(f"no batched form for {ast.unparse(node)}")
+        try:
+            result = np.empty(shape).reshape(new_shape).shape
+        except (ValueError, TypeError):
+            raise NotBatchable(f"no batched form for {ast.unparse(node)}") from None
+        return self.call("reshape", inner, ast.Constant((self.batch,) + result)), True, \
+            result
+
+    def spread(self, node, name):
+        """np.full(shape, v_dot) and np.broadcast_to(x_dot, shape), shape a literal:
+        the batch axis stays in front, the broadcast axes come after it."""
+        if name == "full":
+            shape_node, operand = node.args
+        else:
+            operand, shape_node = node.args
+        inner, batched, shape = self.expr(operand)
+        target = _literal(shape_node)
+        if isinstance(target, int) and not isinstance(target, bool):
+            target = (target,)
+        if not batched or shape is None or not isinstance(target, tuple) or \
+                not all(isinstance(d, int) for d in target) or \
+                _broadcast(shape, target) != target:
+            raise NotBatchable(f"no batched form for {ast.unparse(node)}")
+        padded = self.call("reshape", inner, ast.Constant(
+            (self.batch,) + (1,) * (len(target) - len(shape)) + shape))
+        full = ast.Constant((self.batch,) + target)
+        if name == "full":          # a new array, as np.full makes
+            return ast.BinOp(self.call("zeros", full), ast.Add(), padded), True, target
+        return self.call("broadcast_to", padded, full), True, target
 
 
 _UNKNOWN = object()
