@@ -110,6 +110,8 @@ def _tangent(c):
     value = trace.result
     c.returns = ast.Return(ast.Tuple([value, c.transform.dot(value)], ast.Load()))
     eliminate_dead_code(c.forward, reads(c.returns), c.aliases)   # the saved copies
+    from .tangent_fold import fold
+    fold(c)                 # copies and signs folded into their readers
     if c.batch is not None:
         from .tangent_batch import batch
         batch(c, c.batch)
@@ -128,7 +130,14 @@ def _emit(c):
     header = ast.FunctionDef(name, args)
     c.source = render_function(header, [("primal and tangent, side by side", c.forward)],
                                c.returns)
-    c.function = compile_function(c.source, name, c.namespace, origin(c.compiler.parsed))
+    c.plain_function = compile_function(c.source, name, c.namespace,
+                                        origin(c.compiler.parsed))
+    # The variant that runs releases dead temporaries (release.py); the plain one is
+    # what show prints and what s2s_ad reads back (reverse over forward).
+    from .release import released
+    fast = render_function(header, [("primal and tangent, side by side",
+                                     released(c.forward, c.returns))], c.returns)
+    c.function = compile_function(fast, name, c.namespace, origin(c.compiler.parsed))
     return lambda: c.source
 
 

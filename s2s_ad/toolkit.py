@@ -40,10 +40,12 @@ class _Jvp:
         self.cache = {}
         self.sources = {}
 
-    def compiled(self, primals, batch=None):
+    def compiled(self, primals, batch=None, plain=False):
         """(the generated jvp, its source) for arguments like `primals`; with `batch`,
         the version whose tangents stack `batch` directions along a leading axis
-        (tangent_batch.py: raises NotBatchable, remembered, where it cannot)."""
+        (tangent_batch.py: raises NotBatchable, remembered, where it cannot). `plain`:
+        the function compiled from the source as shown, for s2s_ad to read back (the
+        one that runs releases its temporaries early: release.py)."""
         if self.cache and self._stale():
             self.compiler.forget()
             self.cache.clear()
@@ -53,7 +55,7 @@ class _Jvp:
         if function is None:
             try:
                 done = tangent_pipeline.run(self.compiler, primals, batch)
-                function = done.function
+                function = (done.function, done.plain_function)
                 self.sources[key] = done.source
             except NotBatchable as why:
                 function = why
@@ -64,7 +66,7 @@ class _Jvp:
             self.cache[key] = function
         if isinstance(function, NotBatchable):
             raise function
-        return function, self.sources[key]
+        return function[1 if plain else 0], self.sources[key]
 
 
     def _stale(self):
