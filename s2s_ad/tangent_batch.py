@@ -244,10 +244,9 @@ class Batcher:
         (a, a_batched, sa), (b, b_batched, sb) = self.expr(node.left), self.expr(node.right)
         if a_batched and b_batched or sa is None or sb is None or not sa or not sb:
             raise NotBatchable(f"no batched form for {ast.unparse(node)}")
-        try:
-            result = np.matmul(np.empty(sa), np.empty(sb)).shape
-        except ValueError:
-            raise NotBatchable(f"shapes {sa} @ {sb}") from None
+        result = _matmul_shape(sa, sb)
+        if result is None:
+            raise NotBatchable(f"shapes {sa} @ {sb}")
         if a_batched:
             # (B,)+sa @ b: a 1-D `a` is a stack of rows; a stacked `a` broadcasts over b's
             # leading axes only where b has no more of them than a
@@ -350,6 +349,20 @@ class Batcher:
 
 
 _UNKNOWN = object()
+
+
+def _matmul_shape(sa, sb):
+    """The shape of a @ b (NumPy's rules for 1-D and stacked operands), or None."""
+    if len(sa) == 1 and len(sb) == 1:
+        return () if sa == sb else None
+    if len(sa) == 1:
+        return sb[:-2] + sb[-1:] if sa[0] == sb[-2] else None
+    if len(sb) == 1:
+        return sa[:-1] if sa[-1] == sb[0] else None
+    if sa[-1] != sb[-2]:
+        return None
+    stack = _broadcast(sa[:-2], sb[:-2])
+    return None if stack is None else stack + (sa[-2], sb[-1])
 
 
 def _literal(node):

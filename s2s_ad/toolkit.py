@@ -126,6 +126,10 @@ def jvp(fun, primals, tangents):
     """(fun(*primals), the directional derivative of fun at primals along tangents),
     as in JAX: `primals` and `tangents` are tuples of the same structure."""
     primals, tangents = tuple(primals), tuple(tangents)
+    if _float_arrays(primals, tangents) and not hasattr(fun, "_s2s_compiler"):
+        # the common case, checked in one pass: every argument moves, none is a tree
+        function, _ = _jvp_of(fun).compiled(primals)
+        return function(*primals, *tangents)
     if len(primals) != len(tangents):
         raise UsageValueError(f"jvp got {len(primals)} primal(s) but {len(tangents)} "
                               "tangent(s); give one tangent per primal")
@@ -142,6 +146,17 @@ def jvp(fun, primals, tangents):
         return _hessian_vector_product(fun, primals, tangents)
     function, _ = _jvp_of(fun, moving(primals, tangents)).compiled(primals)
     return function(*primals, *[_as_float(t) for t in tangents])
+
+
+def _float_arrays(primals, tangents):
+    """Are all primals and tangents float arrays, each tangent of its primal's shape?"""
+    if len(primals) != len(tangents):
+        return False
+    for p, t in zip(primals, tangents):
+        if type(p) is not np.ndarray or type(t) is not np.ndarray or \
+                p.shape != t.shape or p.dtype.kind != "f" or t.dtype.kind != "f":
+            return False
+    return True
 
 
 def _hessian_vector_product(gradient, primals, tangents):

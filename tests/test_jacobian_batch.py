@@ -132,3 +132,25 @@ def test_batched_hessians_of_the_logistic_loss_and_the_network(f, args, n):
     np.testing.assert_allclose(H, np.stack(fd).reshape(x.shape * 2), rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(H.reshape(x.size, x.size), H.reshape(x.size, x.size).T,
                                rtol=1e-10, atol=1e-12)
+
+
+def two_outputs(x, W):
+    return np.tanh(W @ x), np.sum(x * x) * W
+
+
+def test_tuple_outputs_and_several_arguments_follow_jax_nesting():
+    x, W = random((3,), seed=5), random((2, 3), seed=6)
+    assert jacfwd_block(two_outputs, (x, W), 0) is not None
+    assert jacfwd_block(two_outputs, (x, W), 1) is not None
+    forward = jacfwd(two_outputs, (0, 1))(x, W)
+    reverse = jacrev(two_outputs, (0, 1))(x, W)
+    for k in range(2):
+        for n, arg in enumerate((x, W)):
+            def part(value, k=k, n=n):
+                args = [x, W]
+                args[n] = value
+                return two_outputs(*args)[k]
+            fd = jacobian_fd(part, (arg,), 0)
+            assert forward[k][n].shape == reverse[k][n].shape == fd.shape
+            np.testing.assert_allclose(forward[k][n], fd, rtol=1e-6, atol=1e-8)
+            np.testing.assert_allclose(reverse[k][n], fd, rtol=1e-6, atol=1e-8)
