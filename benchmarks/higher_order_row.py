@@ -9,12 +9,13 @@ the generated code as it was before the clean-up of issue 10 ("s2s_ad before": c
 and signs not folded, temporaries alive to the return, the Hessian one product per basis
 vector), HIPS autograd (make_jvp, hessian_vector_product, hessian) and JAX (jax.jvp,
 jvp-of-grad, jax.hessian; eager, and under jax.jit) when installed. Every ratio is to
-the NumPy function's time. Targets (issue 10): jvp/f <= 2
+the NumPy function's time (for JAX, timed again in JAX's own pass). Targets (issue 10): jvp/f <= 2
 and HVP/f <= 5. The network's Hessian is taken in its last layer only (the full one
 has 6208^2 entries).
 
     python benchmarks/higher_order_row.py            # ~1 minute
     python benchmarks/higher_order_row.py --quick    # a smoke test, a few seconds
+    python benchmarks/higher_order_row.py --alone    # each variant in its own loop
 
 Prints one Markdown table of min-over-repeats times, every variant of a case timed
 in turn within each repeat (the machine may be shared: mins compare best). Not part of run.py's suite.
@@ -62,12 +63,23 @@ def timer(statement, names, number, every=1):
     return timeit.Timer(statement, globals=names), number, every
 
 
+ALONE = False       # --alone: each variant in a loop of its own
+
+
 def measure(timers, repeats):
     """Min seconds per call of each variant, the variants interleaved repeat by repeat
     so that a busy moment of the (shared) machine hits them all alike. Samples are
     short (a call or two), so that the min filters out the moments another process
-    had the core."""
+    had the core. With --alone, each variant is called over and over by itself
+    instead, as a loop calling only it would (what the heap looks like between calls
+    then differs: generated code that keeps its temporaries to the return makes the
+    heap grow and shrink at every call, which a neighbour's larger heap hides)."""
     samples = {key: [] for key in timers}
+    if ALONE:
+        for key, (t, number, every) in timers.items():
+            samples[key] = [t.timeit(number) / number
+                            for _ in range(max(1, repeats // every))]
+        return {key: min(v) for key, v in samples.items()}
     for r in range(repeats):
         for key, (t, number, every) in timers.items():
             if r % every == 0:
@@ -235,7 +247,11 @@ def jax_jit_row(f, args, dirs, argnums, hess_arg, number):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--alone", action="store_true",
+                        help="time each variant in a loop of its own, not interleaved")
     options = parser.parse_args(argv)
+    global ALONE
+    ALONE = options.alone
     number, repeats = (2, 3) if options.quick else (2, 200)
     tools = [("s2s_ad before", s2s_before_row), ("autograd", autograd_row),
              ("jax", jax_row), ("jax jit", jax_jit_row)]
@@ -257,15 +273,27 @@ def main(argv=None):
                 timers.update({(tool, k): v for k, v in made.items()})
             except Exception as exc:
                 status[tool] = f"failed: {type(exc).__name__}"
-        times = measure(timers, repeats)
+        # JAX's runtime keeps worker threads busy for a while after each call, which
+        # on a small machine slows whatever runs next: its variants are timed in a
+        # pass of their own, with the NumPy function timed again beside them.
+        jax_keys = [key for key in timers if key[0].startswith("jax")]
+        times = measure({k: v for k, v in timers.items() if k not in jax_keys}, repeats)
+        f_of = {}
+        if jax_keys:
+            jax_timers = {k: timers[k] for k in jax_keys}
+            jax_timers[("numpy", "f")] = timers[("s2s_ad", "f")]
+            jax_times = measure(jax_timers, repeats)
+            times.update(jax_times)
+            f_of = {key[0]: jax_times[("numpy", "f")] for key in jax_keys}
         f_time = times[("s2s_ad", "f")]
         cells = [name, f"{f_time * 1e6:.0f} µs"]
         for tool in ["s2s_ad"] + [t for t, _ in tools]:
             if tool in status:
                 cells += [status[tool]] * 3
                 continue
-            cells += [f"{times[(tool, 'jvp')] / f_time:.2f}",
-                      f"{times[(tool, 'hvp')] / f_time:.2f}",
+            base = f_of.get(tool, f_time)
+            cells += [f"{times[(tool, 'jvp')] / base:.2f}",
+                      f"{times[(tool, 'hvp')] / base:.2f}",
                       f"{times[(tool, 'hessian')] * 1e3:.1f} ms"]
         print("| " + " | ".join(cells) + " |", flush=True)
 
