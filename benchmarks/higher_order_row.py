@@ -5,13 +5,17 @@
     Hessian    s2s_ad.hessian(f) in seconds (one HVP-like sweep per input element)
 
 on the logistic loss and the lecture's sigmoid network (benchmarks/suite.py), beside
-HIPS autograd (make_jvp, hessian_vector_product, hessian) and JAX (jax.jvp,
-jvp-of-grad, jax.hessian, eager: no jit) when installed. Targets (issue 10): jvp/f <= 2
+the generated code as it was before the clean-up of issue 10 ("s2s_ad before": copies
+and signs not folded, temporaries alive to the return, the Hessian one product per basis
+vector), HIPS autograd (make_jvp, hessian_vector_product, hessian) and JAX (jax.jvp,
+jvp-of-grad, jax.hessian; eager, and under jax.jit) when installed. Every ratio is to
+the NumPy function's time (for JAX, timed again in JAX's own pass). Targets (issue 10): jvp/f <= 2
 and HVP/f <= 5. The network's Hessian is taken in its last layer only (the full one
 has 6208^2 entries).
 
     python benchmarks/higher_order_row.py            # ~1 minute
     python benchmarks/higher_order_row.py --quick    # a smoke test, a few seconds
+    python benchmarks/higher_order_row.py --alone    # each variant in its own loop
 
 Prints one Markdown table of min-over-repeats times, every variant of a case timed
 in turn within each repeat (the machine may be shared: mins compare best). Not part of run.py's suite.
@@ -59,12 +63,23 @@ def timer(statement, names, number, every=1):
     return timeit.Timer(statement, globals=names), number, every
 
 
+ALONE = False       # --alone: each variant in a loop of its own
+
+
 def measure(timers, repeats):
     """Min seconds per call of each variant, the variants interleaved repeat by repeat
     so that a busy moment of the (shared) machine hits them all alike. Samples are
     short (a call or two), so that the min filters out the moments another process
-    had the core."""
+    had the core. With --alone, each variant is called over and over by itself
+    instead, as a loop calling only it would (what the heap looks like between calls
+    then differs: generated code that keeps its temporaries to the return makes the
+    heap grow and shrink at every call, which a neighbour's larger heap hides)."""
     samples = {key: [] for key in timers}
+    if ALONE:
+        for key, (t, number, every) in timers.items():
+            samples[key] = [t.timeit(number) / number
+                            for _ in range(max(1, repeats // every))]
+        return {key: min(v) for key, v in samples.items()}
     for r in range(repeats):
         for key, (t, number, every) in timers.items():
             if r % every == 0:
@@ -100,6 +115,39 @@ def s2s_row(f, args, dirs, argnums, hess_arg, number):
             "jvp": timer("jvp(loss, ws, t)", names, number),
             "hvp": timer("jvp(gradient, ws, t)", names, number),
             "hessian": timer("H(*ws)", names, 1, every=20)}
+
+
+def s2s_before_row(f, args, dirs, argnums, hess_arg, number):
+    """The generated code as it was before issue 10's clean-up (no folded copies and
+    signs, temporaries alive to the return: tangent_fold.ENABLED, release.ENABLED off),
+    called directly, and the Hessian as it was taken then: one Hessian-vector product
+    per basis vector (no batch). Dispatch is left out, which flatters these columns."""
+    from s2s_ad import release, tangent_fold, toolkit
+    k = len(dirs)
+    loss = (logistic_of if k == 1 else net_of)(*args[k:])
+    weights, tangents = tuple(args[:k]), tuple(dirs)
+    generated = grad(loss, argnums=argnums).compile(*weights)
+    generated = getattr(generated, "__wrapped__", generated)
+    tangent_fold.ENABLED = release.ENABLED = False
+    try:
+        jvp_fn, _ = toolkit._Jvp(loss).compiled(weights)
+        hvp_fn, _ = toolkit._Jvp(generated).compiled(weights)
+    finally:
+        tangent_fold.ENABLED = release.ENABLED = True
+    x = weights[hess_arg]
+    basis = []
+    for e in np.eye(x.size):
+        ts = [np.zeros_like(w) for w in weights]
+        ts[hess_arg] = e.reshape(x.shape)
+        basis.append(tuple(ts))
+
+    def hess():
+        return [hvp_fn(*weights, *ts)[1] for ts in basis]
+    names = {"jvp_fn": jvp_fn, "hvp_fn": hvp_fn, "ws": weights, "t": tangents,
+             "hess": hess}
+    return {"jvp": timer("jvp_fn(*ws, *t)", names, number),
+            "hvp": timer("hvp_fn(*ws, *t)", names, number),
+            "hessian": timer("hess()", names, 1, every=20)}
 
 
 def autograd_row(f, args, dirs, argnums, hess_arg, number):
@@ -168,12 +216,45 @@ def jax_row(f, args, dirs, argnums, hess_arg, number):
             "hessian": timer("jax.block_until_ready(hess(x))", names, 1, every=20)}
 
 
+def jax_jit_row(f, args, dirs, argnums, hess_arg, number):
+    """JAX with jax.jit around the jvp, the Hessian-vector product and the Hessian."""
+    import jax
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+    g = peers.rebind(f, jnp)
+    k = len(dirs)
+    jargs = tuple(jnp.asarray(a) for a in args)
+    jdirs = tuple(jnp.asarray(t) for t in dirs)
+    rest = jargs[k:]
+
+    def of_weights(*weights):
+        return g(*weights, *rest)
+    grad_fn = jax.grad(of_weights, argnums=tuple(range(k)))
+    jvp_jit = jax.jit(lambda ws, ts: jax.jvp(of_weights, ws, ts))
+    hvp_jit = jax.jit(lambda ws, ts: jax.jvp(grad_fn, ws, ts))
+    others = list(jargs)
+
+    def at_hess_arg(x):
+        return g(*others[:hess_arg], x, *others[hess_arg + 1:])
+    hess_jit = jax.jit(jax.hessian(at_hess_arg))
+    names = {"jax": jax, "jvp_jit": jvp_jit, "hvp_jit": hvp_jit, "ws": jargs[:k],
+             "ts": jdirs, "hess": hess_jit, "x": jargs[hess_arg]}
+    return {"jvp": timer("jax.block_until_ready(jvp_jit(ws, ts))", names, number),
+            "hvp": timer("jax.block_until_ready(hvp_jit(ws, ts))", names, number),
+            "hessian": timer("jax.block_until_ready(hess(x))", names, 1, every=20)}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--alone", action="store_true",
+                        help="time each variant in a loop of its own, not interleaved")
     options = parser.parse_args(argv)
+    global ALONE
+    ALONE = options.alone
     number, repeats = (2, 3) if options.quick else (2, 200)
-    tools = [("autograd", autograd_row), ("jax", jax_row)]
+    tools = [("s2s_ad before", s2s_before_row), ("autograd", autograd_row),
+             ("jax", jax_row), ("jax jit", jax_jit_row)]
     print("| function | f | s2s_ad jvp/f | s2s_ad HVP/f | s2s_ad Hessian | "
           + " | ".join(f"{t} jvp/f | {t} HVP/f | {t} Hessian" for t, _ in tools) + " |")
     print("|---|---|---|---|---|" + "---|---|---|" * len(tools))
@@ -182,7 +263,7 @@ def main(argv=None):
                   s2s_row(f, args, dirs, argnums, hess_arg, number).items()}
         status = {}
         for tool, row in tools:
-            if not peers.installed(tool):
+            if tool != "s2s_ad before" and not peers.installed(tool.split()[0]):
                 status[tool] = "not installed"
                 continue
             try:
@@ -192,15 +273,27 @@ def main(argv=None):
                 timers.update({(tool, k): v for k, v in made.items()})
             except Exception as exc:
                 status[tool] = f"failed: {type(exc).__name__}"
-        times = measure(timers, repeats)
+        # JAX's runtime keeps worker threads busy for a while after each call, which
+        # on a small machine slows whatever runs next: its variants are timed in a
+        # pass of their own, with the NumPy function timed again beside them.
+        jax_keys = [key for key in timers if key[0].startswith("jax")]
+        times = measure({k: v for k, v in timers.items() if k not in jax_keys}, repeats)
+        f_of = {}
+        if jax_keys:
+            jax_timers = {k: timers[k] for k in jax_keys}
+            jax_timers[("numpy", "f")] = timers[("s2s_ad", "f")]
+            jax_times = measure(jax_timers, repeats)
+            times.update(jax_times)
+            f_of = {key[0]: jax_times[("numpy", "f")] for key in jax_keys}
         f_time = times[("s2s_ad", "f")]
         cells = [name, f"{f_time * 1e6:.0f} µs"]
         for tool in ["s2s_ad"] + [t for t, _ in tools]:
             if tool in status:
                 cells += [status[tool]] * 3
                 continue
-            cells += [f"{times[(tool, 'jvp')] / f_time:.2f}",
-                      f"{times[(tool, 'hvp')] / f_time:.2f}",
+            base = f_of.get(tool, f_time)
+            cells += [f"{times[(tool, 'jvp')] / base:.2f}",
+                      f"{times[(tool, 'hvp')] / base:.2f}",
                       f"{times[(tool, 'hessian')] * 1e3:.1f} ms"]
         print("| " + " | ".join(cells) + " |", flush=True)
 

@@ -97,7 +97,7 @@ def _forward_over_reverse(fun, k, args, tangents):
 
 def _reverse_over_forward(fun, k, args, tangents):
     from .toolkit import _jvp_of, moving
-    generated, _ = _jvp_of(fun, moving(args, tangents)).compiled(args)
+    generated, _ = _jvp_of(fun, moving(args, tangents)).compiled(args, plain=True)
     grads = _DIRECTIONAL.get(generated)
     if grads is None:
         grads = _DIRECTIONAL[generated] = {"wrapper": directional_wrapper(generated,

@@ -67,10 +67,13 @@ def _tuple_lowering(parsed):
                            "than s2s_ad can translate", parsed.node) from None
 
 
-def run(compiler, args):
+def run(compiler, args, batch=None):
     """Compile the jvp of `compiler`'s function for arguments like `args`; return the
-    Compilation (`.function(*primals, *tangents) -> (out, out_dot)`, `.source`)."""
+    Compilation (`.function(*primals, *tangents) -> (out, out_dot)`, `.source`).
+    `batch`: the number of tangents each tangent argument stacks along a leading axis
+    (tangent_batch.py; raises NotBatchable where it cannot), None for one tangent."""
     c = pipeline.Compilation(compiler, args, lean=True)
+    c.batch = batch
     requested = pipeline._requested()
     for name in STAGES:
         stage = _STAGES.get(name) or getattr(pipeline, f"_{name}")
@@ -107,6 +110,11 @@ def _tangent(c):
     value = trace.result
     c.returns = ast.Return(ast.Tuple([value, c.transform.dot(value)], ast.Load()))
     eliminate_dead_code(c.forward, reads(c.returns), c.aliases)   # the saved copies
+    from .tangent_fold import fold
+    fold(c)                 # copies and signs folded into their readers
+    if c.batch is not None:
+        from .tangent_batch import batch
+        batch(c, c.batch)
     return lambda: pipeline._show(c.forward + [c.returns])
 
 
@@ -122,7 +130,14 @@ def _emit(c):
     header = ast.FunctionDef(name, args)
     c.source = render_function(header, [("primal and tangent, side by side", c.forward)],
                                c.returns)
-    c.function = compile_function(c.source, name, c.namespace, origin(c.compiler.parsed))
+    c.plain_function = compile_function(c.source, name, c.namespace,
+                                        origin(c.compiler.parsed))
+    # The variant that runs releases dead temporaries (release.py); the plain one is
+    # what show prints and what s2s_ad reads back (reverse over forward).
+    from .release import released
+    fast = render_function(header, [("primal and tangent, side by side",
+                                     released(c.forward, c.returns))], c.returns)
+    c.function = compile_function(fast, name, c.namespace, origin(c.compiler.parsed))
     return lambda: c.source
 
 

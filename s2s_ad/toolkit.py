@@ -19,6 +19,8 @@ from .kinds import signature_key
 from .trees import is_tree
 from . import rules, tangent_pipeline
 from .scalar_loops import plain_code
+from .tangent_batch import NotBatchable
+from .jacobian_batch import jacfwd_block, jacrev_blocks
 
 _JVP_CACHE = weakref.WeakKeyDictionary()     # function -> {moving positions: _Jvp}
 
@@ -38,21 +40,33 @@ class _Jvp:
         self.cache = {}
         self.sources = {}
 
-    def compiled(self, primals):
+    def compiled(self, primals, batch=None, plain=False):
+        """(the generated jvp, its source) for arguments like `primals`; with `batch`,
+        the version whose tangents stack `batch` directions along a leading axis
+        (tangent_batch.py: raises NotBatchable, remembered, where it cannot). `plain`:
+        the function compiled from the source as shown, for s2s_ad to read back (the
+        one that runs releases its temporaries early: release.py)."""
         if self.cache and self._stale():
             self.compiler.forget()
             self.cache.clear()
             self.sources.clear()
-        key = signature_key(primals)
+        key = signature_key(primals) if batch is None else (signature_key(primals), batch)
         function = self.cache.get(key)
         if function is None:
             try:
-                done = tangent_pipeline.run(self.compiler, primals)
+                done = tangent_pipeline.run(self.compiler, primals, batch)
+                function = (done.function, done.plain_function)
+                self.sources[key] = done.source
+            except NotBatchable as why:
+                function = why
             except (TranslationError, UsageError) as error:
-                raise error.with_traceback(None) from None
-            function = self.cache[key] = done.function
-            self.sources[key] = done.source
-        return function, self.sources[key]
+                if batch is None:
+                    raise error.with_traceback(None) from None
+                function = NotBatchable(str(error))
+            self.cache[key] = function
+        if isinstance(function, NotBatchable):
+            raise function
+        return function[1 if plain else 0], self.sources[key]
 
 
     def _stale(self):
@@ -112,6 +126,10 @@ def jvp(fun, primals, tangents):
     """(fun(*primals), the directional derivative of fun at primals along tangents),
     as in JAX: `primals` and `tangents` are tuples of the same structure."""
     primals, tangents = tuple(primals), tuple(tangents)
+    if _float_arrays(primals, tangents) and not hasattr(fun, "_s2s_compiler"):
+        # the common case, checked in one pass: every argument moves, none is a tree
+        function, _ = _jvp_of(fun).compiled(primals)
+        return function(*primals, *tangents)
     if len(primals) != len(tangents):
         raise UsageValueError(f"jvp got {len(primals)} primal(s) but {len(tangents)} "
                               "tangent(s); give one tangent per primal")
@@ -128,6 +146,17 @@ def jvp(fun, primals, tangents):
         return _hessian_vector_product(fun, primals, tangents)
     function, _ = _jvp_of(fun, moving(primals, tangents)).compiled(primals)
     return function(*primals, *[_as_float(t) for t in tangents])
+
+
+def _float_arrays(primals, tangents):
+    """Are all primals and tangents float arrays, each tangent of its primal's shape?"""
+    if len(primals) != len(tangents):
+        return False
+    for p, t in zip(primals, tangents):
+        if type(p) is not np.ndarray or type(t) is not np.ndarray or \
+                p.shape != t.shape or p.dtype.kind != "f" or t.dtype.kind != "f":
+            return False
+    return True
 
 
 def _hessian_vector_product(gradient, primals, tangents):
@@ -260,6 +289,11 @@ def jacfwd(fun, argnums=0):
         _no_trees("jacfwd", args, numbers, arrays_too=False)
         blocks = []
         for n in numbers:
+            block = jacfwd_block(fun, args, n)      # one call for every column
+            if block is not None:
+                blocks.append(block)
+                out = _outputs_of(block)
+                continue
             x = np.asarray(args[n], dtype=float)
             columns = []
             out = None
@@ -326,6 +360,9 @@ def jacrev(fun, argnums=0):
         _no_trees("jacrev", args, numbers, arrays_too=False)
         out, vjp_fn = vjp(fun, *args)
         outs = out if isinstance(out, tuple) else (out,)
+        batched = _jacrev_batched(fun, args, out, outs, numbers, single)
+        if batched is not None:
+            return batched
         per_output = []
         for k, o in enumerate(outs):
             o_shape = np.shape(o)
@@ -350,6 +387,26 @@ def jacrev(fun, argnums=0):
             per_output.append(blocks[0] if single else tuple(blocks))
         return tuple(per_output) if isinstance(out, tuple) else per_output[0]
     return jacobian
+
+
+def _outputs_of(block):
+    """Whether jacfwd's output is a tuple (JAX nests tuple outputs outside): a block is
+    a tuple exactly when the output is."""
+    return block if isinstance(block, tuple) else None
+
+
+def _jacrev_batched(fun, args, out, outs, numbers, single):
+    """jacrev from one batched call per output (jacobian_batch.py), or None."""
+    fun = _plain(fun)
+    argnums = tuple(i for i, p in enumerate(args) if _is_float(p) or is_tree(p))
+    if not set(numbers) <= set(argnums):
+        return None             # the loop below says which argument is not a float
+    seeded = _seeded_gradient(fun, len(args), _structure(out), argnums)
+    blocks = jacrev_blocks(seeded, argnums, args, outs)
+    if blocks is None:
+        return None
+    per_output = [b[numbers[0]] if single else tuple(b[n] for n in numbers) for b in blocks]
+    return tuple(per_output) if isinstance(out, tuple) else per_output[0]
 
 
 def hessian(fun, argnums=0):
