@@ -53,6 +53,10 @@ def observe(trace, args, namespace, parsed, gc_was_enabled=True, settle_loops=Tr
     run = _Probe(trace, args, namespace, parsed, gc_was_enabled, settle_loops)
     derived = _derived_in_loops(trace)
     kinds, result, changed = run(derived)
+    unsure = _of_non_numbers(trace, derived, kinds)
+    if unsure:
+        derived = derived - unsure
+        kinds, result, changed = run(derived)
     if changed and derived:
         kinds, result, _ = run(set())
     if trace.is_local(trace.result):
@@ -243,6 +247,23 @@ def _derived_in_loops(trace):
                 if isinstance(inner, ir.Stmt) and _follows_kinds(inner):
                     names.add(inner.target)
     return names
+
+
+def _of_non_numbers(trace, derived, kinds):
+    """The names in `derived` computed from a value that is not a number or an array:
+    their kinds need not follow from their operands' (`array + a_list`: the list's
+    length, not in its kind, gives the shape; a class of the user's can return
+    anything), so they are tested like every other value."""
+    from . import ir
+    unsure = set()
+    for item in ir.walk_items(trace.body):
+        if isinstance(item, ir.Stmt) and item.target in derived:
+            for operand in item.args.values():
+                for node in all_nodes(operand):
+                    kind = kinds.get(node.id) if isinstance(node, ast.Name) else None
+                    if kind is not None and not kind.is_numeric:
+                        unsure.add(item.target)
+    return unsure
 
 
 # Binary and unary operators whose result kind (Python type; array shape and dtype) is

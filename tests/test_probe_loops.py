@@ -191,3 +191,15 @@ def test_random_loops_give_the_kinds_of_the_probe_that_checks_every_iteration(tm
             stops += stopped
             compared += 1
     assert compared > 60 and stops > 10
+
+
+def test_a_value_computed_from_a_growing_list_is_tested_every_iteration(tmp_path):
+    # v = array + L takes its shape from L's length, which is not in a list's kind: v
+    # must not be noted only at the end (its last shape, (8,), taken for every iteration
+    # gave 26.4).
+    body = ["L = [1.0]", "s = x * np.ones(1)", "for i in range(n):", "    L = L + L",
+            "    v = x * np.ones(1) + L", "    s = s * 1.0 + np.sum(v) * x"]
+    f = load(function(["x", "n"], body, "np.sum(s)"), tmp_path)
+    settled, every, _ = both_ways(f, (0.3, 3))
+    assert settled == every and settled[0]["v"] is None
+    assert grad(f)(0.3, 3) == pytest.approx(central_difference(f, (0.3, 3), 0), rel=1e-6)
