@@ -12,8 +12,9 @@ import sys
 import numpy as np
 
 from . import builtin_names, rules
-from .forward import NOTE, ForwardEmitter, assign as _assign
+from .forward import NOTE, assign as _assign
 from .ir import NameAllocator
+from .probe_loops import MarkingEmitter, Stopper, check_until_settled, loop_marks
 from .kinds import kind_of, merge_kinds
 from .render import PRINTED
 from .walk import all_nodes, copy_tree
@@ -21,7 +22,7 @@ from .walk import all_nodes, copy_tree
 _NOTE = "__s2s_note__"
 
 
-def observe(trace, args, namespace, parsed, gc_was_enabled=True):
+def observe(trace, args, namespace, parsed, gc_was_enabled=True, settle_loops=True):
     """(kinds, the result's kind): run the forward sweep once on `args`, noting what
     each value is every time it is assigned (inside loops too: a value whose kind
     varies becomes unknown).
@@ -31,7 +32,7 @@ def observe(trace, args, namespace, parsed, gc_was_enabled=True):
     it was last noted with in locals of the probe, and an inline test calls `note`
     only when they differ:
 
-        if type(v) is not v_t or v_t is ndarray and (v.shape != v_s or v.dtype != v_d):
+        if type(v) is not v_t or v_s is not None and (v.shape != v_s or v.dtype != v_d):
             v_t, v_s, v_d = note('v', v)
 
     Outside loops every name is assigned at most once (SSA), so those values are
@@ -44,10 +45,18 @@ def observe(trace, args, namespace, parsed, gc_was_enabled=True):
     every iteration then computes it from operands of the same kinds, and its last
     value, noted at the end, has the kind of all. If a tested value does change
     kind, the probe runs again with every value in the loops tested.
+
+    A loop made of such values only tests until its kinds repeat, and may even stop
+    running then (probe_loops.py; `settle_loops=False` tests every iteration, for the
+    tests that compare the two).
     """
-    run = _Probe(trace, args, namespace, parsed, gc_was_enabled)
+    run = _Probe(trace, args, namespace, parsed, gc_was_enabled, settle_loops)
     derived = _derived_in_loops(trace)
     kinds, result, changed = run(derived)
+    unsure = _of_non_numbers(trace, derived, kinds)
+    if unsure:
+        derived = derived - unsure
+        kinds, result, changed = run(derived)
     if changed and derived:
         kinds, result, _ = run(set())
     if trace.is_local(trace.result):
@@ -58,13 +67,20 @@ def observe(trace, args, namespace, parsed, gc_was_enabled=True):
 class _Probe:
     """One instrumented run of the forward sweep (see `observe`)."""
 
-    def __init__(self, trace, args, namespace, parsed, gc_was_enabled):
+    def __init__(self, trace, args, namespace, parsed, gc_was_enabled, settle_loops):
         self.trace, self.args, self.namespace = trace, args, namespace
         self.parsed, self.gc_was_enabled = parsed, gc_was_enabled
+        self.settle_loops = settle_loops
 
     def __call__(self, derived):
         """(kinds, f's value, did a tested value change kind?) from one probe run in
-        which the names in `derived` are noted only at the end."""
+        which the names in `derived` are noted only at the end. If a loop left early
+        (probe_loops.STOP) and the code after it raised, the probe runs again with
+        every loop run to its end."""
+        outcome = self.run(derived, may_stop=True)
+        return outcome if outcome is not None else self.run(derived, may_stop=False)
+
+    def run(self, derived, may_stop):
         kinds = {}
         changed = []
 
@@ -76,19 +92,24 @@ class _Probe:
             # value's kind, as it does for every value computed from it.)
             if merged != seen and seen.pytype is not type(None):
                 changed.append(name)
-            if type(value) is np.ndarray:
-                return np.ndarray, value.shape, value.dtype
+            if kind.is_array and not isinstance(value, np.generic):
+                # (a dask array too: its guard compares shapes and dtypes as well)
+                return type(value), value.shape, value.dtype
             return type(value), None, None
 
         statements = [_note_call(p) for p in self.trace.params]
-        statements += ForwardEmitter(after_assign=lambda name: [_note_call(name)]).block(
+        marks = (loop_marks(self.trace, derived, _follows_kinds, may_stop)
+                 if self.settle_loops else {})
+        statements += MarkingEmitter(lambda name: [_note_call(name)], marks).block(
             self.trace.body)
         probe_names = NameAllocator(self.trace.taken | {_NOTE})
-        ndarray, type_, locals_, note_all = (probe_names.fresh(n) for n in
-                                             ("ndarray", "type", "locals", "note_all"))
+        type_, locals_, note_all, stop = (
+            probe_names.fresh(n) for n in ("type", "locals", "note_all", "stop"))
         guards, in_loops, deferred = [], set(), []
-        _guard_notes_in_loops(statements, probe_names, (type_, ndarray), guards, False,
+        _guard_notes_in_loops(statements, probe_names, type_, guards, False,
                               in_loops, derived, deferred)
+        check_until_settled(statements, probe_names,
+                            lambda s: isinstance(s, ast.Pass) and hasattr(s, PRINTED), stop)
         _defer_notes(statements, in_loops, deferred)
         statements[:0] = [_assign(g, ast.Constant(None)) for g in guards]
         statements.append(ast.Expr(ast.Call(ast.Name(note_all, ast.Load()), [
@@ -99,8 +120,9 @@ class _Probe:
                 if name in scope:           # (not bound: in a branch that did not run)
                     note(name, scope[name])
         probe = ast.FunctionDef(f"{self.trace.name}_probe", self.parsed.node.args, [], [])
-        probe_namespace = {**self.namespace, _NOTE: note, ndarray: np.ndarray, type_: type,
-                           locals_: locals, note_all: note_everything}
+        stopper = Stopper()
+        probe_namespace = {**self.namespace, _NOTE: note, type_: type,
+                           locals_: locals, note_all: note_everything, stop: stopper}
         builtin_names.protect(statements, probe_namespace, probe_names, self.trace)
         function = _compile_probe(probe, statements, self.trace.result, probe_namespace,
                                   self.parsed)
@@ -114,7 +136,12 @@ class _Probe:
             gc.enable()
         try:
             result = function(*self.args)
+        except Exception:
+            if not stopper.stopped:
+                raise
+            return None         # on values a loop left early: not necessarily f's error
         finally:
+            stopper.close()
             if paused:
                 gc.disable()
                 gc.unfreeze()
@@ -181,7 +208,7 @@ def _note_call(name):
                              [ast.Constant(name), ast.Name(name, ast.Load())], []))
 
 
-def _guard_notes_in_loops(statements, names, builtins_, guards, in_loop, guarded,
+def _guard_notes_in_loops(statements, names, type_, guards, in_loop, guarded,
                           derived, deferred):
     """Replace each note call inside a loop by its inline guard (see `observe`), in
     place, or drop it for a name in `derived` (appended to `deferred`, noted at the end).
@@ -193,7 +220,7 @@ def _guard_notes_in_loops(statements, names, builtins_, guards, in_loop, guarded
         for field in ("body", "orelse"):
             inner = getattr(s, field, None)
             if isinstance(inner, list):
-                _guard_notes_in_loops(inner, names, builtins_, guards,
+                _guard_notes_in_loops(inner, names, type_, guards,
                                       in_loop or isinstance(s, (ast.For, ast.While)), guarded,
                                       derived, deferred)
                 if isinstance(s, ast.If) and field == "body" and not inner:
@@ -204,7 +231,7 @@ def _guard_notes_in_loops(statements, names, builtins_, guards, in_loop, guarded
                 deferred.append(name)
                 continue
             guarded.add(name)
-            s = _guarded_note(name, names, builtins_, guards)
+            s = _guarded_note(name, names, type_, guards)
         kept.append(s)
     statements[:] = kept
 
@@ -220,6 +247,23 @@ def _derived_in_loops(trace):
                 if isinstance(inner, ir.Stmt) and _follows_kinds(inner):
                     names.add(inner.target)
     return names
+
+
+def _of_non_numbers(trace, derived, kinds):
+    """The names in `derived` computed from a value that is not a number or an array:
+    their kinds need not follow from their operands' (`array + a_list`: the list's
+    length, not in its kind, gives the shape; a class of the user's can return
+    anything), so they are tested like every other value."""
+    from . import ir
+    unsure = set()
+    for item in ir.walk_items(trace.body):
+        if isinstance(item, ir.Stmt) and item.target in derived:
+            for operand in item.args.values():
+                for node in all_nodes(operand):
+                    kind = kinds.get(node.id) if isinstance(node, ast.Name) else None
+                    if kind is not None and not kind.is_numeric:
+                        unsure.add(item.target)
+    return unsure
 
 
 # Binary and unary operators whose result kind (Python type; array shape and dtype) is
@@ -266,16 +310,16 @@ def _is_note_call(s):
             and isinstance(s.value.func, ast.Name) and s.value.func.id == _NOTE)
 
 
-def _guarded_note(name, names, builtins_, guards):
-    """`if type(v) is not v_t or ...: v_t, v_s, v_d = note('v', v)`, with `type` and
-    `ndarray` under names of their own (the user may have a `type` of their own)."""
-    type_, ndarray = builtins_
+def _guarded_note(name, names, type_, guards):
+    """`if type(v) is not v_t or ...: v_t, v_s, v_d = note('v', v)`, with `type` under
+    a name of its own (the user may have a `type` of their own). v_s is None unless v
+    is an array (not a NumPy scalar, whose type tells its dtype)."""
     t, shape, dtype = (names.fresh(f"{name}_{part}") for part in ("t", "s", "d"))
     guards.append(t)
     # Only its text is used (render.PRINTED): the probe is printed, never analysed.
     guard = ast.Pass()
     setattr(guard, PRINTED,
-            f"if {type_}({name}) is not {t} or {t} is {ndarray} and ({name}.shape != {shape} "
+            f"if {type_}({name}) is not {t} or {shape} is not None and ({name}.shape != {shape} "
             f"or {name}.dtype != {dtype}):\n"
             f"    {t}, {shape}, {dtype} = {_NOTE}({name!r}, {name})")
     return guard
