@@ -11,7 +11,9 @@ generated:
 - a value where control flow joins (an `if`'s phi, a loop's carried value) is trusted
   only when every path into it has the same kind;
 - a value whose shape depends on data (indexing with a boolean mask or a computed
-  integer array) is not trusted,
+  integer array) is not trusted, nor is an array made from a list whose length the
+  signature does not fix (a list a loop carries or appends to: its length follows the
+  trip count, and a list's kind has no length),
 
 and a value computed from an untrusted one is not trusted either. Untrusted kinds
 become None, for which the reverse transform emits shape-generic code (or refuses,
@@ -43,6 +45,7 @@ class _Settler:
         self.kinds = kinds
         self.namespace = namespace
         self.observed = set(kinds)
+        self.growing = set()        # lists a loop carries or appends to
 
     def block(self, items):
         for item in items:
@@ -52,6 +55,7 @@ class _Settler:
                 for target, a, b in item.phis:
                     self.join(target, [o for o in (a, b) if o is not None])
             elif isinstance(item, ir.Loop):
+                self.note_growing(item)
                 for _ in range(2):      # the body reads the headers the body defines
                     self.block(item.cond_body or [])
                     self.block(item.body)
@@ -67,11 +71,27 @@ class _Settler:
             merged = merge_kinds(merged, kind)
         self.kinds[target] = merged
 
+    def note_growing(self, loop):
+        for header, last in loop.carried:
+            if _is_sequence(self.kind(ast.Name(header, ast.Load()))):
+                self.growing.update({header, last.id if isinstance(last, ast.Name) else None})
+        for inner in ir.walk_items(loop.body + (loop.cond_body or [])):
+            if isinstance(inner, ir.Append):
+                self.growing.add(inner.lst)
+
     def stmt(self, s):
         locals_ = [o for o in _operands(s) if self.trace.is_local(o)]
         if any(self.kind(o) is None for o in locals_) or _dynamic_index(self, s):
             self.kinds[s.target] = None
-        elif s.target not in self.observed:
+            return
+        if any(o.id in self.growing for o in locals_):
+            kind = self.kinds.get(s.target)
+            if _is_sequence(kind):
+                self.growing.add(s.target)          # L + L, L[1:]: grows with it
+            elif kind is not None and kind.is_array and kind.shape != ():
+                self.kinds[s.target] = None         # np.array(L), x + L: its shape too
+                return
+        if s.target not in self.observed:
             self.kinds[s.target] = self.evaluate(s)
 
     def kind(self, operand):
@@ -119,6 +139,10 @@ def _dynamic_index(settler, s):
             if kind is None or kind.pytype in (list, tuple) or (kind.is_array and kind.shape):
                 return True
     return False
+
+
+def _is_sequence(kind):
+    return kind is not None and kind.pytype in (list, tuple)
 
 
 def _stand_in(kind):
