@@ -17,6 +17,9 @@ class Choice(_Family):
 
     def __init__(self, bigger):
         self.bigger = bigger
+        # as _select_number decides off a tie
+        self.inline_selection = "x > y" if bigger else "x < y"
+        self.inline_tangent = f"x_dot if {self.inline_selection} else y_dot"
 
     def ties(self, site, ans, vals):
         x, y = vals
@@ -91,6 +94,9 @@ class Abs(_Family):
     """`sel` is the sign of the piece taken: +1 (x), -1 (-x); 0 where undecided."""
     name = "abs"
     params = ("x",)
+    # as `select` decides off the tie (sel * x_dot: the same bits; 0 for a NaN)
+    inline_selection = "1.0 if x > 0 else -1.0 if x < 0 else 0.0"
+    inline_tangent = "x_dot if x > 0 else -x_dot if x < 0 else 0.0 * x_dot"
 
     def ties(self, site, ans, vals):
         return np.equal(vals[0], 0)

@@ -28,6 +28,7 @@ from .compiler import GradientCompiler
 from .emit import compile_function
 from .forward import ForwardEmitter, assign
 from .ir import Stmt, walk_items
+from .kink_family import fill
 from .kink_table import family_of
 from .probe import origin
 from .render import render_function
@@ -105,10 +106,9 @@ class KinkAnalysis:
     def _operands(self, site):
         return ast.Tuple([copy_tree(site.stmt.args[p]) for p in site.params], ast.Load())
 
-    def primal(self, hook, inline=False):
-        """f's forward sweep calling `hook(k, ans, operands)` after each site; with
-        `inline`, sites whose tie test is a comparison of their operands (all but
-        np.max/np.min and np.sort) test it in place and call `hook(k)` on a tie."""
+    def primal(self, hook):
+        """f's forward sweep calling `hook(k, ans, operands)` after each site (the kink
+        report), returning f's result."""
         c, hook_name = self.c, self.c.names.fresh("kink_hook")
         analysis = self
 
@@ -116,18 +116,11 @@ class KinkAnalysis:
             def item(self, item):
                 out = super().item(item)
                 site = analysis.by_stmt.get(id(item))
-                if site is None:
-                    return out
-                test = analysis._tie_test(site) if inline else None
-                if test is not None:
-                    call = ast.Call(ast.Name(hook_name, ast.Load()),
-                                    [ast.Constant(site.index)], [])
-                    out.append(self.noted(ast.If(test, [ast.Expr(call)], []), item))
-                    return out
-                call = ast.Call(ast.Name(hook_name, ast.Load()), [
-                    ast.Constant(site.index), ast.Name(item.target, ast.Load()),
-                    analysis._operands(site)], [])
-                out.append(self.noted(ast.Expr(call), item))
+                if site is not None:
+                    call = ast.Call(ast.Name(hook_name, ast.Load()), [
+                        ast.Constant(site.index), ast.Name(item.target, ast.Load()),
+                        analysis._operands(site)], [])
+                    out.append(self.noted(ast.Expr(call), item))
                 return out
         statements = Emitter().block(c.trace.body)
         function = self._compile("kinks", statements, {hook_name: hook}, c.trace.params,
@@ -135,24 +128,72 @@ class KinkAnalysis:
         function.__defaults__ = self.compiler.parsed.defaults
         return function
 
-    def _tie_test(self, site):
-        """`x == y` (`np.any(x == y)` for arrays) for the site's tie, or None."""
+    def detector(self, ties):
+        """The Clarke mode's cheap test: f's forward sweep returning `(hit, result,
+        aux)`, `hit` telling whether any site was evaluated on a tie. Sites whose tie is
+        a comparison of their operands (all but np.max/np.min, np.sort, ...) test it in
+        place; the others call the pure predicate `ties(k, ans, operands)`. Nothing is
+        shared between calls (concurrent calls are safe), and the sweep runs to its end:
+        its result is f's value, bit for bit, at a kink too."""
+        c = self.c
+        ties_name, hit = c.names.fresh("kink_ties"), c.names.fresh("kink_hit")
+        analysis = self
+        found = [assign(hit, ast.Constant(True))]
+
+        class Emitter(ForwardEmitter):
+            def item(self, item):
+                out = super().item(item)
+                site = analysis.by_stmt.get(id(item))
+                if site is None:
+                    return out
+                test = analysis._tie_test(site)
+                if test is None:
+                    test = ast.Call(ast.Name(ties_name, ast.Load()), [
+                        ast.Constant(site.index), ast.Name(item.target, ast.Load()),
+                        analysis._operands(site)], [])
+                out.append(self.noted(ast.If(test, copy_tree(found), []), item))
+                return out
+        statements = [assign(hit, ast.Constant(False))] + Emitter().block(c.trace.body)
+        aux = c.trace.aux if self.compiler.has_aux else ast.Constant(None)
+        returns = ast.Return(ast.Tuple([ast.Name(hit, ast.Load()), c.trace.result, aux],
+                                       ast.Load()))
+        function = self._compile("kinks", statements, {ties_name: ties}, c.trace.params,
+                                 returns)
+        function.__defaults__ = self.compiler.parsed.defaults
+        return function
+
+    def is_scalar_site(self, site):
+        """Are the site's operands numbers (no array, so its selection is one number)?"""
+        for p in site.params:
+            kind = operand_kind(site.stmt.args[p], self.c.trace, self.c.kinds)
+            if kind is None or not (kind.is_python_number or
+                                    (kind.is_array and kind.shape == ())):
+                return False
+        return True
+
+    def _tie_test(self, site, operands=None, scalar=False):
+        """`x == y` (`np.any(x == y)` for arrays) for the site's tie, or None. With
+        `operands` (parameter -> AST) the test reads those, and `scalar` says they are
+        numbers (the caller has checked)."""
         pairs = site.family.tie_pairs(site)
         if pairs is None:
             return None
+        if operands is None:
+            operands = site.stmt.args
         tests, arrays = [], False
         for p, other in pairs:
-            operand = site.stmt.args[p]
-            value = (copy_tree(site.stmt.args[other]) if isinstance(other, str)
+            operand = operands[p]
+            value = (copy_tree(operands[other]) if isinstance(other, str)
                      else ast.Constant(other))
             if isinstance(value, ast.Constant) and value.value is None:
                 continue
             tests.append(ast.Compare(copy_tree(operand), [ast.Eq()], [value]))
-            for node in (operand, value):
-                kind = operand_kind(node, self.c.trace, self.c.kinds)
-                if kind is None or not (kind.is_python_number or
-                                        (kind.is_array and kind.shape == ())):
-                    arrays = True
+            if not scalar:
+                for node in (operand, value):
+                    kind = operand_kind(node, self.c.trace, self.c.kinds)
+                    if kind is None or not (kind.is_python_number or
+                                            (kind.is_array and kind.shape == ())):
+                        arrays = True
         if not tests:
             return ast.Constant(False)
         if arrays:
@@ -163,9 +204,12 @@ class KinkAnalysis:
             return ast.Call(ast.Attribute(np_name, "any", ast.Load()), [test], [])
         return tests[0] if len(tests) == 1 else ast.BoolOp(ast.Or(), tests)
 
-    def tangent(self, hook):
-        """f's forward sweep with tangents, `(*args, *arg_dots) -> None`, calling
-        `hook` after each site and continuing with what it returns (module docstring)."""
+    def tangent(self):
+        """f's forward sweep with tangents, `(hook, *args, *arg_dots) -> None`, calling
+        `hook` after each site and continuing with what it returns (module docstring).
+        The hook is an argument, so that each call has its own. A site on numbers with
+        an inline form calls it at a tie only; off it the piece its values select is
+        written in place (kink_family.py: inline_tangent)."""
         c, hook_name = self.c, self.c.names.fresh("clarke_hook")
         transform = TangentTransform(c.trace, c.kinds, self.compiler.wrt, c.names,
                                      c.modules, c.helpers, c.aliases)
@@ -179,22 +223,46 @@ class KinkAnalysis:
                 site = analysis.by_stmt.get(id(item))
                 if site is None:
                     return super().item(item)
-                dots = ast.Tuple([transform.dot(item.args[p]) for p in site.params],
-                                 ast.Load())
+                dots = [transform.dot(item.args[p]) for p in site.params]
                 call = ast.Call(ast.Name(hook_name, ast.Load()), [
                     ast.Constant(site.index), ast.Name(item.target, ast.Load()),
-                    analysis._operands(site), dots], [])
+                    analysis._operands(site), ast.Tuple(dots, ast.Load())], [])
                 if site.family.checks_only:     # its own tangent, and a check for ties
                     return super().item(item) + [self.noted(ast.Expr(call), item)]
                 out = ForwardEmitter.item(self, item)
-                target = (item.target if site.family.name == "compare"
-                          else transform.dot_name(item.target))
-                out.append(self.noted(assign(target, call), item))
+                compare = site.family.name == "compare"
+                target = item.target if compare else transform.dot_name(item.target)
+                inline = analysis.inline(site)
+                if inline is None:
+                    out.append(self.noted(assign(target, call), item))
+                    return out
+                test, _ = inline
+                otherwise = []
+                if not compare:
+                    nodes = {p: site.stmt.args[p] for p in site.params}
+                    nodes.update({f"{p}_dot": d for p, d in zip(site.params, dots)})
+                    otherwise = [assign(target, fill(site.family.inline_tangent, nodes))]
+                out.append(self.noted(ast.If(test, [assign(target, call)], otherwise), item))
                 return out
         statements = Emitter(transform).block(c.trace.body)
-        params = list(c.trace.params) + [transform.dot_name(p) for p in c.trace.params]
-        return self._compile("clarke_tangents", statements, {hook_name: hook}, params,
+        params = ([hook_name] + list(c.trace.params)
+                  + [transform.dot_name(p) for p in c.trace.params])
+        return self._compile("clarke_tangents", statements, {}, params,
                              ast.Return(ast.Constant(None)))
+
+    def inline(self, site):
+        """(tie test, selection template) for a site on numbers whose family has an
+        inline form (the comparison's own value for a comparison), or None."""
+        if not self.is_scalar_site(site):
+            return None
+        if site.family.name == "compare":
+            return self._tie_test(site), None
+        if site.family.inline_tangent is None:
+            return None
+        test = self._tie_test(site)
+        if test is None:
+            return None
+        return test, site.family.inline_selection
 
     def _feeding_sites(self):
         """The names the sites' operands depend on (their own included)."""
