@@ -46,7 +46,6 @@ sweep sees f's draws and the caller sees those of one call of f; such calls are
 serialized by the lock (probing's switch is process-wide).
 """
 import ast
-import contextlib
 import copy
 import threading
 
@@ -56,7 +55,6 @@ from .compiler import GradientCompiler
 from .errors import TranslationError, UsageError, UsageValueError
 from .ir import If, Loop, Stmt, walk_items
 from .kinds import signature_key
-from .kink_family import fill
 from .kink_sweep import KinkAnalysis
 from .kink_table import ClarkeUnsupported
 from .lower_effects import probing
@@ -136,7 +134,6 @@ class _Program:
         # (module docstring).
         self.effects = any(isinstance(item, Stmt) and not item.rule.pure
                            for item in walk_items(self.analysis.c.trace.body))
-        self.quiet = probing if self.effects else contextlib.nullcontext
 
     def still_valid(self):
         """Does every global, closure variable and builtin the code was built from
@@ -169,11 +166,10 @@ class _Program:
             with self.owner.lock:
                 if self.selected is None:
                     self.pieces.load(chosen)    # the compile's probe runs the forward sweep
-                    with self.quiet():
-                        self.selected = _compile_selected(self.analysis, self.pieces, args)
+                    self.selected = self.run(_compile_selected, self.analysis, self.pieces,
+                                             args)
         self.pieces.load(chosen)
-        with self.quiet():
-            out = self.selected(*args)
+        out = self.run(self.selected, *args)
         owner = self.owner
         if owner.with_value:
             return ((value, aux) if owner.has_aux else value), out[1]
@@ -210,17 +206,21 @@ class _Program:
     def select(self, args):
         """site -> [the selection of each of its hooked hits], from up to DIRECTIONS
         tangent sweeps along random directions (lexicographically)."""
-        selector = _Selector(self.analysis.sites)
-        previous = None
+        selector = None
         for directions in self.directions:
-            selector.start(previous)
-            with self.quiet():
-                self.tangent(selector, *args, *directions)
-            previous = selector.finish()
-            if not any(undecided is not False and np.any(undecided)
-                       for hits in previous.values() for _, undecided in hits):
+            selector = _Selector(self.analysis.sites, selector)
+            self.run(self.tangent, selector, *args, *directions)
+            selector.finish()
+            if not selector.undecided:
                 break
-        return {k: [selection for selection, _ in hits] for k, hits in previous.items()}
+        return selector.selections
+
+    def run(self, function, *args):
+        """function(*args), quietly for a function with effects (module docstring)."""
+        if not self.effects:
+            return function(*args)
+        with probing():
+            return function(*args)
 
 
 class _Ties:
@@ -245,39 +245,43 @@ def _direction(rng, value):
 
 
 class _Selector:
-    """The hook of the tangent sweep: selects the piece at each kink hit, keeping the
-    decisions of the previous direction's sweep (see the module docstring)."""
+    """The hook of one tangent sweep (one per call and direction): selects the piece at
+    each kink hit, keeping the decisions of the previous direction's sweep (see the
+    module docstring). `selections[k]` and `masks[k]` list, per hooked hit of site k,
+    the selection and what is still undecided; `undecided` says whether anything is."""
 
-    def __init__(self, sites):
+    def __init__(self, sites, previous=None):
         self.sites = sites
-        self.previous = self.records = None
-
-    def start(self, previous):
         self.previous = previous
-        self.records = {site.index: [] for site in self.sites}
+        self.selections = {site.index: [] for site in sites}
+        self.masks = {site.index: [] for site in sites}
+        self.undecided = False
 
     def __call__(self, k, ans, vals, dots):
         site = self.sites[k]
-        hits = self.records[k]
+        hits = self.selections[k]
         earlier = None
         if self.previous is not None:
-            before = self.previous[k]
-            if len(hits) >= len(before):
+            n = len(hits)
+            before = self.previous.selections[k]
+            if n >= len(before):
                 raise _diverged(site)
-            earlier = before[len(hits)]
+            earlier = before[n], self.previous.masks[k][n]
         try:
-            record, value = site.family.select(site, ans, vals, dots, earlier)
+            (selection, mask), value = site.family.select(site, ans, vals, dots, earlier)
         except ClarkeUnsupported as exc:
             raise TranslationError(f"kinks='clarke': {exc}", site.stmt.loc) from None
-        hits.append(record)
+        hits.append(selection)
+        self.masks[k].append(mask)
+        if mask is not False and (mask is True or np.any(mask)):
+            self.undecided = True
         return value
 
     def finish(self):
         if self.previous is not None:
-            for k, hits in self.records.items():
-                if len(hits) != len(self.previous[k]):
+            for k, hits in self.selections.items():
+                if len(hits) != len(self.previous.selections[k]):
                     raise _diverged(self.sites[k])
-        return self.records
 
 
 def _diverged(site):
@@ -398,13 +402,13 @@ def _inline_piece(analysis, site, inline, helper):
         sel = pieces(k, x, y) if x == y else <the values' own choice>
     so the helper runs at ties only (the tangent sweep hooks the same evaluations).
     For a comparison the values' own choice is the comparison itself."""
-    _, template = inline
+    arrays, template, _ = inline
     rule = site.stmt.rule
 
     def spell(call_args):
         k, *operands = call_args
         nodes = dict(zip(site.params, operands))
-        test = analysis._tie_test(site, nodes, scalar=True)
+        test = analysis._tie_test(site, nodes, arrays)
         at_tie = ast.Call(ast.Name(helper, ast.Load()),
                           [k] + [copy.deepcopy(o) for o in operands], [])
         if template is None:            # a comparison: the user's own spelling
@@ -412,7 +416,7 @@ def _inline_piece(analysis, site, inline, helper):
             own.call_args = [copy.deepcopy(o) for o in operands]
             otherwise = rule.spell(own)
         else:
-            otherwise = fill(template, nodes)
+            otherwise = analysis.fill(template, nodes)
         return ast.IfExp(test, at_tie, otherwise)
     return Rule(f"the Clarke mode's selection at line {site.line}",
                 _signature("site, *operands"), {}, zero_grad=True, pure=False,

@@ -72,6 +72,8 @@ class _Family:
     # their tangents (x_dot, y_dot); None: the helper is called at every evaluation.
     inline_tangent = None           # the result's tangent along the piece off a tie
     inline_selection = None         # `sel` off a tie, as `select` would record it
+    inline_array_tangent = None     # ... for a site on arrays (np: NumPy)
+    inline_array_selection = None
 
 
 def _with_selection(rule, adjoints):

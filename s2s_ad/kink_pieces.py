@@ -17,9 +17,10 @@ class Choice(_Family):
 
     def __init__(self, bigger):
         self.bigger = bigger
-        # as _select_number decides off a tie
-        self.inline_selection = "x > y" if bigger else "x < y"
+        # as `select` decides off a tie
+        self.inline_selection = self.inline_array_selection = "x > y" if bigger else "x < y"
         self.inline_tangent = f"x_dot if {self.inline_selection} else y_dot"
+        self.inline_array_tangent = f"np.where({self.inline_selection}, x_dot, y_dot)"
 
     def ties(self, site, ans, vals):
         x, y = vals
@@ -97,6 +98,8 @@ class Abs(_Family):
     # as `select` decides off the tie (sel * x_dot: the same bits; 0 for a NaN)
     inline_selection = "1.0 if x > 0 else -1.0 if x < 0 else 0.0"
     inline_tangent = "x_dot if x > 0 else -x_dot if x < 0 else 0.0 * x_dot"
+    inline_array_selection = "np.sign(x).astype(float)"
+    inline_array_tangent = "np.sign(x).astype(float) * x_dot"
 
     def ties(self, site, ans, vals):
         return np.equal(vals[0], 0)

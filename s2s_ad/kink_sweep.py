@@ -162,25 +162,30 @@ class KinkAnalysis:
         function.__defaults__ = self.compiler.parsed.defaults
         return function
 
-    def is_scalar_site(self, site):
-        """Are the site's operands numbers (no array, so its selection is one number)?"""
+    def operands_are(self, site):
+        """'numbers' if the site's operands are all numbers, 'arrays' if they are
+        arrays or numbers, None if any is something else (or unknown)."""
+        arrays = False
         for p in site.params:
             kind = operand_kind(site.stmt.args[p], self.c.trace, self.c.kinds)
-            if kind is None or not (kind.is_python_number or
-                                    (kind.is_array and kind.shape == ())):
-                return False
-        return True
+            if kind is None:
+                return None
+            if kind.is_array and kind.shape != ():
+                arrays = True
+            elif not (kind.is_python_number or kind.is_array):
+                return None
+        return "arrays" if arrays else "numbers"
 
-    def _tie_test(self, site, operands=None, scalar=False):
+    def _tie_test(self, site, operands=None, arrays=None):
         """`x == y` (`np.any(x == y)` for arrays) for the site's tie, or None. With
-        `operands` (parameter -> AST) the test reads those, and `scalar` says they are
-        numbers (the caller has checked)."""
+        `operands` (parameter -> AST) the test reads those; `arrays` says whether
+        they may be arrays (None: look at their kinds)."""
         pairs = site.family.tie_pairs(site)
         if pairs is None:
             return None
         if operands is None:
             operands = site.stmt.args
-        tests, arrays = [], False
+        tests, found = [], False
         for p, other in pairs:
             operand = operands[p]
             value = (copy_tree(operands[other]) if isinstance(other, str)
@@ -188,14 +193,16 @@ class KinkAnalysis:
             if isinstance(value, ast.Constant) and value.value is None:
                 continue
             tests.append(ast.Compare(copy_tree(operand), [ast.Eq()], [value]))
-            if not scalar:
+            if arrays is None:
                 for node in (operand, value):
                     kind = operand_kind(node, self.c.trace, self.c.kinds)
                     if kind is None or not (kind.is_python_number or
                                             (kind.is_array and kind.shape == ())):
-                        arrays = True
+                        found = True
         if not tests:
             return ast.Constant(False)
+        if arrays is None:
+            arrays = found
         if arrays:
             test = tests[0]
             for t in tests[1:]:
@@ -236,12 +243,13 @@ class KinkAnalysis:
                 if inline is None:
                     out.append(self.noted(assign(target, call), item))
                     return out
-                test, _ = inline
+                arrays, _, tangent = inline
+                test = analysis._tie_test(site, arrays=arrays)
                 otherwise = []
                 if not compare:
                     nodes = {p: site.stmt.args[p] for p in site.params}
                     nodes.update({f"{p}_dot": d for p, d in zip(site.params, dots)})
-                    otherwise = [assign(target, fill(site.family.inline_tangent, nodes))]
+                    otherwise = [assign(target, analysis.fill(tangent, nodes))]
                 out.append(self.noted(ast.If(test, [assign(target, call)], otherwise), item))
                 return out
         statements = Emitter(transform).block(c.trace.body)
@@ -251,18 +259,25 @@ class KinkAnalysis:
                              ast.Return(ast.Constant(None)))
 
     def inline(self, site):
-        """(tie test, selection template) for a site on numbers whose family has an
-        inline form (the comparison's own value for a comparison), or None."""
-        if not self.is_scalar_site(site):
+        """How a site is selected in place off a tie, or None (its hook runs at every
+        evaluation): (arrays?, the selection's template, the tangent's template), the
+        templates None for a comparison (its own value is its selection)."""
+        are = self.operands_are(site)
+        if are is None or site.family.tie_pairs(site) is None:
             return None
+        arrays = are == "arrays"
         if site.family.name == "compare":
-            return self._tie_test(site), None
-        if site.family.inline_tangent is None:
+            return arrays, None, None
+        family = site.family
+        selection, tangent = ((family.inline_array_selection, family.inline_array_tangent)
+                              if arrays else (family.inline_selection, family.inline_tangent))
+        if tangent is None:
             return None
-        test = self._tie_test(site)
-        if test is None:
-            return None
-        return test, site.family.inline_selection
+        return arrays, selection, tangent
+
+    def fill(self, template, nodes):
+        """A family's inline template with the site's operands and NumPy's name."""
+        return fill(template, {"np": ast.Name(self.c.modules["np"], ast.Load()), **nodes})
 
     def _feeding_sites(self):
         """The names the sites' operands depend on (their own included)."""

@@ -34,11 +34,12 @@ def probing():
     """Within it, effects do nothing and random state is left as it was found."""
     np_state = np.random.get_state()
     py_state = _random.getstate()
+    was = _probing[0]               # nested (a compile inside the Clarke mode's quiet run)
     _probing[0] = True
     try:
         yield
     finally:
-        _probing[0] = False
+        _probing[0] = was
         np.random.set_state(np_state)
         _random.setstate(py_state)
 
