@@ -21,15 +21,16 @@ How, for one call:
    direction v beside the primal values; at each kink hit the piece whose tangent
    wins (the larger argument of a max along v, the side of a tied comparison x + t·v
    falls on) is selected by a Python hook and the sweep continues along it; off a
-   tie, sites on numbers follow the piece their values select in place. A tie in
+   tie, max/min/abs and comparisons (on numbers or arrays) follow the piece their
+   values select in place, without a call. A tie in
    that direction too stays undecided and is decided along a further random
    direction, with every decision taken so far kept (lexicographic order); after
    three directions what is still tied is tied to first order in all of them, so
    either piece has the same derivative along them, and the default's choice is kept.
 3. Gradient on the selected pieces: a gradient of the same trace in which each kinked
    primitive reads its selection `sel` (its values' own choice off a tie, written in
-   place for numbers; the hook's record at a tie, read in order from a runtime
-   helper), and its adjoint passes g to the selected piece only (kink_table's
+   place where the tangent sweep does so; the hook's record at a tie, read in order
+   from a runtime helper), and its adjoint passes g to the selected piece only (kink_table's
    selected rules); a tied comparison is replaced by its resolved value, so branches
    and np.where follow the selected side. Compiled once per signature by the
    ordinary pipeline (tape, cleaning, emission).
@@ -121,19 +122,21 @@ class _Program:
         self.owner = owner
         self.analysis = KinkAnalysis(owner.fun, owner.argnums, args, owner.with_value,
                                      owner.has_aux)
+        # Random draws and effects (print, assert): every sweep but one runs quietly
+        # (module docstring).
+        self.effects = any(isinstance(item, Stmt) and not item.rule.pure
+                           for item in walk_items(self.analysis.c.trace.body))
         self.detector = None            # no site: no kink can be hit
         if self.analysis.sites:
-            self.detector = self.analysis.detector(_Ties(self.analysis.sites))
+            # grad without aux needs no value at a kink: the test stops at the first tie
+            early = not (owner.with_value or owner.has_aux or self.effects)
+            self.detector = self.analysis.detector(_Ties(self.analysis.sites), early)
         self.tangent = self.selected = None
         self.pieces = _Pieces(self.analysis.sites)
         self.dependencies = list(self.analysis.compiler.parsed.dependencies)
         self.directions = None
         self.n_params = len(self.analysis.c.trace.params)
         self.defaults = tuple(self.analysis.compiler.parsed.defaults or ())
-        # Random draws and effects (print, assert): every sweep but one runs quietly
-        # (module docstring).
-        self.effects = any(isinstance(item, Stmt) and not item.rule.pure
-                           for item in walk_items(self.analysis.c.trace.body))
 
     def still_valid(self):
         """Does every global, closure variable and builtin the code was built from
@@ -398,9 +401,10 @@ def _compile_selected(analysis, pieces, args):
 
 
 def _inline_piece(analysis, site, inline, helper):
-    """The selection rule of a site on numbers: spelled
+    """The selection rule of a site with an inline form: spelled
         sel = pieces(k, x, y) if x == y else <the values' own choice>
-    so the helper runs at ties only (the tangent sweep hooks the same evaluations).
+    (`np.any(x == y)` on arrays), so the helper runs at ties only: the tangent sweep
+    hooks the same evaluations, so the records line up.
     For a comparison the values' own choice is the comparison itself."""
     arrays, template, _ = inline
     rule = site.stmt.rule

@@ -63,11 +63,16 @@ class Choice(_Family):
         else:
             sel, undecided = previous
         if _any(undecided):
-            x_up, y_up = np.greater(xd, yd), np.less(xd, yd)
-            take_x, take_y = (x_up, y_up) if self.bigger else (y_up, x_up)
-            sel = np.where(undecided & take_x, True, np.where(undecided & take_y, False, sel))
-            undecided = undecided & ~(take_x | take_y)
-        sel = bool(sel) if scalar else np.broadcast_to(sel, np.shape(ans)).copy()
+            # Where still undecided, sel is False (x > y is False at a tie, and no
+            # direction has changed it): x is taken where its tangent wins, y where
+            # the tangents tie too (still undecided) or y's wins.
+            sel = np.where(undecided, np.greater(xd, yd) if self.bigger else np.less(xd, yd),
+                           sel)
+            undecided = undecided & np.equal(xd, yd)
+        if scalar:
+            sel = bool(sel)
+        elif np.shape(sel) != np.shape(ans):
+            sel = np.broadcast_to(sel, np.shape(ans)).copy()
         return (sel, undecided), _where(sel, xd, yd, scalar)
 
     def _select_number(self, x, y, xd, yd, previous):

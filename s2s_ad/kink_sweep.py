@@ -3,17 +3,22 @@
 `KinkAnalysis` runs the compiler's first stages (lower, cse, kinds, aliasing) on the
 example arguments, finds the *sites*: the statements of a primitive with kinks
 (kink_table.py) that read a value depending on a differentiated argument, and builds
-two instrumented sweeps of the same trace:
+instrumented sweeps of the same trace:
 
     primal(hook)    the forward sweep with `hook(k, ans, (operands...))` after site k
-                    (the kink report and the Clarke mode's cheap test, kinks.py/clarke.py)
-    tangent(hook)   the forward sweep with tangents along a direction beside the
-                    primal values (tangent.py), and after site k
+                    (the kink report, kinks.py)
+    detector(ties)  the forward sweep returning (hit, result, aux): did any site sit on
+                    a tie? (the Clarke mode's cheap test, clarke.py; the result is f's)
+    tangent()       `(hook, *args, *arg_dots)`: the forward sweep with tangents along a
+                    direction beside the primal values (tangent.py), and after site k
                         z_dot = hook(k, z, (operands...), (their tangents...))
                     for a primitive, or
                         c = hook(k, c, (x, y), (x_dot, y_dot))
                     for a comparison: the hook selects the piece and the sweep goes
-                    on along it (clarke.py)
+                    on along it (clarke.py). Sites with an inline form (`inline`: max,
+                    min, abs and comparisons on numbers or arrays) call the hook only
+                    when their evaluation is tied, and otherwise follow the piece their
+                    values select in place.
 
 A primitive's kink matters only where an operand varies with the differentiated
 arguments: `max(i, 0)` on loop counters is no kink of f.
@@ -128,17 +133,21 @@ class KinkAnalysis:
         function.__defaults__ = self.compiler.parsed.defaults
         return function
 
-    def detector(self, ties):
+    def detector(self, ties, early=False):
         """The Clarke mode's cheap test: f's forward sweep returning `(hit, result,
         aux)`, `hit` telling whether any site was evaluated on a tie. Sites whose tie is
         a comparison of their operands (all but np.max/np.min, np.sort, ...) test it in
         place; the others call the pure predicate `ties(k, ans, operands)`. Nothing is
-        shared between calls (concurrent calls are safe), and the sweep runs to its end:
-        its result is f's value, bit for bit, at a kink too."""
+        shared between calls (concurrent calls are safe). The sweep runs to its end, so
+        its result is f's value, bit for bit, at a kink too; with `early` (the value is
+        not wanted) it returns `(True, None, None)` at the first tie."""
         c = self.c
         ties_name, hit = c.names.fresh("kink_ties"), c.names.fresh("kink_hit")
         analysis = self
         found = [assign(hit, ast.Constant(True))]
+        if early:
+            found = [ast.Return(ast.Tuple([ast.Constant(True), ast.Constant(None),
+                                           ast.Constant(None)], ast.Load()))]
 
         class Emitter(ForwardEmitter):
             def item(self, item):
@@ -252,7 +261,11 @@ class KinkAnalysis:
                     otherwise = [assign(target, analysis.fill(tangent, nodes))]
                 out.append(self.noted(ast.If(test, [assign(target, call)], otherwise), item))
                 return out
-        statements = Emitter(transform).block(c.trace.body)
+        # Nothing after the last top-level item holding a site feeds a selection.
+        body = c.trace.body
+        last = max(i for i, item in enumerate(body)
+                   if any(id(inner) in self.by_stmt for inner in walk_items([item])))
+        statements = Emitter(transform).block(body[:last + 1])
         params = ([hook_name] + list(c.trace.params)
                   + [transform.dot_name(p) for p in c.trace.params])
         return self._compile("clarke_tangents", statements, {}, params,
