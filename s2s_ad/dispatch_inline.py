@@ -49,11 +49,8 @@ def inlined_lines(function, scope, prefix, dispatcher_name, params, indent):
     if any(n.startswith(prefix) for n in glob):
         return None
     bindings = {n: glob[n] for n in free if n in glob}
-    # __builtins__ is the builtins module in a script run as __main__, a dict elsewhere
-    builtin_scope = glob.get("__builtins__", {})
-    if not isinstance(builtin_scope, dict):
-        builtin_scope = vars(builtin_scope)
-    if any(n not in glob and n not in builtin_scope for n in free):
+    if any(n not in glob and n not in glob.get("__builtins__", {}) and
+           not hasattr(glob.get("__builtins__"), n) for n in free):
         return None
     scope.update(bindings)
     # The text between the header and the end: the generated code's own lines, comments
