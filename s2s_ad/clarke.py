@@ -44,7 +44,7 @@ and compiling is done under the transform's lock. A function that draws random
 numbers or has effects (print, assert) runs every sweep but one with effects off and
 NumPy's and `random`'s global generators restored (lower_effects.probing), so each
 sweep sees f's draws and the caller sees those of one call of f; such calls are
-serialized by the lock (probing's switch is process-wide).
+serialized by the lock (the generators' state is process-wide).
 """
 import ast
 import copy

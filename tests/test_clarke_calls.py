@@ -242,3 +242,26 @@ def test_the_first_call_draws_as_f_does_in_the_default_mode_too():
     np.random.seed(7)
     value, _ = value_and_grad(draws_in_a_tied_loop)(0.5)
     assert bits(value) == bits(expected) and np.random.uniform() == after
+
+
+def test_quiet_runs_nest_and_silence_their_own_thread_only():
+    from s2s_ad.lower_effects import effect, probing
+    seen = []
+    inside, done = threading.Event(), threading.Event()
+
+    def quiet_thread():
+        with probing():
+            with probing():                 # a compile inside a quiet run
+                pass
+            effect(None, seen.append, "quiet")      # still quiet after the inner block
+            inside.set()
+            done.wait(5)
+
+    t = threading.Thread(target=quiet_thread)
+    t.start()
+    inside.wait(5)
+    effect(None, seen.append, "loud")       # another thread is not silenced
+    done.set()
+    t.join()
+    effect(None, seen.append, "after")
+    assert seen == ["loud", "after"]
