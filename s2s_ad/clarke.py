@@ -13,47 +13,62 @@ an element of f's Clarke set.
 
 How, for one call:
 
-1. Cheap test (kink_sweep.primal): the forward sweep with a test of each kinked
-   primitive's operands for an exact tie, stopping at the first. No tie: the
-   ordinary gradient is returned (bit for bit: it is the default mode's own code).
+1. Cheap test (kink_sweep.detector): f's forward sweep with a test of each kinked
+   primitive's operands for an exact tie (a comparison in place for numbers), which
+   returns f's result and whether a tie was hit. No tie: the ordinary gradient is
+   returned (bit for bit: it is the default mode's own code).
 2. Selection (kink_sweep.tangent): the forward sweep with tangents along a random
    direction v beside the primal values; at each kink hit the piece whose tangent
    wins (the larger argument of a max along v, the side of a tied comparison x + t·v
-   falls on) is selected and the sweep continues along it. A tie in that direction
-   too stays undecided and is decided along a further random direction, with every
-   decision taken so far kept (lexicographic order); after three directions what is
-   still tied is tied to first order in all of them, so either piece has the same
-   derivative along them, and the default's choice is kept.
+   falls on) is selected by a Python hook and the sweep continues along it; off a
+   tie, max/min/abs and comparisons (on numbers or arrays) follow the piece their
+   values select in place, without a call. A tie in
+   that direction too stays undecided and is decided along a further random
+   direction, with every decision taken so far kept (lexicographic order); after
+   three directions what is still tied is tied to first order in all of them, so
+   either piece has the same derivative along them, and the default's choice is kept.
 3. Gradient on the selected pieces: a gradient of the same trace in which each kinked
-   primitive reads its selection (`sel`, one value per hit, in order) from a runtime
-   helper, and its adjoint passes g to the selected piece only (kink_table's
+   primitive reads its selection `sel` (its values' own choice off a tie, written in
+   place where the tangent sweep does so; the hook's record at a tie, read in order
+   from a runtime helper), and its adjoint passes g to the selected piece only (kink_table's
    selected rules); a tied comparison is replaced by its resolved value, so branches
    and np.where follow the selected side. Compiled once per signature by the
    ordinary pipeline (tape, cleaning, emission).
+
+value_and_grad's value (and has_aux's aux) is the one step 1 computed: f's own, bit
+for bit, even where the selected piece computes the same number differently.
+
+Calls may run concurrently: the detector and the tangent sweep keep nothing between
+calls (the hook is an argument), the selections the gradient reads are per thread,
+and compiling is done under the transform's lock. A function that draws random
+numbers or has effects (print, assert) runs every sweep but one with effects off and
+NumPy's and `random`'s global generators restored (lower_effects.probing), so each
+sweep sees f's draws and the caller sees those of one call of f; such calls are
+serialized by the lock (the generators' state is process-wide).
 """
 import ast
 import copy
+import threading
 
 import numpy as np
 
 from .compiler import GradientCompiler
 from .errors import TranslationError, UsageError, UsageValueError
-from .ir import If, Loop, Stmt
+from .ir import If, Loop, Stmt, walk_items
 from .kinds import signature_key
 from .kink_sweep import KinkAnalysis
 from .kink_table import ClarkeUnsupported
+from .lower_effects import probing
 from .rules import Rule, _signature
 
 DIRECTIONS = 3          # random directions tried before a tie is left to the default
 SEED = 0                # the directions are drawn from a generator seeded with this
 
-# `sel = pieces(k)`: the next selection of site k (piecewise constant: no adjoint).
+# `sel = pieces(k, *operands)`: the next selection of site k (piecewise constant: no
+# adjoint). Impure: each call reads the next record, so no call may be shared, moved
+# out of a loop, or dropped.
 _PIECE = Rule("the Clarke mode's selection", _signature("site, *operands"), {},
-              zero_grad=True)
-
-
-class _Tie(Exception):
-    """Raised by the cheap test at the first kink hit."""
+              zero_grad=True, pure=False)
 
 
 class ClarkeGradient:
@@ -64,6 +79,7 @@ class ClarkeGradient:
         self.with_value, self.has_aux = with_value, has_aux
         self.default = default          # the ordinary gradient: the cheap path
         self.programs = {}              # signature key -> _Program
+        self.lock = threading.RLock()   # compiling; the calls of functions with effects
         self.__name__ = getattr(fun, "__name__", "f")
         self.__doc__ = getattr(fun, "__doc__", None)
         self.__wrapped__ = fun
@@ -77,19 +93,25 @@ class ClarkeGradient:
     def _call(self, args):
         key = signature_key(args)
         program = self.programs.get(key)
-        if program is not None and not program.still_valid():
-            self.programs.clear()       # a global or closure variable was rebound
-            program = None
-        if program is None:
-            program = self.programs[key] = _Program(self, args)
-        if not program.hits(args):
-            return self.default(*args)
-        return program.gradient(args)
+        if program is None or not program.still_valid():
+            program = self._program(key, args)
+        return program.call(args)
+
+    def _program(self, key, args):
+        with self.lock:
+            program = self.programs.get(key)
+            if program is not None and not program.still_valid():
+                self.programs.clear()   # a global or closure variable was rebound
+                program = None
+            if program is None:
+                program = self.programs[key] = _Program(self, args)
+            return program
 
     def selections(self, *args):
         """The pieces the Clarke mode selects at `args`: site -> [selection per hit]."""
-        key = signature_key(args)
-        program = self.programs.get(key) or _Program(self, args)
+        program = self._program(signature_key(args), args)
+        args = program.complete(args)
+        program.prepare(args)
         return program.select(args)
 
 
@@ -100,14 +122,19 @@ class _Program:
         self.owner = owner
         self.analysis = KinkAnalysis(owner.fun, owner.argnums, args, owner.with_value,
                                      owner.has_aux)
+        # Random draws and effects (print, assert): every sweep but one runs quietly
+        # (module docstring).
+        self.effects = any(isinstance(item, Stmt) and not item.rule.pure
+                           for item in walk_items(self.analysis.c.trace.body))
         self.detector = None            # no site: no kink can be hit
         if self.analysis.sites:
-            self.detector = self.analysis.primal(_Detector(self.analysis.sites), inline=True)
+            # grad without aux needs no value at a kink: the test stops at the first tie
+            early = not (owner.with_value or owner.has_aux or self.effects)
+            self.detector = self.analysis.detector(_Ties(self.analysis.sites), early)
         self.tangent = self.selected = None
-        self.selector = _Selector(self.analysis.sites)
         self.pieces = _Pieces(self.analysis.sites)
         self.dependencies = list(self.analysis.compiler.parsed.dependencies)
-        self.rng, self.directions = None, []
+        self.directions = None
         self.n_params = len(self.analysis.c.trace.params)
         self.defaults = tuple(self.analysis.compiler.parsed.defaults or ())
 
@@ -116,79 +143,99 @@ class _Program:
         still hold the same object? (Its code may have inlined or folded them.)"""
         return all(dep.current() is dep.value for dep in self.dependencies)
 
-    def hits(self, args):
+    def call(self, args):
         if self.detector is None:
-            return False
-        try:
-            self.detector(*args)
-        except _Tie:
-            return True
-        return False
+            return self.owner.default(*args)
+        if self.effects:
+            with self.owner.lock:
+                with probing():
+                    hit, value, aux = self.detector(*args)
+                if not hit:
+                    return self.owner.default(*args)    # f's draws and effects
+                result = self.at_kink(args, value, aux)
+                self.detector(*args)                    # f's draws and effects, once
+                return result
+        hit, value, aux = self.detector(*args)
+        if not hit:
+            return self.owner.default(*args)
+        return self.at_kink(args, value, aux)
 
-    def gradient(self, args):
-        args = self._complete(args)
+    def at_kink(self, args, value, aux):
+        """The gradient on the selected pieces, with f's value (and aux)."""
+        args = self.complete(args)
+        self.prepare(args)
         chosen = self.select(args)
         if self.selected is None:
-            self.pieces.load(chosen)    # the compile's probe runs the forward sweep
-            self.selected = _compile_selected(self.analysis, self.pieces, args)
+            with self.owner.lock:
+                if self.selected is None:
+                    self.pieces.load(chosen)    # the compile's probe runs the forward sweep
+                    self.selected = self.run(_compile_selected, self.analysis, self.pieces,
+                                             args)
         self.pieces.load(chosen)
-        return self.selected(*args)
+        out = self.run(self.selected, *args)
+        owner = self.owner
+        if owner.with_value:
+            return ((value, aux) if owner.has_aux else value), out[1]
+        if owner.has_aux:
+            return out[0], aux
+        return out
 
-    def _complete(self, args):
+    def complete(self, args):
         """`args` with the function's defaults for the parameters not passed."""
         missing = self.n_params - len(args)
         if missing > 0:
             args = tuple(args) + self.defaults[len(self.defaults) - missing:]
         return tuple(args)
 
-    def _direction(self, n, args):
-        """The n-th random direction (one tangent per parameter; None for those not
-        differentiated): drawn once per signature, from a generator seeded with SEED,
-        so a call's result does not depend on earlier calls."""
-        while len(self.directions) <= n:
-            if self.rng is None:
-                self.rng = np.random.default_rng(SEED)
+    def prepare(self, args):
+        """Compile the tangent sweep and draw the random directions (one tangent per
+        parameter; None for those not differentiated), once per signature, from a
+        generator seeded with SEED, so a call's result does not depend on earlier ones."""
+        if self.tangent is not None:
+            return
+        with self.owner.lock:
+            if self.tangent is not None:
+                return
+            rng = np.random.default_rng(SEED)
             wrt = set(self.analysis.compiler.wrt)
-            self.directions.append([_direction(self.rng, a) if p in wrt else None
-                                    for p, a in zip(self.analysis.c.trace.params, args)])
-        return self.directions[n]
-
-    def select(self, args):
-        """site -> [the selection of each of its hits], from up to DIRECTIONS tangent
-        sweeps along random directions (lexicographically)."""
-        args = self._complete(args)
-        analysis = self.analysis
-        selector = self.selector
-        if self.tangent is None:
+            params = self.analysis.c.trace.params
+            self.directions = [[_direction(rng, a) if p in wrt else None
+                                for p, a in zip(params, args)] for _ in range(DIRECTIONS)]
             try:
-                self.tangent = analysis.tangent(selector)
+                self.tangent = self.analysis.tangent()
             except TranslationError as error:
                 raise _clarke_error(error) from None
-        previous = None
-        for n in range(DIRECTIONS):
-            directions = self._direction(n, args)
-            selector.start(previous)
-            self.tangent(*args, *directions)
-            records = selector.finish()
-            previous = records
-            if not any(undecided is not False and np.any(undecided)
-                       for hits in records.values() for _, undecided in hits):
+
+    def select(self, args):
+        """site -> [the selection of each of its hooked hits], from up to DIRECTIONS
+        tangent sweeps along random directions (lexicographically)."""
+        selector = None
+        for directions in self.directions:
+            selector = _Selector(self.analysis.sites, selector)
+            self.run(self.tangent, selector, *args, *directions)
+            selector.finish()
+            if not selector.undecided:
                 break
-        return {k: [selection for selection, _ in hits] for k, hits in previous.items()}
+        return selector.selections
+
+    def run(self, function, *args):
+        """function(*args), quietly for a function with effects (module docstring)."""
+        if not self.effects:
+            return function(*args)
+        with probing():
+            return function(*args)
 
 
-class _Detector:
-    """The hook of the cheap test: stops the sweep at the first tie."""
+class _Ties:
+    """The detector's test of a site whose tie is not a comparison of its operands
+    (np.max/np.min, np.sort, ...): does this evaluation sit on a tie? Pure."""
 
     def __init__(self, sites):
         self.sites = sites
 
-    def __call__(self, k, ans=None, vals=None):
-        if vals is None:                # an inline test found the tie
-            raise _Tie
+    def __call__(self, k, ans, vals):
         site = self.sites[k]
-        if np.any(site.family.ties(site, ans, vals)):
-            raise _Tie
+        return bool(np.any(site.family.ties(site, ans, vals)))
 
 
 def _direction(rng, value):
@@ -201,39 +248,43 @@ def _direction(rng, value):
 
 
 class _Selector:
-    """The hook of the tangent sweep: selects the piece at each kink hit, keeping the
-    decisions of the previous direction's sweep (see the module docstring)."""
+    """The hook of one tangent sweep (one per call and direction): selects the piece at
+    each kink hit, keeping the decisions of the previous direction's sweep (see the
+    module docstring). `selections[k]` and `masks[k]` list, per hooked hit of site k,
+    the selection and what is still undecided; `undecided` says whether anything is."""
 
-    def __init__(self, sites):
+    def __init__(self, sites, previous=None):
         self.sites = sites
-        self.previous = self.records = None
-
-    def start(self, previous):
         self.previous = previous
-        self.records = {site.index: [] for site in self.sites}
+        self.selections = {site.index: [] for site in sites}
+        self.masks = {site.index: [] for site in sites}
+        self.undecided = False
 
     def __call__(self, k, ans, vals, dots):
         site = self.sites[k]
-        hits = self.records[k]
+        hits = self.selections[k]
         earlier = None
         if self.previous is not None:
-            before = self.previous[k]
-            if len(hits) >= len(before):
+            n = len(hits)
+            before = self.previous.selections[k]
+            if n >= len(before):
                 raise _diverged(site)
-            earlier = before[len(hits)]
+            earlier = before[n], self.previous.masks[k][n]
         try:
-            record, value = site.family.select(site, ans, vals, dots, earlier)
+            (selection, mask), value = site.family.select(site, ans, vals, dots, earlier)
         except ClarkeUnsupported as exc:
             raise TranslationError(f"kinks='clarke': {exc}", site.stmt.loc) from None
-        hits.append(record)
+        hits.append(selection)
+        self.masks[k].append(mask)
+        if mask is not False and (mask is True or np.any(mask)):
+            self.undecided = True
         return value
 
     def finish(self):
         if self.previous is not None:
-            for k, hits in self.records.items():
-                if len(hits) != len(self.previous[k]):
+            for k, hits in self.selections.items():
+                if len(hits) != len(self.previous.selections[k]):
                     raise _diverged(self.sites[k])
-        return self.records
 
 
 def _diverged(site):
@@ -259,30 +310,32 @@ def _clarke_error(error):
 
 
 class _Pieces:
-    """The selections the gradient on the selected pieces reads: `pieces(k, operands)`
-    is the next one of site k. Counted modulo their number, so a second run of the
-    forward sweep (the compile's probe may run it twice) reads them again in order.
-    A site with none recorded (in a branch this call did not take; the compiler
-    evaluates such statements on stand-in values to learn their kinds) gets the
-    selection its operands' values make, without a tie resolved."""
+    """The selections the gradient on the selected pieces reads at ties (and at every
+    evaluation of a site on arrays): `pieces(k, *operands)` is the next one of site k,
+    per thread. Counted modulo their number, so a second run of the forward sweep (the
+    compile's probe may run it twice) reads them again in order. A site with none
+    recorded (in a branch this call did not take; the compiler evaluates such
+    statements on stand-in values to learn their kinds) gets the selection its
+    operands' values make, without a tie resolved."""
 
     def __init__(self, sites):
         self.sites = sites
-        self.lists, self.counts = {}, {}
+        self.local = threading.local()
 
     def load(self, selections):
-        self.lists = selections
-        self.counts = dict.fromkeys(selections, 0)
+        self.local.lists = selections
+        self.local.counts = dict.fromkeys(selections, 0)
 
     def __call__(self, k, *operands):
-        values = self.lists.get(k)
+        local = self.local
+        values = local.lists.get(k)
         if not values:
             site = self.sites[k]
             ans = site.family.evaluate(site, operands)
             dots = tuple(0.0 for _ in operands)
             return site.family.select(site, ans, operands, dots, None)[0][0]
-        i = self.counts[k]
-        self.counts[k] = i + 1
+        i = local.counts[k]
+        local.counts[k] = i + 1
         return values[i % len(values)]
 
 
@@ -301,7 +354,9 @@ def _compile_selected(analysis, pieces, args):
         # varies in a loop exactly where the primitive's operands do: the tape then
         # records it wherever the reverse sweep needs each iteration's own.
         operands = [copy.deepcopy(stmt.args[p]) for p in site.params]
-        call = dict(rule=_PIECE, loc=stmt.loc,
+        inline = analysis.inline(site)
+        call = dict(rule=_PIECE if inline is None else _inline_piece(analysis, site, inline, helper),
+                    loc=stmt.loc,
                     args={"site": ast.Constant(site.index),
                           **{f"operands[{i}]": op for i, op in enumerate(operands)}},
                     call_args=[ast.Constant(site.index)] + operands,
@@ -343,6 +398,33 @@ def _compile_selected(analysis, pieces, args):
     compiled = compiler.compile(args)
     compiled.function.source = compiled.source
     return compiled.function
+
+
+def _inline_piece(analysis, site, inline, helper):
+    """The selection rule of a site with an inline form: spelled
+        sel = pieces(k, x, y) if x == y else <the values' own choice>
+    (`np.any(x == y)` on arrays), so the helper runs at ties only: the tangent sweep
+    hooks the same evaluations, so the records line up.
+    For a comparison the values' own choice is the comparison itself."""
+    arrays, template, _ = inline
+    rule = site.stmt.rule
+
+    def spell(call_args):
+        k, *operands = call_args
+        nodes = dict(zip(site.params, operands))
+        test = analysis._tie_test(site, nodes, arrays)
+        at_tie = ast.Call(ast.Name(helper, ast.Load()),
+                          [k] + [copy.deepcopy(o) for o in operands], [])
+        if template is None:            # a comparison: the user's own spelling
+            own = copy.copy(site.stmt)
+            own.call_args = [copy.deepcopy(o) for o in operands]
+            otherwise = rule.spell(own)
+        else:
+            otherwise = analysis.fill(template, nodes)
+        return ast.IfExp(test, at_tie, otherwise)
+    return Rule(f"the Clarke mode's selection at line {site.line}",
+                _signature("site, *operands"), {}, zero_grad=True, pure=False,
+                spelling=spell)
 
 
 class _SelectedCompiler(GradientCompiler):

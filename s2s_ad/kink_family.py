@@ -1,5 +1,6 @@
 """What every kink family has (kink_table.py describes the families): the base class,
 the refusal the Clarke mode raises, and helpers for numbers and arrays alike."""
+import ast
 import dataclasses
 import inspect
 
@@ -65,6 +66,15 @@ class _Family:
     def selected_rule(self, rule):
         return None
 
+    # The Clarke mode's inline code for a site on numbers (kink_sweep.py, clarke.py):
+    # off a tie the piece is the one the values select, written in place rather than
+    # asked of a Python helper per evaluation. Templates name the parameters (x, y) and
+    # their tangents (x_dot, y_dot); None: the helper is called at every evaluation.
+    inline_tangent = None           # the result's tangent along the piece off a tie
+    inline_selection = None         # `sel` off a tie, as `select` would record it
+    inline_array_tangent = None     # ... for a site on arrays (np: NumPy)
+    inline_array_selection = None
+
 
 def _with_selection(rule, adjoints):
     """`rule` with a keyword `sel` (never differentiated) and adjoints that read it."""
@@ -74,3 +84,14 @@ def _with_selection(rule, adjoints):
                                signature=rule.signature.replace(parameters=params),
                                adjoints=adjoints, discrete=rule.discrete | {"sel"},
                                tangent={}, linear=(), checks=None)
+
+
+def fill(template, nodes):
+    """The expression `template` with each name in `nodes` replaced by (a copy of) its
+    AST: fill("x_dot if x > y else y_dot", {...})."""
+    from .walk import copy_tree
+
+    class Fill(ast.NodeTransformer):
+        def visit_Name(self, node):
+            return copy_tree(nodes[node.id]) if node.id in nodes else node
+    return Fill().visit(ast.parse(template, mode="eval").body)

@@ -17,6 +17,10 @@ class Choice(_Family):
 
     def __init__(self, bigger):
         self.bigger = bigger
+        # as `select` decides off a tie
+        self.inline_selection = self.inline_array_selection = "x > y" if bigger else "x < y"
+        self.inline_tangent = f"x_dot if {self.inline_selection} else y_dot"
+        self.inline_array_tangent = f"np.where({self.inline_selection}, x_dot, y_dot)"
 
     def ties(self, site, ans, vals):
         x, y = vals
@@ -59,11 +63,16 @@ class Choice(_Family):
         else:
             sel, undecided = previous
         if _any(undecided):
-            x_up, y_up = np.greater(xd, yd), np.less(xd, yd)
-            take_x, take_y = (x_up, y_up) if self.bigger else (y_up, x_up)
-            sel = np.where(undecided & take_x, True, np.where(undecided & take_y, False, sel))
-            undecided = undecided & ~(take_x | take_y)
-        sel = bool(sel) if scalar else np.broadcast_to(sel, np.shape(ans)).copy()
+            # Where still undecided, sel is False (x > y is False at a tie, and no
+            # direction has changed it): x is taken where its tangent wins, y where
+            # the tangents tie too (still undecided) or y's wins.
+            sel = np.where(undecided, np.greater(xd, yd) if self.bigger else np.less(xd, yd),
+                           sel)
+            undecided = undecided & np.equal(xd, yd)
+        if scalar:
+            sel = bool(sel)
+        elif np.shape(sel) != np.shape(ans):
+            sel = np.broadcast_to(sel, np.shape(ans)).copy()
         return (sel, undecided), _where(sel, xd, yd, scalar)
 
     def _select_number(self, x, y, xd, yd, previous):
@@ -91,6 +100,11 @@ class Abs(_Family):
     """`sel` is the sign of the piece taken: +1 (x), -1 (-x); 0 where undecided."""
     name = "abs"
     params = ("x",)
+    # as `select` decides off the tie (sel * x_dot: the same bits; 0 for a NaN)
+    inline_selection = "1.0 if x > 0 else -1.0 if x < 0 else 0.0"
+    inline_tangent = "x_dot if x > 0 else -x_dot if x < 0 else 0.0 * x_dot"
+    inline_array_selection = "np.sign(x).astype(float)"
+    inline_array_tangent = "np.sign(x).astype(float) * x_dot"
 
     def ties(self, site, ans, vals):
         return np.equal(vals[0], 0)

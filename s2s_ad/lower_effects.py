@@ -20,31 +20,34 @@ import ast
 import contextlib
 import logging
 import random as _random
+import threading
 
 import numpy as np
 
 from . import rules
 from .rules import defrule
 
-_probing = [False]
+_probing = threading.local()        # .depth: probing() blocks this thread is inside
 
 
 @contextlib.contextmanager
 def probing():
-    """Within it, effects do nothing and random state is left as it was found."""
+    """Within it, effects do nothing and random state is left as it was found. Effects
+    are turned off for this thread only (a compile in one thread must not silence
+    another's prints); the blocks nest (a compile inside the Clarke mode's quiet run)."""
     np_state = np.random.get_state()
     py_state = _random.getstate()
-    _probing[0] = True
+    _probing.depth = getattr(_probing, "depth", 0) + 1
     try:
         yield
     finally:
-        _probing[0] = False
+        _probing.depth -= 1
         np.random.set_state(np_state)
         _random.setstate(py_state)
 
 
 def effect(token, fn, *args, **kwargs):
-    if not _probing[0]:
+    if not getattr(_probing, "depth", 0):
         fn(*args, **kwargs)
 
 

@@ -101,7 +101,9 @@ def _kinds(c):
         with probing():         # lower_effects: the probe prints nothing, draws nothing
             c.kinds, result_kind = observe(c.trace, c.args, c.namespace, c.compiler.parsed,
                                            c.compiler.gc_was_enabled)
-        settle_kinds(c.trace, c.kinds, c.namespace)
+            # (settling evaluates statements of branches not taken on stand-in values:
+            # a draw there must not move the generators on either)
+            settle_kinds(c.trace, c.kinds, c.namespace)
         check_kinds(c.trace, c.kinds, result_kind, c.compiler.params, c.compiler.wrt)
     return lambda: "\n".join(f"{name}: {'unknown' if kind is None else kind.describe()}"
                              for name, kind in c.kinds.items()) or "(no example arguments)"

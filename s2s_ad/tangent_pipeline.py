@@ -88,7 +88,9 @@ def _kinds(c):
     with probing():
         c.kinds, result_kind = observe(c.trace, c.args, c.namespace, c.compiler.parsed,
                                        c.compiler.gc_was_enabled)
-    settle_kinds(c.trace, c.kinds, c.namespace)
+        # (settling evaluates statements of branches not taken on stand-in values:
+        # a draw there must not move the generators on either)
+        settle_kinds(c.trace, c.kinds, c.namespace)
     for position, p in enumerate(c.trace.params):
         if _is_complex(c.kinds.get(p)):
             raise UsageTypeError(f"argument {position} ('{p}') of {c.trace.name} is complex; "
