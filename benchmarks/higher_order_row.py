@@ -14,7 +14,8 @@ has 6208^2 entries).
     python benchmarks/higher_order_row.py --quick    # a smoke test, a few seconds
 
 Prints one Markdown table of min-over-repeats times, every variant of a case timed
-in turn within each repeat (the machine may be shared: mins compare best). Not part of run.py's suite.
+in turn within each repeat (the machine may be shared: mins compare best). Also the
+suite's "higher_order" section (benchmarks/run.py).
 """
 import argparse
 import math
@@ -143,8 +144,7 @@ def autograd_row(f, args, dirs, argnums, hess_arg, number):
 
 
 def jax_row(f, args, dirs, argnums, hess_arg, number):
-    import jax
-    jax.config.update("jax_enable_x64", True)
+    jax = peers._jax_setup()            # float64 on the CPU, as the rest of the suite
     import jax.numpy as jnp
     g = peers.rebind(f, jnp)
     k = len(dirs)
@@ -168,20 +168,26 @@ def jax_row(f, args, dirs, argnums, hess_arg, number):
             "hessian": timer("jax.block_until_ready(hess(x))", names, 1, every=20)}
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    options = parser.parse_args(argv)
-    number, repeats = (2, 3) if options.quick else (2, 200)
-    tools = [("autograd", autograd_row), ("jax", jax_row)]
-    print("| function | f | s2s_ad jvp/f | s2s_ad HVP/f | s2s_ad Hessian | "
-          + " | ".join(f"{t} jvp/f | {t} HVP/f | {t} Hessian" for t, _ in tools) + " |")
-    print("|---|---|---|---|---|" + "---|---|---|" * len(tools))
-    for name, f, args, dirs, argnums, hess_arg in cases(options.quick):
+TOOLS = [("autograd", autograd_row), ("jax", jax_row)]
+
+
+def table(quick, skip=()):
+    """The Markdown table; each case's row is computed when its turn comes. Tools in
+    `skip` show "not run" (the suite's --quick skips JAX: its first eager traces of
+    jvp and the Hessian take seconds each)."""
+    number, repeats = (2, 3) if quick else (2, 200)
+    lines = ["| function | f | s2s_ad jvp/f | s2s_ad HVP/f | s2s_ad Hessian | "
+             + " | ".join(f"{t} jvp/f | {t} HVP/f | {t} Hessian" for t, _ in TOOLS) + " |",
+             "|---|---|---|---|---|" + "---|---|---|" * len(TOOLS)]
+    notes = []
+    for name, f, args, dirs, argnums, hess_arg in cases(quick):
         timers = {("s2s_ad", k): v for k, v in
                   s2s_row(f, args, dirs, argnums, hess_arg, number).items()}
         status = {}
-        for tool, row in tools:
+        for tool, row in TOOLS:
+            if tool in skip:
+                status[tool] = "not run"
+                continue
             if not peers.installed(tool):
                 status[tool] = "not installed"
                 continue
@@ -192,17 +198,33 @@ def main(argv=None):
                 timers.update({(tool, k): v for k, v in made.items()})
             except Exception as exc:
                 status[tool] = f"failed: {type(exc).__name__}"
+                notes.append(f"{name}: {tool} failed: {str(exc).strip().splitlines()[0]}")
         times = measure(timers, repeats)
         f_time = times[("s2s_ad", "f")]
         cells = [name, f"{f_time * 1e6:.0f} µs"]
-        for tool in ["s2s_ad"] + [t for t, _ in tools]:
+        for tool in ["s2s_ad"] + [t for t, _ in TOOLS]:
             if tool in status:
                 cells += [status[tool]] * 3
                 continue
             cells += [f"{times[(tool, 'jvp')] / f_time:.2f}",
                       f"{times[(tool, 'hvp')] / f_time:.2f}",
                       f"{times[(tool, 'hessian')] * 1e3:.1f} ms"]
-        print("| " + " | ".join(cells) + " |", flush=True)
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "min over interleaved repeats; JAX eager (no jit), float64 on the CPU. "
+              "Targets (issue 10): jvp/f ≤ 2, HVP/f ≤ 5.", *notes]
+    return "\n".join(lines)
+
+
+def section(quick, out=None, progress=None):
+    """(markdown, data) for the suite (benchmarks/run.py)."""
+    text = table(quick, skip=("jax",) if quick else ())
+    return text, {"table": text}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    print(table(parser.parse_args(argv).quick))
 
 
 if __name__ == "__main__":
