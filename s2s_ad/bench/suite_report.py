@@ -11,14 +11,20 @@ FD_COLUMNS = ("central FD", "forward FD", "Richardson FD", "complex step")
 
 def markdown(results):
     rows = results["cases"]
-    parts = [machine_info.line(results["machine"]), "",
-             _time_table(rows), "", _accuracy_table(rows), "", _peer_table(rows)]
-    sweep = _sweep_table(rows)
-    if sweep:
-        parts += ["", sweep]
-    notes = _notes(rows)
-    if notes:
-        parts += ["", *notes]
+    parts = [machine_info.line(results["machine"])]
+    if rows:
+        parts += ["", _time_table(rows), "", _accuracy_table(rows), "", _peer_table(rows)]
+        sweep = _sweep_table(rows)
+        if sweep:
+            parts += ["", sweep]
+        notes = _notes(rows)
+        if notes:
+            parts += ["", *notes]
+    for section in results.get("sections", ()):
+        parts += ["", f"### {section['title']}", "", section["markdown"]]
+    if results.get("skipped_sections"):
+        parts += ["", "Not run in --quick: " + ", ".join(results["skipped_sections"])
+                  + " (a full run, or --only NAME, runs it)."]
     return "\n".join(parts) + "\n"
 
 
