@@ -95,7 +95,16 @@ def section(quick, out=None, progress=None):
     """(markdown, data) for the suite (benchmarks/run.py)."""
     number, repeats = (2_000, 3) if quick else (20_000, 15)
     rows = [measure(*case, number=number, repeats=repeats) for case in cases()]
-    return table(rows), {"rows": rows}
+    targets = []
+    for r in rows:
+        if r["scalar"]:
+            targets.append({"what": f"{r['name']}: dispatch, ns per call",
+                            "target": TARGETS["dispatch"],
+                            "measured": r["dispatched"][0] - r["compiled"][0]})
+        targets.append({"what": f"{r['name']}: grad(f) re-created per call / reused",
+                        "target": TARGETS["recreated"],
+                        "measured": r["recreated"][0] / r["dispatched"][0]})
+    return table(rows), {"rows": rows, "targets": targets}
 
 
 def main(argv=None):

@@ -29,6 +29,7 @@ from s2s_ad import grad, jit                                            # noqa: 
 from s2s_ad.bench import machine                                        # noqa: E402
 
 TARGETS = {"rosenbrock": 0.019, "oscillator": 0.19}     # issue 11: jit grad / Python f
+COMPILE_TARGET = 2.0                                    # issue 11: seconds
 
 
 def cases(quick):
@@ -138,7 +139,14 @@ def section(quick, out=None, progress=None):
                 "section skipped (`pip install -e .[jit]`).", {"skipped": "numba not installed"})
     startup = numba_startup()
     rows = [measure(*case, repeats=3 if quick else 9) for case in cases(quick)]
-    return table(rows) + "\n" + _startup_note(startup), {"rows": rows, "numba_startup": startup}
+    targets = []
+    for r in rows:
+        targets.append({"what": f"{r['name']}: s2s_ad.jit grad / Python f",
+                        "target": TARGETS[r["family"]], "measured": r["jit"][0] / r["f"][0]})
+        targets.append({"what": f"{r['name']}: s2s_ad.jit compile, CPU seconds",
+                        "target": COMPILE_TARGET, "measured": r["compile"][1]})
+    return (table(rows) + "\n" + _startup_note(startup),
+            {"rows": rows, "numba_startup": startup, "targets": targets})
 
 
 def _startup_note(startup):
