@@ -36,6 +36,7 @@ from .lower_trees import TreeLowering
 from .lower_unrolled import UnrolledLoopLowering
 from .tree_values import DictValue, TreeSeq
 from .lower_effects import EffectLowering
+from .lower_displays import DisplayLowering
 from .lower_values import (ExternalFunction, FunctionValue, RawValue, ValueLowering,
                            contains_function, is_structure, unflatten_state)
 from .rules import control_rules as cr
@@ -52,7 +53,7 @@ def lower_structured(parsed, has_aux=False, trees=None):
     return lowerer.run()
 
 
-class StructuredLowerer(TreeLowering, UnrolledLoopLowering, CallLowering, VersionLowering, ValueLowering, EffectLowering, LoopLowering, ConditionLowering,
+class StructuredLowerer(DisplayLowering, TreeLowering, UnrolledLoopLowering, CallLowering, VersionLowering, ValueLowering, EffectLowering, LoopLowering, ConditionLowering,
                         ContainerLowering, _Lowerer):
     tuple_results = False           # forward mode (tangent_pipeline.py) returns tuples
 
@@ -284,22 +285,9 @@ class StructuredLowerer(TreeLowering, UnrolledLoopLowering, CallLowering, Versio
         if isinstance(node, ast.DictComp):
             return self.dict_comprehension(node)
         if isinstance(node, ast.Dict):
-            if not all(isinstance(k, ast.Constant) for k in node.keys):
-                raise self.error("only dicts with literal keys are supported", node)
-            parts = [p for k, v in zip(node.keys, node.values) for p in (k, self.expr(v))]
-            # a compile-time dict (lower_trees.py): d['a'] reads the value itself
-            # (a repeated key keeps its first place and its last value, as in Python)
-            entries = {}
-            for k, v in zip(parts[0::2], parts[1::2]):
-                entries[(type(k.value), k.value)] = v
-            return DictValue([k for _, k in entries], list(entries.values()))
+            return self.dict_display(node)
         if isinstance(node, ast.List):
-            items = [self.expr(e) for e in node.elts]
-            if any(is_structure(e) and not contains_function(e) for e in items):
-                # [(W1, b1), (W2, b2)]: a compile-time list, as a parameter tree's
-                return TreeSeq(items, kind="list")
-            return self.emit(target, cr.MAKE_LIST, {f"i{k}": v for k, v in enumerate(items)},
-                             node, call_args=items)
+            return self.list_display(node, target)
         if (isinstance(node, ast.Call) and self.is_external(node.func)
                 and not (isinstance(node.func, ast.Attribute) and self._is_array_method(node.func))):
             fn = self.resolve(node.func)

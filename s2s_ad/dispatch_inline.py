@@ -49,8 +49,11 @@ def inlined_lines(function, scope, prefix, dispatcher_name, params, indent):
     if any(n.startswith(prefix) for n in glob):
         return None
     bindings = {n: glob[n] for n in free if n in glob}
-    if any(n not in glob and n not in glob.get("__builtins__", {}) and
-           not hasattr(glob.get("__builtins__"), n) for n in free):
+    # __builtins__ is a dict in an imported module's globals, the module itself in
+    # __main__'s (a script's functions)
+    known = glob.get("__builtins__", {})
+    known = known if isinstance(known, dict) else vars(known)
+    if any(n not in glob and n not in known for n in free):
         return None
     scope.update(bindings)
     # The text between the header and the end: the generated code's own lines, comments

@@ -16,16 +16,15 @@ import functools
 import inspect
 import linecache
 import math
-import textwrap
 import types
 from dataclasses import dataclass, field
 
 from .errors import TranslationError, UsageTypeError
 from .dependencies import dependencies_of, is_library
 from .wrappers import forward_varargs
-from .lambdas import read_lambda
 from .desugar import desugar
-from .walk import all_nodes, children, copy_tree
+from .source_reading import read_def
+from .walk import all_nodes, children
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,7 @@ def parse_function(fun):
     """Parse `fun` into a ParsedFunction, or raise a located TranslationError (or a
     UsageTypeError when `fun` is not a Python function with readable source)."""
     _check_is_function(fun)
-    node, filename = _read_def(fun)
+    node, filename = read_def(fun)
     parsed = ParsedFunction(fun, node, filename, _namespace(fun))
     if isinstance(node, ast.AsyncFunctionDef):
         raise parsed.error(f"'{fun.__name__}' is an async function: calling it makes a "
@@ -114,34 +113,6 @@ def parse_function(fun):
     _plain_header(parsed)
     parsed.dependencies = dependencies_of(parsed)
     return parsed
-
-
-def _read_def(fun):
-    """The `def` of `fun`, with the line and column numbers of the user's file."""
-    code = fun.__code__
-    if code.co_name == "<lambda>":
-        return read_lambda(fun)
-    found = _def_in_module_source(code, fun.__globals__)
-    if found is not None:
-        return found
-    try:
-        # The code object, not the function: inspect would follow `__wrapped__` and
-        # read the function a decorator wraps instead of the wrapper itself.
-        lines, first_line = inspect.getsourcelines(code)
-        filename = inspect.getsourcefile(code) or code.co_filename
-    except (OSError, TypeError) as exc:
-        raise UsageTypeError(f"cannot read the source of {fun.__qualname__}: {exc}. "
-                             "s2s_ad needs functions defined in a file (not typed at "
-                             "the REPL)") from None
-    dedented = textwrap.dedent("".join(lines))
-    indent = _indent_width(lines[0]) - _indent_width(dedented.splitlines()[0])
-    tree = ast.parse(dedented)
-    _shift_positions(tree, first_line - 1, indent)
-    node = tree.body[0] if tree.body else None
-    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name != code.co_name:
-        raise UsageTypeError(f"cannot find the `def` of {fun.__qualname__} in "
-                             f"{filename}:{first_line}")
-    return node, filename
 
 
 def _namespace(fun):
@@ -196,78 +167,6 @@ def _check_is_function(fun):
         public_name(fun)
     raise UsageTypeError(f"s2s_ad differentiates Python functions written with `def`; "
                          f"{name} is {hint}")
-
-
-def _def_in_module_source(code, module_globals):
-    """(a copy of the `def` of `code`, its filename), found in the syntax tree of the
-    whole file it came from, or None (then _read_def reads the lines of the def alone,
-    as inspect does). The file's tree is parsed once and kept while linecache keeps its
-    lines: parsing a whole file costs less than tokenizing one long def, and the
-    positions are the file's own."""
-    filename = code.co_filename
-    linecache.checkcache(filename)
-    lines = linecache.getlines(filename, module_globals)
-    if not lines:
-        return None
-    cached = _MODULE_DEFS.get(filename)
-    if cached is None or cached[0] is not lines:
-        try:
-            tree = ast.parse("".join(lines))
-        except (SyntaxError, ValueError):
-            return None
-        defs = {}
-        for node in all_nodes(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                first = min([node.lineno] + [d.lineno for d in node.decorator_list])
-                defs.setdefault((first, node.name), node)
-        cached = _MODULE_DEFS[filename] = (lines, defs)
-    node = cached[1].get((code.co_firstlineno, code.co_name))
-    if node is None:
-        return None
-    return _parse_again(lines, code.co_firstlineno, node) or copy_tree(node), filename
-
-
-def _parse_again(lines, first, node):
-    """A fresh tree of the def `node` (which starts at line `first`, decorators
-    included), parsed from its own lines with the file's line and column numbers kept:
-    blank lines before it, and an enclosing `class` line where it is indented. Parsing
-    is several times faster than copying the cached tree. None if that fails."""
-    segment = lines[first - 1:node.end_lineno]
-    indent = len(segment[0]) - len(segment[0].lstrip())
-    try:
-        if indent == 0:
-            fresh = ast.parse("\n" * (first - 1) + "".join(segment)).body[0]
-        elif first >= 2:
-            text = "\n" * (first - 2) + "class _:\n" + "".join(segment)
-            fresh = ast.parse(text).body[0].body[0]
-        else:
-            return None
-    except (SyntaxError, ValueError, IndexError, AttributeError):
-        return None
-    same = type(fresh) is type(node) and fresh.name == node.name \
-        and fresh.lineno == node.lineno and fresh.col_offset == node.col_offset
-    return fresh if same else None
-
-
-_MODULE_DEFS = {}       # filename -> (linecache's lines, {(first line, name): def node})
-
-
-def _shift_positions(tree, lines, columns):
-    """Move every node's position down `lines` and right `columns`, in one walk (what
-    ast.increment_lineno does for lines, plus the indentation textwrap.dedent removed)."""
-    for node in all_nodes(tree):
-        if "lineno" not in node._attributes:
-            continue
-        node.lineno += lines
-        if getattr(node, "end_lineno", None) is not None:
-            node.end_lineno += lines
-        node.col_offset += columns
-        if getattr(node, "end_col_offset", None) is not None:
-            node.end_col_offset += columns
-
-
-def _indent_width(line):
-    return len(line) - len(line.lstrip())
 
 
 # What the subset does not support, with a hint for each.

@@ -29,7 +29,6 @@ import contextlib
 import copy
 import math
 import os
-import threading
 import types
 
 import numpy as np
@@ -37,6 +36,7 @@ import numpy as np
 from .forward import NOTE
 from .liveness import KEEP
 from .walk import name_nodes
+from . import loop_code
 
 
 _TAPE_LIST = "_s2s_tape_list"       # marks the statements that make per-value tapes
@@ -48,11 +48,14 @@ def optimising():
     return not plain_requested() and os.environ.get("S2S_AD_OPTIMISE", "1") not in ("0", "")
 
 
-_plain = threading.local()
+# How many plain_code() blocks are open. A process-wide count, not a thread-local one:
+# it is read on every grad(f) (a thread-local costs several times more), and another
+# thread that sees it set only compiles plain code, which computes the same numbers.
+_plain_depth = [0]
 
 
 def plain_requested():
-    return getattr(_plain, "depth", 0) > 0
+    return _plain_depth[0] > 0
 
 
 @contextlib.contextmanager
@@ -61,11 +64,11 @@ def plain_code():
     reads back and differentiates again (hessian: forward mode over the gradient),
     which expects the tape as the tape stage writes it. api.py keys its cache of
     gradient objects on this too."""
-    _plain.depth = getattr(_plain, "depth", 0) + 1
+    _plain_depth[0] += 1
     try:
         yield
     finally:
-        _plain.depth -= 1
+        _plain_depth[0] -= 1
 
 
 def rewrite_loops(c):
@@ -76,19 +79,19 @@ def rewrite_loops(c):
     code = _Code(c)
     done = []
     for forward_loop, push, reverse_loop, pop in code.pairs():
-        names = _pushed_names(push)
+        names = loop_code.pushed_names(push)
         recomputed = code.recompute(forward_loop, names)
         if recomputed:
             statements, chosen = recomputed
             names = [n for n in names if n not in chosen]
             if names:
-                _set_pushed_names(push, names)
-                new_pop = _with_names(pop, names)
-                _replace(reverse_loop.body, pop, [new_pop] + statements)
+                loop_code.set_pushed_names(push, names)
+                new_pop = loop_code.with_names(pop, names)
+                loop_code.replace(reverse_loop.body, pop, [new_pop] + statements)
                 pop = new_pop
             else:
                 forward_loop.body.remove(push)
-                _replace(reverse_loop.body, pop, statements)
+                loop_code.replace(reverse_loop.body, pop, statements)
             done.append(f"recomputed in reverse: {', '.join(chosen)}")
         if names and code.per_value(forward_loop, push, reverse_loop, pop, names):
             done.append(f"per-value tapes: {', '.join(names)}")
@@ -109,7 +112,7 @@ class _Code:
         mutated = set()
         self.returned = {n.id for n in name_nodes(c.returns)}
         # A pop restores a recorded value: it is not one of the value's assignments.
-        for node in _nodes(self.forward + self.reverse, skip=KEEP):
+        for node in loop_code.nodes(self.forward + self.reverse, skip=KEEP):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 stored[node.id] = stored.get(node.id, 0) + 1
             elif isinstance(node, (ast.Subscript, ast.Attribute)) and \
@@ -127,8 +130,8 @@ class _Code:
             mutated |= set(c.aliases.get(name, ()))
         self.mutated = mutated
         self.top = {n for s in self.forward if not isinstance(s, (ast.For, ast.While, ast.If))
-                    for n in _stores(s)}
-        self.push_name, self.pop_name, self.tape_name = _tape_names(self.forward,
+                    for n in loop_code.stores(s)}
+        self.push_name, self.pop_name, self.tape_name = loop_code.tape_names(self.forward,
                                                                       self.reverse)
 
     # -- finding the pairs -------------------------------------------------------------
@@ -139,16 +142,16 @@ class _Code:
         if self.push_name is None:
             return []
         forwards = {}
-        for loop in _loops(self.forward):
+        for loop in loop_code.loops(self.forward):
             pushes = [s for s in loop.body if self._is_push(s)]
-            if len(pushes) == 1 and not _escapes(loop.body):
-                forwards.setdefault(_push_key(pushes[0]), []).append((loop, pushes[0]))
+            if len(pushes) == 1 and not loop_code.escapes(loop.body):
+                forwards.setdefault(loop_code.push_key(pushes[0]), []).append((loop, pushes[0]))
         found = []
-        for loop in _loops(self.reverse):
+        for loop in loop_code.loops(self.reverse):
             if not loop.body or not self._is_pop(loop.body[0]):
                 continue
-            candidates = forwards.get(_pop_key(loop.body[0]), [])
-            matching = [(f, p) for f, p in candidates if _reversed_of(loop, f)]
+            candidates = forwards.get(loop_code.pop_key(loop.body[0]), [])
+            matching = [(f, p) for f, p in candidates if loop_code.reversed_of(loop, f)]
             if len(candidates) == 1 and len(matching) == 1:
                 found.append((matching[0][0], matching[0][1], loop, loop.body[0]))
         return found
@@ -187,7 +190,7 @@ class _Code:
         index = loop.target.id if isinstance(loop.target, ast.Name) else None
         definitions = {}
         for s in loop.body:
-            for n in _stores(s):
+            for n in loop_code.stores(s):
                 definitions[n] = None if n in definitions else s   # twice: not simple
         able = {}
 
@@ -225,7 +228,7 @@ class _Code:
             stack += [m.id for m in name_nodes(definitions[n].value)
                       if m.id in definitions and m.id != index]
         statements = [copy.deepcopy(s) for s in loop.body
-                      if isinstance(s, ast.Assign) and _stores(s) & needed]
+                      if isinstance(s, ast.Assign) and loop_code.stores(s) & needed]
         if len(statements) > 12:            # recomputing costs more than the tape
             return None
         return statements, chosen
@@ -261,14 +264,14 @@ class _Code:
             return False
         if not all(self._scalar(n) for n in names):     # numbers only: scalar loops
             return False
-        size = _range_size(forward_loop.iter)
+        size = loop_code.range_size(forward_loop.iter)
         if size is None or not isinstance(forward_loop.target, ast.Name):
             return False
         if isinstance(size, ast.Name) and not self.stable(size.id):
             return False
         index = forward_loop.target.id
         lists = {n: self.c.names.fresh(f"{n}_tape") for n in names}
-        made = [_assign(lists[n], ast.BinOp(ast.List([ast.Constant(None)], ast.Load()),
+        made = [loop_code.assign(lists[n], ast.BinOp(ast.List([ast.Constant(None)], ast.Load()),
                                              ast.Mult(), copy.deepcopy(size)))
                 for n in names]
         setattr(made[0], NOTE, "the tape: a slot per iteration for each value the "
@@ -280,11 +283,11 @@ class _Code:
         stores = [ast.Assign([ast.Subscript(ast.Name(lists[n], ast.Load()),
                                             ast.Name(index, ast.Load()), ast.Store())],
                              ast.Name(n, ast.Load()), lineno=0) for n in names]
-        _replace(forward_loop.body, push, stores)
-        loads = [_assign(n, ast.Subscript(ast.Name(lists[n], ast.Load()),
+        loop_code.replace(forward_loop.body, push, stores)
+        loads = [loop_code.assign(n, ast.Subscript(ast.Name(lists[n], ast.Load()),
                                           ast.Name(index, ast.Load()), ast.Load()))
                  for n in names]
-        _replace(reverse_loop.body, pop, loads)
+        loop_code.replace(reverse_loop.body, pop, loads)
         return True
 
     # -- hoisting ------------------------------------------------------------------------
@@ -293,7 +296,7 @@ class _Code:
         done = []
         for loop in [s for s in self.forward if isinstance(s, ast.For)]:
             index = {n.id for n in name_nodes(loop.target)}
-            changing = index | {n for s in loop.body for n in _stores(s)}
+            changing = index | {n for s in loop.body for n in loop_code.stores(s)}
             moved = []
             for s in list(loop.body):
                 if not (isinstance(s, ast.Assign) and len(s.targets) == 1
@@ -301,7 +304,7 @@ class _Code:
                     continue
                 name = s.targets[0].id
                 operands = [n.id for n in name_nodes(s.value)]
-                if (self.stored.get(name, 0) == 1 and _cannot_raise(s.value)
+                if (self.stored.get(name, 0) == 1 and loop_code.cannot_raise(s.value)
                         and all(o not in changing and self.stable(o)
                                 and self._python_number(o) for o in operands)):
                     loop.body.remove(s)
@@ -327,10 +330,10 @@ class _Code:
         if self.push_name is None:
             return
         if any(isinstance(n, ast.Name) and n.id == self.push_name and
-               isinstance(n.ctx, ast.Load) for n in _nodes(self.forward)):
+               isinstance(n.ctx, ast.Load) for n in loop_code.nodes(self.forward)):
             return
         if any(isinstance(n, ast.Name) and n.id == self.pop_name and
-               isinstance(n.ctx, ast.Load) for n in _nodes(self.reverse)):
+               isinstance(n.ctx, ast.Load) for n in loop_code.nodes(self.reverse)):
             return
         def about_tape(s):
             return bool({n.id for n in name_nodes(s)} & {self.tape_name, self.push_name,
@@ -340,144 +343,3 @@ class _Code:
 
 
 # -- helpers -----------------------------------------------------------------------------
-
-def _nodes(statements, skip=None):
-    """Every node under `statements`; with `skip`, not under a node carrying that
-    attribute."""
-    stack = list(reversed(statements))
-    while stack:
-        node = stack.pop()
-        if skip is not None and getattr(node, skip, False):
-            continue
-        yield node
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
-
-
-def _stores(s):
-    return {n.id for n in name_nodes(s) if isinstance(n.ctx, ast.Store)}
-
-
-def _loops(statements):
-    return [n for n in _nodes(statements) if isinstance(n, ast.For)]
-
-
-def _escapes(body):
-    """Could an iteration end before its push (break, continue, return)?"""
-    return any(isinstance(n, (ast.Break, ast.Continue, ast.Return, ast.While))
-               for s in body for n in ast.walk(s))
-
-
-def _tape_names(forward, reverse):
-    """(push, pop, tape) names from `push = tape.append` / `pop = tape.pop`."""
-    push = pop = tape = None
-    for s in forward + reverse:
-        if isinstance(s, ast.Assign) and isinstance(s.value, ast.Attribute) and \
-                isinstance(s.value.value, ast.Name) and len(s.targets) == 1 and \
-                isinstance(s.targets[0], ast.Name):
-            if s.value.attr == "append" and push is None:
-                push, tape = s.targets[0].id, s.value.value.id
-            elif s.value.attr == "pop" and s.value.value.id == tape:
-                pop = s.targets[0].id
-    return (push, pop, tape) if pop is not None else (None, None, None)
-
-
-def _entry(push):
-    """(tag or None, node holding the names) of a push's argument."""
-    arg = push.value.args[0]
-    if isinstance(arg, ast.Tuple) and len(arg.elts) == 2 and \
-            isinstance(arg.elts[0], ast.Constant) and type(arg.elts[0].value) is int:
-        return arg.elts[0].value, arg.elts[1]   # check mode: (tag, entry)
-    return None, arg
-
-
-def _pushed_names(push):
-    entry = _entry(push)[1]
-    if isinstance(entry, ast.Tuple):
-        return [e.id for e in entry.elts]
-    return [entry.id]
-
-
-def _push_key(push):
-    tag, _ = _entry(push)
-    return tag, tuple(_pushed_names(push))
-
-
-def _pop_key(pop):
-    call = pop.value
-    tag = None
-    if isinstance(call.args, list) and len(call.args) == 2 and \
-            isinstance(call.args[1], ast.Constant):
-        tag = call.args[1].value
-    target = pop.targets[0]
-    names = [e.id for e in target.elts] if isinstance(target, ast.Tuple) else [target.id]
-    return tag, tuple(names)
-
-
-def _set_pushed_names(push, names):
-    tag, _ = _entry(push)
-    entry = _tuple_or_name(names, ast.Load)
-    push.value.args[0] = (entry if tag is None else
-                          ast.Tuple([ast.Constant(tag), entry], ast.Load()))
-
-
-def _with_names(pop, names):
-    new = copy.copy(pop)
-    new.targets = [_tuple_or_name(names, ast.Store)]
-    return new
-
-
-def _tuple_or_name(names, ctx):
-    if len(names) == 1:
-        return ast.Name(names[0], ctx())
-    return ast.Tuple([ast.Name(n, ctx()) for n in names], ctx())
-
-
-def _reversed_of(reverse_loop, forward_loop):
-    """Is the reverse loop `for t in reversed(ITER)` over the forward `for t in ITER`?"""
-    it = reverse_loop.iter
-    return (isinstance(it, ast.Call) and isinstance(it.func, ast.Name)
-            and it.func.id == "reversed" and len(it.args) == 1
-            and ast.dump(it.args[0]) == ast.dump(forward_loop.iter)
-            and ast.dump(reverse_loop.target) == ast.dump(forward_loop.target)
-            and _is_range(forward_loop.iter))
-
-
-def _is_range(node):
-    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-            and node.func.id == "range" and not node.keywords
-            and all(isinstance(a, (ast.Name, ast.Constant)) for a in node.args))
-
-
-def _range_size(node):
-    """n for range(n) (a name or an int constant), else None."""
-    if _is_range(node) and len(node.args) == 1:
-        n = node.args[0]
-        if isinstance(n, ast.Name) or type(getattr(n, "value", None)) is int:
-            return n
-    return None
-
-
-def _cannot_raise(node):
-    """Negation, +, -, * of names and number constants (on Python numbers: no error)."""
-    for n in ast.walk(node):
-        if isinstance(n, ast.BinOp):
-            if not isinstance(n.op, (ast.Add, ast.Sub, ast.Mult)):
-                return False
-        elif isinstance(n, ast.UnaryOp):
-            if not isinstance(n.op, (ast.USub, ast.UAdd)):
-                return False
-        elif isinstance(n, ast.Constant):
-            if type(n.value) not in (int, float):
-                return False
-        elif not isinstance(n, (ast.Name, ast.Load, ast.operator, ast.unaryop)):
-            return False
-    return True
-
-
-def _assign(name, value):
-    return ast.Assign([ast.Name(name, ast.Store())], value, lineno=0)
-
-
-def _replace(body, old, new):
-    at = body.index(old)
-    body[at:at + 1] = new

@@ -262,16 +262,18 @@ def annotate():
         if getattr(rule, "_tangents_annotated", False):
             continue
         rule._tangents_annotated = True
-        if rule.name in LINEAR and not rule.linear:
-            rule.linear = LINEAR[rule.name] + SHAPE_ONLY.get(rule.name, ())
-            rule.shape_only = SHAPE_ONLY.get(rule.name, ())
-        for p in PRODUCTS.get(rule.name, ()):
+        # (a method that is a NumPy function of its array, x.take(i): the function's)
+        name = getattr(rule, "derived_from", rule.name)
+        if name in LINEAR and not rule.linear:
+            rule.linear = LINEAR[name] + SHAPE_ONLY.get(name, ())
+            rule.shape_only = SHAPE_ONLY.get(name, ())
+        for p in PRODUCTS.get(name, ()):
             rule.tangent.setdefault(p, PRODUCT)
-        for p in FIBERS.get(rule.name, ()):
+        for p in FIBERS.get(name, ()):
             rule.tangent.setdefault(p, FIBER)
-        for p, template in TEMPLATES.get(rule.name, {}).items():
+        for p, template in TEMPLATES.get(name, {}).items():
             rule.tangent.setdefault(p, template)
-        for p in SHAPE_ONLY.get(rule.name, ()):
+        for p in SHAPE_ONLY.get(name, ()):
             rule.tangent.setdefault(p, "0.0")
 
 

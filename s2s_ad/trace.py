@@ -9,17 +9,16 @@ temporaries are `z1, z2, ...` in trace order.
 import ast
 import numbers
 
-import numpy as np
 
 from . import rules
-from .errors import UnboundNameError, TreeDependentError
+from .errors import UnboundNameError
 from .ir import NameAllocator, Stmt, Trace, renamed  # noqa: F401 (the IR, re-exported)
 from .kinds import kind_of
 from .rules.tuple_results import lower_tuple_call
-from .rules.array_methods import METHOD_KEYWORDS
+from .lower_attributes import AttributeLowering
 
 
-class _Lowerer:
+class _Lowerer(AttributeLowering):
     """Lowers expressions and plain assignments into three-address statements; the
     statement-level lowering (control flow, versions, early exits) extends it in
     control.py (`StructuredLowerer`)."""
@@ -174,16 +173,6 @@ class _Lowerer:
             node = node.value
         return isinstance(node, ast.Name) and node.id not in self.assigned
 
-    def attribute(self, node, target):
-        if self.is_external(node):          # math.pi, np.e: a constant of a module
-            self.resolve(node)
-            return node
-        rule = rules.rule_for_operator(rules.ATTRIBUTE, node.attr)
-        if rule is None:
-            raise self.error(f"the attribute '.{node.attr}' is not supported", node)
-        x = self.expr(node.value)
-        return self.emit(target, rule, {"x": x}, node, call_args=[x])
-
     def sequence(self, node):
         """A list/tuple literal with each element lowered to an operand."""
         elements = [self.sequence(e) if isinstance(e, (ast.List, ast.Tuple)) else self.expr(e)
@@ -215,23 +204,6 @@ class _Lowerer:
                 return parts
         return self.emit(target, rule, bound, node, call_args=args, call_keywords=keywords,
                          callee=func)
-
-    def _is_array_method(self, func):
-        """`data.reshape(...)` on a global array is a method call, like on a local."""
-        return isinstance(self.resolve(func.value), np.ndarray)
-
-    def method_call(self, node, target):
-        rule = rules.rule_for_operator(rules.METHOD, node.func.attr)
-        if rule is None:
-            raise TreeDependentError(f"no derivative rule for the method "
-                                            f"'.{node.func.attr}()'", self.parsed.loc(node))
-        receiver = self.expr(node.func.value)
-        args = [receiver] + [self.argument(a) for a in node.args]
-        keywords = [(k.arg, self.argument(k.value)) for k in node.keywords]
-        # x.clip(min=...) binds np.clip's a_min (rules/array_methods.py); spelled as written
-        renames = METHOD_KEYWORDS.get(node.func.attr, {})
-        bound = self.bind(rule, args, [(renames.get(k, k), v) for k, v in keywords], node)
-        return self.emit(target, rule, bound, node, call_args=args, call_keywords=keywords)
 
     def argument(self, node):
         """A call argument: an operand, or a list/tuple literal of operands."""

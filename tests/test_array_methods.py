@@ -3,7 +3,7 @@ differences across shapes, and its forward value against NumPy's, bit for bit.""
 import numpy as np
 import pytest
 
-from s2s_ad import TranslationError, grad, value_and_grad
+from s2s_ad import TranslationError, grad, jvp, value_and_grad
 
 
 
@@ -120,3 +120,21 @@ def test_one_sided_clip_is_refused_with_its_line():
         return np.sum(x.clip(max=0.5))
     with pytest.raises(TranslationError, match="clip"):
         grad(f)(np.ones(3))
+
+
+@pytest.mark.parametrize("method", [
+    lambda x: np.sum(x.take([0, 2, 2], axis=1) ** 2),
+    lambda x: x[:, :3].trace() * x.diagonal().sum(),
+    lambda x: np.sum(x.repeat(2, axis=0) ** 2),
+    lambda x: np.sum(x.astype(np.float64) * x),
+    lambda x: x.item(1, 2) * np.sum(x),
+    lambda x: np.sum(x.clip(-0.5, 0.5) * x),
+], ids=["take", "trace-diagonal", "repeat", "astype", "item", "clip"])
+def test_methods_in_forward_mode(rng, method):
+    # a method that is a NumPy function of its array takes the function's tangent
+    x, v, h = rng.normal(size=(3, 4)), rng.normal(size=(3, 4)), 1e-6
+    x = np.where(np.abs(np.abs(x) - 0.5) < 1e-3, x + 0.01, x)    # away from clip's kinks
+    value, tangent = jvp(method, (x,), (v,))
+    assert value == method(x)
+    fd = (method(x + h * v) - method(x - h * v)) / (2 * h)
+    np.testing.assert_allclose(tangent, fd, rtol=1e-6, atol=1e-8)

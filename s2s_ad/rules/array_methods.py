@@ -27,8 +27,9 @@ METHOD_KEYWORDS = {"clip": {"min": "a_min", "max": "a_max"}}
 for _name in _AS_FUNCTION:
     _function_rule = rule_for_call(getattr(np, _name))
     if rule_for_operator(METHOD, _name) is None and _function_rule is not None:
-        _OPERATORS[(METHOD, _name)] = dataclasses.replace(
+        _method_rule = _OPERATORS[(METHOD, _name)] = dataclasses.replace(
             _function_rule, name=f"ndarray.{_name}", spelling=METHOD, symbol=_name)
+        _method_rule.derived_from = _function_rule.name   # its tangent too (tangent_rules)
 
 
 _REDUCE = "a, axis=None, out=None, keepdims=False"
@@ -45,7 +46,7 @@ def _astype(info):
 
 
 defop(METHOD, "astype", "ndarray.astype", "a, dtype, copy=True", discrete=("dtype", "copy"),
-      a=_astype)
+      linear=("a",), a=_astype)
 
 
 def _item(info):
@@ -70,4 +71,4 @@ def _item(info):
 
 _INDICES = ("index", "index1", "index2", "index3")
 defop(METHOD, "item", "ndarray.item", "a, " + ", ".join(f"{p}=None" for p in _INDICES),
-      discrete=_INDICES, a=_item)
+      discrete=_INDICES, linear=("a",), a=_item)

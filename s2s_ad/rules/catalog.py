@@ -64,6 +64,8 @@ def primitives():
     load_optional_families()
     out = {key: {} for key, _ in FAMILIES}
     for fn, rule in _BY_OBJECT.values():
+        if getattr(rule, "user_supplied", False):
+            continue    # custom_vjp, defvjp, grad(inner): the user's (or a test's) rules
         family = _family(rule.name, getattr(fn, "__module__", None) or "")
         if family == "random":
             out[family][_random_display(rule.name)] = "constant"
