@@ -36,6 +36,7 @@ from benchmarks import jax_loops                                       # noqa: E
 from benchmarks.jax_loops import oscillator_steps                       # noqa: E402
 from s2s_ad import grad                                                 # noqa: E402
 from s2s_ad.bench import peers                                          # noqa: E402
+from s2s_ad.bench.timing import format_seconds                          # noqa: E402
 
 FULL_STEPS = (100, 1_000, 10_000, 100_000, 1_000_000)
 QUICK_STEPS = (100, 1_000)
@@ -129,15 +130,8 @@ def measure(steps_list, budget=20.0, target=0.2, progress=None):
 def _cell(point, show_first):
     if "skipped" in point:
         return "not run (over budget)"
-    text = _seconds(point["seconds"])
-    return text + (f" (first {_seconds(point['first'])})" if show_first else "")
-
-
-def _seconds(s):
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
-        if s >= scale:
-            return f"{s / scale:.3g} {unit}"
-    return f"{s / 1e-9:.3g} ns"
+    text = format_seconds(point["seconds"])
+    return text + (f" (first {format_seconds(point['first'])})" if show_first else "")
 
 
 def table(data):
@@ -169,7 +163,7 @@ def plot(data, out):
         return None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(7, 4.8))
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
     for key, label, _ in CONTENDERS:
         points = [p for p in data["series"].get(key, []) if "seconds" in p]
         if not points:
@@ -185,7 +179,7 @@ def plot(data, out):
     ax.set_ylabel("seconds per gradient call")
     ax.set_title("Damped oscillator: gradient time against trip count")
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0))
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "grad_time_vs_steps.png"
