@@ -9,7 +9,7 @@ For each number of steps, the peak memory the gradient call allocates (tracemall
 peak, minus what was allocated before the call: the tape and its entries, plus the
 checkpoints), and the call's time measured separately (without tracemalloc). Prints a
 Markdown table and writes checkpoint_tape.png (log-log bytes against steps) into --out
-when matplotlib is installed. Not part of run.py's suite.
+when matplotlib is installed. Also the suite's "checkpoint" section (benchmarks/run.py).
 """
 import argparse
 import sys
@@ -21,6 +21,9 @@ if __package__ in (None, ""):
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from s2s_ad import checkpoint_loops, grad                               # noqa: E402
+
+
+STEPS = (100, 1_000, 10_000, 100_000, 300_000, 1_000_000)
 
 
 def oscillator(k, c, steps):
@@ -109,6 +112,15 @@ def plot(rows, out):
     return path
 
 
+def section(quick, out, progress=None):
+    """(markdown, data) for the suite (benchmarks/run.py): up to 10^4 steps in --quick,
+    10^6 otherwise; the plot goes into `out`."""
+    largest = 10_000 if quick else 1_000_000
+    rows = measure([s for s in STEPS if s <= largest])
+    path = plot(rows, Path(out))
+    return table(rows), {"rows": rows, "plot": str(path) if path else None}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="benchmarks/checkpoint_row.py",
                                      description=__doc__.split("\n")[0])
@@ -117,7 +129,7 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     args = parser.parse_args(argv)
     largest = 10_000 if args.quick else args.max
-    steps = [s for s in (100, 1_000, 10_000, 100_000, 300_000, 1_000_000) if s <= largest]
+    steps = [s for s in STEPS if s <= largest]
     rows = measure(steps)
     print(table(rows))
     path = plot(rows, args.out)

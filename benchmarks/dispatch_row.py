@@ -9,7 +9,8 @@ inside a training loop (the global cache answers it).
 Prints one Markdown table: for each function, f itself, the compiled gradient called
 directly, the same through the dispatcher, `grad(f)` re-created per call, and the
 ratios. Times are the min and the median over repeats of timeit loops (ns per call);
-the machine may be shared, so compare mins. Not part of run.py's suite.
+the machine may be shared, so compare mins. Also the suite's "dispatch" section
+(benchmarks/run.py).
 """
 import argparse
 import math
@@ -56,9 +57,12 @@ def measure(name, f, args, argnums, number, repeats):
     for _ in range(repeats):
         for key, timer in timers.items():
             samples[key].append(timer.timeit(number) / number * 1e9)
-    row = {"name": name}
+    row = {"name": name, "scalar": all(isinstance(a, float) for a in args)}
     row.update({k: (min(v), statistics.median(v)) for k, v in samples.items()})
     return row
+
+
+TARGETS = {"dispatch": 150.0, "recreated": 2.0}     # issue 11: ns per call; × reused
 
 
 def table(rows):
@@ -70,14 +74,37 @@ def table(rows):
             low, mid = r[key]
             return f"{low:,.0f} ({mid:,.0f})"
         dispatch = r["dispatched"][0] - r["compiled"][0]
+        recreated = r["recreated"][0] / r["dispatched"][0]
         lines.append(f"| {r['name']} | {cell('f')} | {cell('compiled')} | {cell('dispatched')} "
-                     f"| {dispatch:,.0f} | {cell('recreated')} "
+                     f"| {dispatch:,.0f}{_mark(dispatch, 'dispatch') if r['scalar'] else ''} | {cell('recreated')} "
                      f"| {r['dispatched'][0] / r['f'][0]:.2f} "
-                     f"| {r['recreated'][0] / r['dispatched'][0]:.2f} |")
+                     f"| {recreated:.2f}{_mark(recreated, 'recreated')} |")
     lines.append("")
     lines.append("ns per call: min (median) over repeats; dispatch = dispatched - direct "
-                 "(mins); ratios of mins.")
+                 "(mins); ratios of mins. Targets (issue 11): dispatch at most "
+                 f"{TARGETS['dispatch']:.0f} ns per scalar call; grad(f) re-created per call at most "
+                 f"{TARGETS['recreated']:.0f}× a reused object.")
     return "\n".join(lines)
+
+
+def _mark(value, target):
+    return " (met)" if value <= TARGETS[target] else " (missed)"
+
+
+def section(quick, out=None, progress=None):
+    """(markdown, data) for the suite (benchmarks/run.py)."""
+    number, repeats = (2_000, 3) if quick else (20_000, 15)
+    rows = [measure(*case, number=number, repeats=repeats) for case in cases()]
+    targets = []
+    for r in rows:
+        if r["scalar"]:
+            targets.append({"what": f"{r['name']}: dispatch, ns per call",
+                            "target": TARGETS["dispatch"],
+                            "measured": r["dispatched"][0] - r["compiled"][0]})
+        targets.append({"what": f"{r['name']}: grad(f) re-created per call / reused",
+                        "target": TARGETS["recreated"],
+                        "measured": r["recreated"][0] / r["dispatched"][0]})
+    return table(rows), {"rows": rows, "targets": targets}
 
 
 def main(argv=None):

@@ -18,7 +18,8 @@ has 6208^2 entries).
     python benchmarks/higher_order_row.py --alone    # each variant in its own loop
 
 Prints one Markdown table of min-over-repeats times, every variant of a case timed
-in turn within each repeat (the machine may be shared: mins compare best). Not part of run.py's suite.
+in turn within each repeat (the machine may be shared: mins compare best). Also the
+suite's "higher_order" section (benchmarks/run.py).
 """
 import argparse
 import math
@@ -191,8 +192,7 @@ def autograd_row(f, args, dirs, argnums, hess_arg, number):
 
 
 def jax_row(f, args, dirs, argnums, hess_arg, number):
-    import jax
-    jax.config.update("jax_enable_x64", True)
+    jax = peers._jax_setup()            # float64 on the CPU, as the rest of the suite
     import jax.numpy as jnp
     g = peers.rebind(f, jnp)
     k = len(dirs)
@@ -244,25 +244,27 @@ def jax_jit_row(f, args, dirs, argnums, hess_arg, number):
             "hessian": timer("jax.block_until_ready(hess(x))", names, 1, every=20)}
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--alone", action="store_true",
-                        help="time each variant in a loop of its own, not interleaved")
-    options = parser.parse_args(argv)
-    global ALONE
-    ALONE = options.alone
-    number, repeats = (2, 3) if options.quick else (2, 200)
-    tools = [("s2s_ad before", s2s_before_row), ("autograd", autograd_row),
-             ("jax", jax_row), ("jax jit", jax_jit_row)]
-    print("| function | f | s2s_ad jvp/f | s2s_ad HVP/f | s2s_ad Hessian | "
-          + " | ".join(f"{t} jvp/f | {t} HVP/f | {t} Hessian" for t, _ in tools) + " |")
-    print("|---|---|---|---|---|" + "---|---|---|" * len(tools))
-    for name, f, args, dirs, argnums, hess_arg in cases(options.quick):
+TOOLS = [("s2s_ad before", s2s_before_row), ("autograd", autograd_row),
+         ("jax", jax_row), ("jax jit", jax_jit_row)]
+
+
+def table(quick, skip=()):
+    """The Markdown table; each case's row is computed when its turn comes. Tools in
+    `skip` show "not run" (the suite's --quick skips JAX: its first eager traces of
+    jvp and the Hessian take seconds each)."""
+    number, repeats = (2, 3) if quick else (2, 200)
+    lines = ["| function | f | s2s_ad jvp/f | s2s_ad HVP/f | s2s_ad Hessian | "
+             + " | ".join(f"{t} jvp/f | {t} HVP/f | {t} Hessian" for t, _ in TOOLS) + " |",
+             "|---|---|---|---|---|" + "---|---|---|" * len(TOOLS)]
+    notes = []
+    for name, f, args, dirs, argnums, hess_arg in cases(quick):
         timers = {("s2s_ad", k): v for k, v in
                   s2s_row(f, args, dirs, argnums, hess_arg, number).items()}
         status = {}
-        for tool, row in tools:
+        for tool, row in TOOLS:
+            if tool.split()[0] in skip:
+                status[tool] = "not run"
+                continue
             if tool != "s2s_ad before" and not peers.installed(tool.split()[0]):
                 status[tool] = "not installed"
                 continue
@@ -273,6 +275,7 @@ def main(argv=None):
                 timers.update({(tool, k): v for k, v in made.items()})
             except Exception as exc:
                 status[tool] = f"failed: {type(exc).__name__}"
+                notes.append(f"{name}: {tool} failed: {str(exc).strip().splitlines()[0]}")
         # JAX's runtime keeps worker threads busy for a while after each call, which
         # on a small machine slows whatever runs next: its variants are timed in a
         # pass of their own, with the NumPy function timed again beside them.
@@ -287,7 +290,7 @@ def main(argv=None):
             f_of = {key[0]: jax_times[("numpy", "f")] for key in jax_keys}
         f_time = times[("s2s_ad", "f")]
         cells = [name, f"{f_time * 1e6:.0f} µs"]
-        for tool in ["s2s_ad"] + [t for t, _ in tools]:
+        for tool in ["s2s_ad"] + [t for t, _ in TOOLS]:
             if tool in status:
                 cells += [status[tool]] * 3
                 continue
@@ -295,7 +298,28 @@ def main(argv=None):
             cells += [f"{times[(tool, 'jvp')] / base:.2f}",
                       f"{times[(tool, 'hvp')] / base:.2f}",
                       f"{times[(tool, 'hessian')] * 1e3:.1f} ms"]
-        print("| " + " | ".join(cells) + " |", flush=True)
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "min over interleaved repeats (JAX's in a pass of their own); 's2s_ad "
+              "before' calls the generated code directly; JAX eager and under jit, float64 "
+              "on the CPU. Targets (issue 10): jvp/f ≤ 2, HVP/f ≤ 5.", *notes]
+    return "\n".join(lines)
+
+
+def section(quick, out=None, progress=None):
+    """(markdown, data) for the suite (benchmarks/run.py)."""
+    text = table(quick, skip=("jax",) if quick else ())
+    return text, {"table": text}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--alone", action="store_true",
+                        help="time each variant in a loop of its own, not interleaved")
+    options = parser.parse_args(argv)
+    global ALONE
+    ALONE = options.alone
+    print(table(options.quick))
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ if __package__ in (None, ""):
     # are generic enough to shadow someone else's.
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
+from benchmarks import jax_loops, sections as suite_sections           # noqa: E402
 from benchmarks.measure import FULL, QUICK, measure                     # noqa: E402
 from benchmarks.suite import FAMILIES, build_cases                      # noqa: E402
 from s2s_ad.bench import machine, peers, plots, suite_report            # noqa: E402
@@ -34,7 +35,10 @@ def parse_args(argv):
     parser.add_argument("--quick", action="store_true",
                         help="small sizes and few repeats (well under a minute): a smoke test")
     parser.add_argument("--only", metavar="NAME[,NAME]", type=_families,
-                        help="run only these benchmarks: " + ", ".join(FAMILIES))
+                        help="run only these benchmarks: " + ", ".join(FAMILIES)
+                             + "; or sections: " + ", ".join(suite_sections.NAMES)
+                             + " (trip_count, the gradient-time-against-trip-count plot, "
+                               "runs in a full run or when named here)")
     parser.add_argument("--out", metavar="DIR", type=Path, default=DEFAULT_OUT,
                         help="folder for results.json, results.md and plots "
                              "(default: benchmarks/results/)")
@@ -43,10 +47,11 @@ def parse_args(argv):
 
 def _families(text):
     names = [n.strip() for n in text.split(",") if n.strip()]
-    unknown = [n for n in names if n not in FAMILIES]
+    known = FAMILIES + suite_sections.NAMES
+    unknown = [n for n in names if n not in known]
     if unknown or not names:
         raise argparse.ArgumentTypeError(
-            f"unknown benchmark {', '.join(unknown) or '(none)'}; choose from {', '.join(FAMILIES)}")
+            f"unknown benchmark {', '.join(unknown) or '(none)'}; choose from {', '.join(known)}")
     return names
 
 
@@ -54,10 +59,15 @@ def main(argv=None):
     args = parse_args(argv)
     started = perf_counter()
     settings = QUICK if args.quick else FULL
-    cases = build_cases(quick=args.quick, only=args.only)
+    families = [n for n in args.only if n in FAMILIES] if args.only else None
+    cases = build_cases(quick=args.quick, only=families) if families or not args.only else []
+    sections = suite_sections.chosen(args.quick, args.only)
+    args.out.mkdir(parents=True, exist_ok=True)        # sections write plots as they go
     allocator = steady_allocator()
     machine_now = machine.info()
     machine_now["allocator"] = allocator or "as the process found it"
+    if jax_loops.available():
+        machine_now["jax"] = jax_loops.describe(jax_loops.check())
     print(machine.line(machine_now), file=sys.stderr)
 
     rows = []
@@ -66,6 +76,14 @@ def main(argv=None):
         t0 = perf_counter()
         rows.append(measure(case, settings, peers.PEERS))
         print(f" {perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
+    done = []
+    for i, section in enumerate(sections, 1):
+        print(f"[section {i}/{len(sections)}] {section.name} ...", end="", file=sys.stderr,
+              flush=True)
+        done.append(suite_sections.run(section, args.quick, args.out))
+        print(f" {done[-1]['seconds']:.1f} s" + ("" if done[-1]["status"] == "ok" else
+                                                 f" ({done[-1]['status']})"),
+              file=sys.stderr, flush=True)
 
     machine_now["load_average_after"] = machine.load_average()
     results = {
@@ -75,15 +93,20 @@ def main(argv=None):
         "settings": settings.to_json(),
         "wall_seconds": perf_counter() - started,
         "cases": rows,
+        "sections": done,
     }
+    if args.quick and not args.only:
+        results["skipped_sections"] = [s.name for s in suite_sections.SECTIONS if not s.quick]
     text = suite_report.markdown(results)
     print(text)
-    args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.md").write_text(text)
     write_json(results, args.out / "results.json")
     if plots.available():
         for path in plots.write_all(results, args.out):
             print(f"plot: {path}")
+        for section in done:
+            if isinstance(section["data"], dict) and section["data"].get("plot"):
+                print(f"plot: {section['data']['plot']}")
     else:
         print("plots skipped: matplotlib not installed")
     print(f"results: {args.out / 'results.json'} ({perf_counter() - started:.1f} s in all)",

@@ -7,8 +7,8 @@ included), round-robin, on the benchmark programs.
     python benchmarks/scalar_loops.py --quick    # a smoke test
 
 Times are CPU time of this thread (time.thread_time), the minimum over rounds: on a
-shared machine wall-clock times mostly measure the other processes. Not part of
-run.py's suite.
+shared machine wall-clock times mostly measure the other processes. Also the
+suite's "scalar_loops" section (benchmarks/run.py).
 """
 import argparse
 import os
@@ -64,23 +64,89 @@ def measure(funs, args, rounds):
     return best
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    rounds = 5 if parser.parse_args(argv).quick else 60
-    print(machine.line(machine.info()))
-    print()
-    print("| benchmark | f | grad, plain | grad / f, plain | grad, optimised "
-          "| grad / f, optimised | same numbers |")
-    print("|---|---|---|---|---|---|---|")
+TARGETS = {"lecture f(x1,x2)": 1.0, "Rosenbrock loop, n = 100": 1.5,
+           "oscillator, 200 Euler steps": 1.5}      # issue 11: grad / f, dispatch included
+
+
+def rows(rounds, with_jax=True):
+    """One dict per case: f, plain and optimised gradient times (thread CPU, min), and
+    JAX jit's gradient time over f's (same source; fori_loop rewrite where the case
+    has a loop), wall clock, when JAX is installed and `with_jax`."""
+    out = []
     for name, f, args, argnums in cases():
         plain, fast = gradients(f, argnums, args)
         same = all(np.array_equal(a, b) for a, b in
                    zip(np.atleast_1d(plain(*args)), np.atleast_1d(fast(*args))))
         best = measure({"f": f, "plain": plain, "fast": fast}, args, rounds)
-        print(f"| {name} | {_time(best['f'])} | {_time(best['plain'])} "
-              f"| {best['plain'] / best['f']:.2f} | {_time(best['fast'])} "
-              f"| {best['fast'] / best['f']:.2f} | {'bit for bit' if same else 'to the ulp'} |")
+        row = {"name": name, "target": TARGETS[name], "bit_for_bit": bool(same), **best}
+        if with_jax:
+            row["jax"] = jax_ratios(f, args, argnums, rounds)
+        out.append(row)
+    return out
+
+
+def jax_ratios(f, args, argnums, rounds):
+    """{kind: JAX gradient time / f time} for 'jit' (same source) and 'fori_loop'
+    (where there is a rewrite), min over interleaved rounds of wall-clock loops: XLA
+    may run on threads of its own, which the thread CPU clock would not see. None
+    when JAX is not installed."""
+    from benchmarks import jax_loops
+    if not jax_loops.available():
+        return None
+    funs = {"f": (f, args)}
+    for kind in ("jit", "fori_loop"):
+        if kind == "fori_loop" and f not in jax_loops.FORI:
+            continue
+        call, call_args, _ = jax_loops.gradient(kind, f, args, argnums)
+        funs[kind] = (call, call_args)
+    number = {k: max(1, int(2e-3 / max(timeit.timeit(lambda fn=fn, a=a: fn(*a), number=3) / 3,
+                                       1e-9))) for k, (fn, a) in funs.items()}
+    best = {k: float("inf") for k in funs}
+    for _ in range(rounds):
+        for k, (fn, a) in funs.items():
+            best[k] = min(best[k], timeit.timeit(lambda: fn(*a), number=number[k]) / number[k])
+    return {k: best[k] / best["f"] for k in funs if k != "f"}
+
+
+def table(rows):
+    lines = ["| benchmark | f | grad, plain | grad / f, plain | grad, optimised "
+             "| grad / f, optimised | target | same numbers | JAX jit / f, same source "
+             "| JAX jit / f, fori_loop |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        ratio = r["fast"] / r["f"]
+        jax = r.get("jax")
+        if jax is None:
+            jax_cells = ["not run" if "jax" not in r else "not installed"] * 2
+        else:
+            jax_cells = [f"{jax[k]:.2f}" if k in jax else "no loop" for k in ("jit", "fori_loop")]
+        lines.append(f"| {r['name']} | {_time(r['f'])} | {_time(r['plain'])} "
+                     f"| {r['plain'] / r['f']:.2f} | {_time(r['fast'])} "
+                     f"| {ratio:.2f} | ≤ {r['target']} ({'met' if ratio <= r['target'] else 'missed'}) "
+                     f"| {'bit for bit' if r['bit_for_bit'] else 'to the ulp'} "
+                     f"| {' | '.join(jax_cells)} |")
+    lines += ["", "s2s_ad times: CPU time of this thread, min over rounds, called through the "
+              "gradient object (dispatch included); plain = S2S_AD_OPTIMISE=0. JAX columns: "
+              "wall clock, min over rounds, against f timed alongside (XLA may use threads "
+              "of its own); \"not run\" in --quick."]
+    return "\n".join(lines)
+
+
+def section(quick, out=None, progress=None):
+    """(markdown, data) for the suite (benchmarks/run.py)."""
+    data = rows(5 if quick else 60, with_jax=not quick)
+    targets = [{"what": f"{r['name']}: grad / f, optimised, dispatch included",
+                "target": r["target"], "measured": r["fast"] / r["f"]} for r in data]
+    return table(data), {"rows": data, "targets": targets}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    quick = parser.parse_args(argv).quick
+    print(machine.line(machine.info()))
+    print()
+    print(table(rows(5 if quick else 60, with_jax=not quick)))
 
 
 def _time(seconds):

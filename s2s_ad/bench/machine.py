@@ -69,7 +69,8 @@ def line(machine):
     return (f"machine: {machine['cpu']}, {machine['cores']} cores | "
             f"Python {machine['python']} | NumPy {machine['numpy']}, BLAS {machine['blas']} | "
             f"thread env vars: {threads} | load average {_load(machine)}"
-            + (f" | {machine['allocator']}" if machine.get("allocator") else ""))
+            + (f" | {machine['allocator']}" if machine.get("allocator") else "")
+            + (f" | {machine['jax']}" if machine.get("jax") else ""))
 
 
 def _load(machine):

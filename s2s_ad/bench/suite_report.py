@@ -11,15 +11,39 @@ FD_COLUMNS = ("central FD", "forward FD", "Richardson FD", "complex step")
 
 def markdown(results):
     rows = results["cases"]
-    parts = [machine_info.line(results["machine"]), "",
-             _time_table(rows), "", _accuracy_table(rows), "", _peer_table(rows)]
-    sweep = _sweep_table(rows)
-    if sweep:
-        parts += ["", sweep]
-    notes = _notes(rows)
-    if notes:
-        parts += ["", *notes]
+    parts = [machine_info.line(results["machine"])]
+    targets = _targets_table(results.get("sections", ()))
+    if targets:
+        parts += ["", targets]
+    if rows:
+        parts += ["", _time_table(rows), "", _accuracy_table(rows), "", _peer_table(rows)]
+        sweep = _sweep_table(rows)
+        if sweep:
+            parts += ["", sweep]
+        notes = _notes(rows)
+        if notes:
+            parts += ["", *notes]
+    for section in results.get("sections", ()):
+        parts += ["", f"### {section['title']}", "", section["markdown"]]
+    if results.get("skipped_sections"):
+        parts += ["", "Not run in --quick: " + ", ".join(results["skipped_sections"])
+                  + " (a full run, or --only NAME, runs it)."]
     return "\n".join(parts) + "\n"
+
+
+def _targets_table(sections):
+    """Every target a section measured (issue 11's), met or missed, in one table."""
+    lines = []
+    for section in sections:
+        data = section.get("data")
+        for t in (data.get("targets", ()) if isinstance(data, dict) else ()):
+            met = t["measured"] <= t["target"]
+            lines.append([section["name"], t["what"], f"≤ {t['target']:g}",
+                          f"{t['measured']:.4g}", "met" if met else "**missed**"])
+    if not lines:
+        return ""
+    return ("### Targets\n\n" + _table(["section", "measure", "target", "measured", ""], lines)
+            + "\n\nFrom the sections below, this run, this machine (see the load average).")
 
 
 def _fd_cell(row, name):
