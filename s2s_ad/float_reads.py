@@ -28,6 +28,7 @@ import numpy as np
 
 from .forward import NOTE
 from .scalar_loops import optimising
+from .walk import all_nodes, children
 
 _SAME_OPS = (ast.Add, ast.Sub, ast.Mult)
 _CONVERSION = "_s2s_floats"         # marks the `x_floats = x.tolist()` statements
@@ -37,6 +38,8 @@ def read_floats(c):
     """Rewrite the Compilation's sweeps in place; return what was done, as lines."""
     if not (optimising() and c.kinds):
         return []
+    if not any(_float_vector(kind) for kind in c.kinds.values()):
+        return []       # nothing to read as floats: spare the walk over every statement
     code = _Flow(c)
     done = []
     for name in sorted(code.candidates()):
@@ -48,6 +51,11 @@ def read_floats(c):
         code.make_list(name)
         done.append(f"{name} a list of floats")
     return done
+
+
+def _float_vector(kind):
+    return (kind is not None and kind.is_array and kind.array_type is np.ndarray
+            and kind.dtype == np.float64 and kind.shape is not None and len(kind.shape) == 1)
 
 
 class _Flow:
@@ -63,8 +71,8 @@ class _Flow:
         self.occurrences = {}       # name -> every Name node
         self.stored = {}
         for s in self.statements:
-            for node in ast.walk(s):
-                for child in ast.iter_child_nodes(node):
+            for node in all_nodes(s):
+                for child in children(node):
                     self.parent[id(child)] = node
                 if isinstance(node, ast.Name):
                     self.occurrences.setdefault(node.id, []).append(node)
@@ -73,7 +81,7 @@ class _Flow:
                     else:
                         self.stored[node.id] = self.stored.get(node.id, 0) + 1
         self.reads = {}
-        self.in_forward = {id(n) for s in c.forward for n in ast.walk(s)}
+        self.in_forward = {id(n) for s in c.forward for n in all_nodes(s)}
 
     # -- which arrays ----------------------------------------------------------------
 
