@@ -4,9 +4,7 @@ refused with a TranslationError.
 
     python tests/checkpoint_check.py --n 200        # a table of outcomes per family
 """
-import argparse
 import sys
-import warnings
 from pathlib import Path
 
 if __name__ == "__main__":                  # run as a script: make `tests` importable
@@ -14,8 +12,7 @@ if __name__ == "__main__":                  # run as a script: make `tests` impo
 
 import numpy as np
 
-FAMILIES = ["scalar", "loops", "helpers", "arrays", "writes", "aliases", "globals",
-            "decorated"]
+from tests.family_comparison import compare_families, same as same_bits  # noqa: E402
 
 
 def check(program, every=(1, 2, 3, None)):
@@ -39,36 +36,13 @@ def check(program, every=(1, 2, 3, None)):
             got = s2s_ad.checkpoint_loops(gradient, every=k)(*args)
         except TranslationError:
             return "not checkpointed"
-        if not _same(got, want):
+        if not same_bits(got, want):
             return f"DIFFERENT (every={k}): {got!r} != {want!r}"
     return "same"
 
 
-def _same(a, b):
-    if isinstance(a, tuple):
-        return isinstance(b, tuple) and len(a) == len(b) and all(map(_same, a, b))
-    return np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
-
-
 def main(argv=None):
-    from tests.progen import generate, seed_for
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=200, help="programs per family")
-    args = parser.parse_args(argv)
-    warnings.simplefilter("error")
-    bad = 0
-    for family in FAMILIES:
-        counts = {}
-        for i in range(args.n):
-            program = generate(family, seed_for(family, i))
-            outcome = check(program)
-            if outcome.startswith("DIFFERENT"):
-                bad += 1
-                print(f"seed {program.seed}: {outcome}")
-                outcome = "DIFFERENT"
-            counts[outcome] = counts.get(outcome, 0) + 1
-        print(f"{family:9s} " + "  ".join(f"{k}={v}" for k, v in sorted(counts.items())))
-    return 1 if bad else 0
+    return compare_families(check, __doc__.split("\n\n")[0], argv)
 
 
 if __name__ == "__main__":

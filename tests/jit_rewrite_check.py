@@ -5,9 +5,7 @@ are kept, never what is computed).
 
     python tests/jit_rewrite_check.py --n 300        # a table of outcomes
 """
-import argparse
 import sys
-import warnings
 from pathlib import Path
 
 if __name__ == "__main__":                  # run as a script: make `tests` importable
@@ -15,7 +13,7 @@ if __name__ == "__main__":                  # run as a script: make `tests` impo
 
 import numpy as np
 
-FAMILIES = ["scalar", "loops", "helpers", "arrays", "writes", "aliases", "globals", "decorated"]
+from tests.family_comparison import compare_families, same as same_bits  # noqa: E402
 
 
 def check(program):
@@ -37,35 +35,12 @@ def check(program):
     namespace = dict(python.__globals__)
     exec(numba_form(gradient.source, python.__name__), namespace)
     got = namespace[python.__name__](*args)
-    same = _same(got, want)
+    same = same_bits(got, want)
     return "same" if same else f"DIFFERENT: {got!r} != {want!r}"
 
 
-def _same(a, b):
-    if isinstance(a, tuple):
-        return isinstance(b, tuple) and len(a) == len(b) and all(map(_same, a, b))
-    return np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
-
-
 def main(argv=None):
-    from tests.progen import generate, seed_for
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, default=200, help="programs per family")
-    args = parser.parse_args(argv)
-    warnings.simplefilter("error")
-    bad = 0
-    for family in FAMILIES:
-        counts = {}
-        for i in range(args.n):
-            program = generate(family, seed_for(family, i))
-            outcome = check(program)
-            if outcome.startswith("DIFFERENT"):
-                bad += 1
-                print(f"seed {program.seed}: {outcome}")
-                outcome = "DIFFERENT"
-            counts[outcome] = counts.get(outcome, 0) + 1
-        print(f"{family:8s} " + "  ".join(f"{k}={v}" for k, v in sorted(counts.items())))
-    return 1 if bad else 0
+    return compare_families(check, __doc__.split("\n\n")[0], argv)
 
 
 if __name__ == "__main__":
