@@ -9,16 +9,7 @@ import s2s_ad
 from s2s_ad import checkpoint_loops, grad, value_and_grad
 from tests.checkpoint_check import check
 from tests.progen import generate, seed_for
-
-
-def oscillator(k, c, steps):
-    x = 1.0
-    v = 0.0
-    for step in range(steps):
-        a = -k * x - c * v
-        x = x + 0.01 * v
-        v = v + 0.01 * a
-    return x * x + v * v
+from benchmarks.checkpoint_row import oscillator  # the damped oscillator, steps given
 
 
 def rosenbrock(x):

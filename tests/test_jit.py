@@ -14,6 +14,7 @@ from s2s_ad.jit import JitFallbackWarning
 from s2s_ad.jit_source import numba_form
 from tests.jit_rewrite_check import check
 from tests.progen import generate, seed_for
+from benchmarks.checkpoint_row import oscillator  # the damped oscillator, steps given
 
 pytest.importorskip("numba")        # in the `test` extra; absent only outside it
 
@@ -25,16 +26,6 @@ def rosenbrock(x):
     for i in range(len(x) - 1):
         total += 100.0 * (x[i + 1] - x[i] ** 2) ** 2 + (1.0 - x[i]) ** 2
     return total
-
-
-def oscillator(k, c, steps):
-    x = 1.0
-    v = 0.0
-    for step in range(steps):
-        a = -k * x - c * v
-        x = x + 0.01 * v
-        v = v + 0.01 * a
-    return x * x + v * v
 
 
 def two_tapes(x, n):
