@@ -2,7 +2,6 @@
 statements is checked only until its kinds repeat, and at the top of the function may
 stop there. Each test compares the kinds with those of the probe that checks every
 iteration (`settle_loops=False`): they must be equal, kinds that change late included."""
-import itertools
 import random
 import warnings
 
@@ -14,23 +13,7 @@ from s2s_ad.check import central_difference
 from s2s_ad.errors import TranslationError
 from s2s_ad.probe import observe
 
-_counter = itertools.count()
-
-
-def load(source, tmp_path, name="f"):
-    import importlib.util
-    path = tmp_path / f"probe_loops_case_{next(_counter)}.py"
-    path.write_text("import math\nimport numpy as np\n\n\n" + source)
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return getattr(module, name)
-
-
-def function(params, body, result):
-    lines = [f"def f({', '.join(params)}):"] + [f"    {line}" for line in body]
-    return "\n".join(lines + [f"    return {result}"]) + "\n"
-
+from .case_files import function, load
 
 def both_ways(f, args):
     """(kinds with settled loops, kinds checked every iteration, did a loop stop?)."""

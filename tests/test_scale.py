@@ -2,8 +2,6 @@
 limit that grows with the program, and the gradient must stay exact. Timings are in
 benchmarks/scale.py, never here."""
 import ast
-import importlib.util
-import itertools
 import math
 
 import numpy as np
@@ -11,25 +9,9 @@ import pytest
 
 from s2s_ad import grad, value_and_grad
 from s2s_ad.check import central_difference
+
+from .case_files import function, load
 from s2s_ad.probe import observe
-
-_counter = itertools.count()
-
-
-def load(source, tmp_path, name="f"):
-    """The function `name` of `source`, written to a file (s2s_ad reads source)."""
-    path = tmp_path / f"scale_case_{next(_counter)}.py"
-    path.write_text("import math\nimport numpy as np\n\n\n" + source)
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return getattr(module, name)
-
-
-def function(params, body, result):
-    lines = [f"def f({', '.join(params)}):"] + [f"    {line}" for line in body]
-    return "\n".join(lines + [f"    return {result}"]) + "\n"
-
 
 def deepest_expression(source):
     """How deeply the most nested expression of `source` nests."""
