@@ -69,3 +69,14 @@ def function_of(expr, params, scope=None):
     namespace = dict(scope or {})
     exec(compile(code, str(path), "exec"), namespace)
     return namespace["f"]
+
+
+def spd(shape, seed=0):
+    """A symmetric positive definite matrix (or stack of them)."""
+    a = random(shape, seed=seed)
+    return a @ np.swapaxes(a, -1, -2) + shape[-1] * np.eye(shape[-1])
+
+
+def well_conditioned(shape, seed=1):
+    """A square matrix (or stack) far from singular."""
+    return random(shape, seed=seed) + 3.0 * np.eye(shape[-1])

@@ -6,16 +6,7 @@ import numpy as np
 import pytest
 
 from s2s_ad import TranslationError, grad
-from .numpy_checks import assert_grad, function_of, random
-
-
-def spd(shape, seed=0):
-    a = random(shape, seed=seed)
-    return a @ np.swapaxes(a, -1, -2) + shape[-1] * np.eye(shape[-1])
-
-
-def well_conditioned(shape, seed=1):
-    return random(shape, seed=seed) + 3.0 * np.eye(shape[-1])
+from .numpy_checks import assert_grad, function_of, random, spd, well_conditioned
 
 
 CASES = [
