@@ -309,13 +309,29 @@ def cholesky_tangent(l, a_dot):
     return l @ (np.tril(m) - 0.5 * np.eye(n) * m)
 
 
+def _other_triangle_is_copied():
+    """Does this SciPy's cho_factor leave a's entries in the other strict triangle (up
+    to 1.17), or zeros (1.18 on)? Asked of SciPy itself, once."""
+    if not _COPIED:
+        import scipy.linalg
+        c, _ = scipy.linalg.cho_factor(np.array([[4.0, 1.0], [1.0, 3.0]]))
+        _COPIED.append(bool(c[1, 0] == 1.0))
+    return _COPIED[0]
+
+
+_COPIED = []
+
+
 def cho_factor_adjoint(whole, g, lower):
-    """c = the factor's triangle, and a's other strict triangle copied as it is (SciPy
-    leaves it there): that part passes g through to a."""
+    """c = the factor's triangle, and in the other strict triangle either a's entries
+    as they are (that part passes g through to a) or zeros (no derivative), as this
+    SciPy writes it."""
     c = whole[0]
+    copied = _other_triangle_is_copied()
     if lower:
-        return cholesky_adjoint(np.tril(c), np.tril(g)) + np.triu(g, 1)
-    return T(cholesky_adjoint(T(np.triu(c)), T(np.triu(g)))) + np.tril(g, -1)
+        return cholesky_adjoint(np.tril(c), np.tril(g)) + (np.triu(g, 1) if copied else 0.0)
+    return T(cholesky_adjoint(T(np.triu(c)), T(np.triu(g)))) + \
+        (np.tril(g, -1) if copied else 0.0)
 
 
 def cho_factor_tangent(whole, a_dot, lower):
@@ -326,9 +342,10 @@ def cho_factor_tangent(whole, a_dot, lower):
     change = read_triangle(a_dot, "L" if lower else "U")
     m = np.linalg.solve(l, T(np.linalg.solve(l, change)))
     dl = l @ (np.tril(m) - 0.5 * np.eye(n) * m)
+    copied = _other_triangle_is_copied()
     if lower:
-        return dl + np.triu(a_dot, 1)
-    return T(dl) + np.tril(a_dot, -1)
+        return dl + (np.triu(a_dot, 1) if copied else 0.0)
+    return T(dl) + (np.tril(a_dot, -1) if copied else 0.0)
 
 
 def cho_solve_factor_tangent(c, lower, c_dot, x):
