@@ -191,8 +191,11 @@ def autograd_row(f, args, dirs, argnums, hess_arg, number):
             "hessian": timer("hess(x)", names, 1, every=20)}
 
 
-def jax_row(f, args, dirs, argnums, hess_arg, number):
-    jax = peers._jax_setup()            # float64 on the CPU, as the rest of the suite
+def _jax_functions(f, args, dirs, hess_arg):
+    """(jax, f of the weights, its gradient, f of the Hessian's argument, the weights,
+    the directions, that argument) for f's jax.numpy version, float64 on the CPU as the
+    rest of the suite."""
+    jax = peers._jax_setup()
     import jax.numpy as jnp
     g = peers.rebind(f, jnp)
     k = len(dirs)
@@ -202,15 +205,17 @@ def jax_row(f, args, dirs, argnums, hess_arg, number):
 
     def of_weights(*weights):
         return g(*weights, *rest)
-    grad_fn = jax.grad(of_weights, argnums=tuple(range(k)))
-    others = list(jargs)
 
     def at_hess_arg(x):
-        others[hess_arg] = x
-        return g(*others)
-    hess_fn = jax.hessian(at_hess_arg)
-    names = {"jax": jax, "fw": of_weights, "gw": grad_fn, "ws": jargs[:k], "ts": jdirs,
-             "hess": hess_fn, "x": jargs[hess_arg]}
+        return g(*jargs[:hess_arg], x, *jargs[hess_arg + 1:])
+    grad_fn = jax.grad(of_weights, argnums=tuple(range(k)))
+    return jax, of_weights, grad_fn, at_hess_arg, jargs[:k], jdirs, jargs[hess_arg]
+
+
+def jax_row(f, args, dirs, argnums, hess_arg, number):
+    jax, fw, gw, at_x, ws, ts, x = _jax_functions(f, args, dirs, hess_arg)
+    names = {"jax": jax, "fw": fw, "gw": gw, "ws": ws, "ts": ts,
+             "hess": jax.hessian(at_x), "x": x}
     return {"jvp": timer("jax.block_until_ready(jax.jvp(fw, ws, ts))", names, number),
             "hvp": timer("jax.block_until_ready(jax.jvp(gw, ws, ts))", names, number),
             "hessian": timer("jax.block_until_ready(hess(x))", names, 1, every=20)}
@@ -218,27 +223,10 @@ def jax_row(f, args, dirs, argnums, hess_arg, number):
 
 def jax_jit_row(f, args, dirs, argnums, hess_arg, number):
     """JAX with jax.jit around the jvp, the Hessian-vector product and the Hessian."""
-    import jax
-    jax.config.update("jax_enable_x64", True)
-    import jax.numpy as jnp
-    g = peers.rebind(f, jnp)
-    k = len(dirs)
-    jargs = tuple(jnp.asarray(a) for a in args)
-    jdirs = tuple(jnp.asarray(t) for t in dirs)
-    rest = jargs[k:]
-
-    def of_weights(*weights):
-        return g(*weights, *rest)
-    grad_fn = jax.grad(of_weights, argnums=tuple(range(k)))
-    jvp_jit = jax.jit(lambda ws, ts: jax.jvp(of_weights, ws, ts))
-    hvp_jit = jax.jit(lambda ws, ts: jax.jvp(grad_fn, ws, ts))
-    others = list(jargs)
-
-    def at_hess_arg(x):
-        return g(*others[:hess_arg], x, *others[hess_arg + 1:])
-    hess_jit = jax.jit(jax.hessian(at_hess_arg))
-    names = {"jax": jax, "jvp_jit": jvp_jit, "hvp_jit": hvp_jit, "ws": jargs[:k],
-             "ts": jdirs, "hess": hess_jit, "x": jargs[hess_arg]}
+    jax, fw, gw, at_x, ws, ts, x = _jax_functions(f, args, dirs, hess_arg)
+    names = {"jax": jax, "jvp_jit": jax.jit(lambda ws, ts: jax.jvp(fw, ws, ts)),
+             "hvp_jit": jax.jit(lambda ws, ts: jax.jvp(gw, ws, ts)), "ws": ws, "ts": ts,
+             "hess": jax.jit(jax.hessian(at_x)), "x": x}
     return {"jvp": timer("jax.block_until_ready(jvp_jit(ws, ts))", names, number),
             "hvp": timer("jax.block_until_ready(hvp_jit(ws, ts))", names, number),
             "hessian": timer("jax.block_until_ready(hess(x))", names, 1, every=20)}

@@ -122,19 +122,14 @@ TEMPLATES = {
 def _cumprod(info):
     """d ans[i] = sum over k <= i of prod(a[j] for j <= i, j != k) da[k]: the table of
     the adjoint (rules/numpy_scans.py), read along its other axis; exact at zeros."""
-    shape = info.shape("a")
-    axis = info.get("axis", None)
-    if not (axis is None or isinstance(axis, int)):
-        raise rules.Unsupported("'axis' must be a literal int (or None)")
-    if axis is not None:
-        axis %= max(len(shape), 1)
+    from .rules.numpy_scans import _axis, cumprod_table
+    shape, axis = info.shape("a"), _axis(info, default=None)
     rows = "np.ravel(a)" if axis is None else f"np.moveaxis(a, {axis}, -1)"
     dots = "np.ravel(a_dot)" if axis is None else f"np.moveaxis(a_dot, {axis}, -1)"
     n = int(np.prod(shape)) if axis is None else shape[axis]
     if n == 0:
         return "np.zeros_like(ans)"
-    table = (f"np.triu(np.cumprod(np.where(np.eye({n}, dtype=bool), 1.0, "
-             f"np.expand_dims({rows}, -2)), axis=-1))")
+    table = cumprod_table(rows, n)
     moved = f"np.sum({table} * np.expand_dims({dots}, -1), axis=-2)"
     return moved if axis is None else f"np.moveaxis({moved}, -1, {axis})"
 

@@ -17,6 +17,21 @@ def same(a, b):
     return np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
 
 
+def reference(program):
+    """(value_and_grad of the program's f, the drawn arguments, its result), or None
+    where s2s_ad refuses the program."""
+    import s2s_ad
+    from s2s_ad.errors import TranslationError, UsageError
+    from tests.judge import draw, load
+    module = load(program)
+    args = draw(program, np.random.default_rng(program.seed))
+    try:
+        gradient = s2s_ad.value_and_grad(module.f, argnums=tuple(range(len(args))))
+        return gradient, args, gradient(*args)
+    except (TranslationError, UsageError):
+        return None
+
+
 def compare_families(check, description, argv=None):
     """Exit status 1 if any outcome starts with DIFFERENT, else 0."""
     from tests.progen import generate, seed_for

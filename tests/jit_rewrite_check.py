@@ -11,25 +11,16 @@ from pathlib import Path
 if __name__ == "__main__":                  # run as a script: make `tests` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np
-
-from tests.family_comparison import compare_families, same as same_bits  # noqa: E402
+from tests.family_comparison import compare_families, reference, same as same_bits  # noqa: E402
 
 
 def check(program):
     """'same', 'refused' (s2s_ad refuses the program), or 'DIFFERENT: ...'."""
-    import s2s_ad
-    from s2s_ad.errors import TranslationError, UsageError
     from s2s_ad.jit_source import numba_form
-    from tests.judge import draw, load
-    module = load(program)
-    args = draw(program, np.random.default_rng(program.seed))
-    argnums = tuple(range(len(args)))
-    try:
-        gradient = s2s_ad.value_and_grad(module.f, argnums=argnums)
-        want = gradient(*args)
-    except (TranslationError, UsageError):
+    run = reference(program)
+    if run is None:
         return "refused"
+    gradient, args, want = run
     python = gradient.compile(*args)
     python = getattr(python, "__wrapped__", python)
     namespace = dict(python.__globals__)

@@ -16,6 +16,14 @@ def _axis(info, param="a", name="axis", default="?"):
     return None if axis is None else axis % max(len(info.shape(param)), 1)
 
 
+def cumprod_table(rows, n):
+    """table[..., k, i] = prod(a[j] for j <= i, j != k), kept where i >= k (np.triu), for
+    `rows` the expression of a with the scanned axis last: cumprod's partial derivatives,
+    read along i by the adjoint and along k by the tangent (tangent_rules.py)."""
+    return (f"np.triu(np.cumprod(np.where(np.eye({n}, dtype=bool), 1.0, "
+            f"np.expand_dims({rows}, -2)), axis=-1))")
+
+
 def _cumsum(info):
     """The adjoint of a running sum is the running sum from the other end."""
     axis = _axis(info, default=None)
@@ -34,9 +42,7 @@ def _cumprod(info):
     n = int(np.prod(shape)) if axis is None else shape[axis]
     if n == 0:
         return "np.zeros_like(a)"
-    # table[..., k, i] = prod(a[j] for j <= i, j != k), kept where i >= k (np.triu)
-    table = (f"np.triu(np.cumprod(np.where(np.eye({n}, dtype=bool), 1.0, "
-             f"np.expand_dims({rows}, -2)), axis=-1))")
+    table = cumprod_table(rows, n)
     moved = f"np.sum({table} * np.expand_dims({gs}, -2), axis=-1)"
     if axis is None:
         return f"np.reshape({moved}, {shape!r})"
