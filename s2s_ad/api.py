@@ -1,10 +1,7 @@
 """The public API, following JAX's conventions: grad, value_and_grad, show."""
 import builtins
-import collections
 import functools
 import linecache
-import os
-import types
 
 import numpy as np
 
@@ -15,7 +12,8 @@ from .kinds import ARRAY_TYPES, signature_key
 from .other_arrays import (check_dispatchable, check_shapes, concrete_outputs,
                            involves_other_arrays)
 from .dispatch_inline import inlined_lines
-from .scalar_loops import optimising, plain_code, plain_requested
+from .scalar_loops import _plain_depth, optimising, plain_code
+from . import global_cache as _cache
 
 
 def grad(fun=None, argnums=0, has_aux=False, kinks=None):
@@ -29,11 +27,12 @@ def grad(fun=None, argnums=0, has_aux=False, kinks=None):
     """
     if kinks is not None:
         return _with_kinks(fun, argnums, False, has_aux, kinks)
-    last = _last                    # the same request as the last one: see _remember
-    if (fun is last[0] and argnums is last[1] and last[2] is False and has_aux is last[3]
-            and fun.__code__ is last[4] and fun.__defaults__ is last[5]
-            and _settings() == last[7]):
-        return last[6]
+    # the same request as the last one (global_cache.py)
+    if (fun is _last_fun and argnums is _last_argnums and _last_with_value is False
+            and has_aux is _last_has_aux and fun.__code__ is _last_code
+            and fun.__defaults__ is _last_defaults and _env_get(_CHECK) is _last_check
+            and _env_get(_OPTIMISE) is _last_optimise and not _plain_depth[0]):
+        return _last_gradient
     return _transform(fun, argnums, False, has_aux)
 
 
@@ -42,11 +41,12 @@ def value_and_grad(fun=None, argnums=0, has_aux=False, kinks=None):
     `((output, aux), gradient)` with `has_aux=True`."""
     if kinks is not None:
         return _with_kinks(fun, argnums, True, has_aux, kinks)
-    last = _last
-    if (fun is last[0] and argnums is last[1] and last[2] is True and has_aux is last[3]
-            and fun.__code__ is last[4] and fun.__defaults__ is last[5]
-            and _settings() == last[7]):
-        return last[6]
+    # the same request as the last one (global_cache.py)
+    if (fun is _last_fun and argnums is _last_argnums and _last_with_value is True
+            and has_aux is _last_has_aux and fun.__code__ is _last_code
+            and fun.__defaults__ is _last_defaults and _env_get(_CHECK) is _last_check
+            and _env_get(_OPTIMISE) is _last_optimise and not _plain_depth[0]):
+        return _last_gradient
     return _transform(fun, argnums, True, has_aux)
 
 
@@ -71,30 +71,16 @@ def _transform(fun, argnums, with_value, has_aux=False):
     if hasattr(fun, "_s2s_compiler"):         # grad(grad(f)): toolkit.py
         from .toolkit import grad_of_gradient
         return grad_of_gradient(fun, argnums, with_value, has_aux)
-    settings = _settings()
-    key = _cache_key(fun, argnums, with_value, has_aux, settings)
-    if key is not None:
-        entry = _TRANSFORMED.get(key)
-        if entry is not None:
-            _TRANSFORMED.move_to_end(key)
-            _remember(fun, argnums, with_value, has_aux, entry[0], settings)
-            return entry[0]
+    key, cached = _cache.lookup(fun, argnums, with_value, has_aux)
+    if cached is not None:
+        return cached
     try:
         compiler = GradientCompiler(fun, argnums, with_value, has_aux)
     except (TranslationError, UsageError) as error:
         raise _user_facing(error) from None
     gradient = _Dispatcher(fun, compiler).gradient
     if key is not None:
-        # The entry keeps the objects whose ids are in the key alive, so no other
-        # object can take one of those ids while the entry exists.
-        _TRANSFORMED[key] = (gradient, fun.__code__, fun.__globals__, fun.__closure__,
-                             fun.__defaults__)
-        while len(_TRANSFORMED) > CACHE_SIZE:
-            _TRANSFORMED.popitem(last=False)
-        if key in _TRANSFORMED:
-            _remember(fun, argnums, with_value, has_aux, gradient, settings)
-        else:                       # CACHE_SIZE = 0: nothing is kept
-            clear_cache()
+        _cache.store(key, fun, argnums, with_value, has_aux, gradient)
     return gradient
 
 
@@ -111,93 +97,14 @@ def plain_variant(gradient):
                           compiler.has_aux)
 
 
-# -- the global cache of transformed functions -----------------------------------------
-#
-# `grad(loss)(w, X, y)` written inside a training loop makes a new gradient object per
-# step; each would parse, lower and compile `loss` again (milliseconds). A function
-# made by the same `def` statement, reading the same globals dict and the same closure
-# cells, with the same defaults, is the same function to s2s_ad (which reads its code
-# object, not its attributes; only the gradient's __name__ and __doc__ come from the
-# first such function): it gets the gradient object made the first time (also when
-# `.source` then shows another signature's code: `.compile(*args)` sets it to the
-# code for `args`). That object is exactly as valid as one the
-# user kept: on every call it checks that the globals, closure variables, builtins and
-# helpers its code was built from still hold the same objects, and recompiles if not
-# (dependencies.py). The cells themselves (not only their contents) are in the key for
-# that reason: the checks read the cells the code was built from, so a function with
-# new cells (another call of the enclosing function) gets a gradient of its own.
+# -- the global cache of transformed functions: global_cache.py ------------------------
 
-CACHE_SIZE = 128            # least recently used entries beyond this are dropped
-_TRANSFORMED = collections.OrderedDict()
-
-
-def _cache_key(fun, argnums, with_value, has_aux, settings):
-    """The key of `fun` with these options, or None when it is not to be cached (not a
-    plain function, or argnums other than ints, which compiling checks and refuses).
-    Ids stand for objects that are compared by identity (cells and floats compare equal
-    by value: 0.0 == -0.0; a code object hashes its whole contents); the entry keeps
-    those objects alive. (This runs for most `grad(f)` calls: written for speed.)"""
-    if type(fun) is not _FUNCTION:
-        return None
-    kind = type(argnums)
-    if kind is not int:
-        if kind is not tuple and kind is not list:
-            return None
-        for n in argnums:
-            if type(n) is not int:
-                return None
-        argnums = tuple(argnums)
-    closure, defaults = fun.__closure__, fun.__defaults__
-    return (id(fun.__code__), id(fun.__globals__),
-            None if closure is None else tuple(map(id, closure)),
-            None if defaults is None else tuple(map(id, defaults)),
-            argnums, with_value, not not has_aux, settings)
-
-
-_FUNCTION = types.FunctionType
-
-# The last lookup, checked first (in grad and value_and_grad themselves) by identity
-# alone: `grad(loss)` in a loop passes the very same function (and argnums object) each
-# time. Its entry is the most recently used one, so answering from here keeps the LRU
-# order right. A function object's globals and closure cells cannot be replaced, its
-# code and defaults can: those two are compared too.
-_NOTHING = (object(),) * 8
-_last = _NOTHING
-
-
-def _remember(fun, argnums, with_value, has_aux, gradient, settings):
-    global _last
-    _last = (fun, argnums, with_value, has_aux, fun.__code__, fun.__defaults__, gradient,
-             settings)
-
-
-# The environment variables that change the code compiled (S2S_AD_CHECK: the tape's
-# debug checks; S2S_AD_OPTIMISE): a gradient made under another setting is not reused. (S2S_AD_PRINTER
-# and S2S_AD_DUMP only change how code is printed or shown, not what it computes.)
-# os.environ.get costs a microsecond (a KeyError raised and caught for an unset name);
-# on POSIX the bytes dictionary behind it answers in tens of nanoseconds.
-def _setting_reader(name):
-    data = getattr(os.environ, "_data", None) if os.name == "posix" else None
-    if type(data) is dict:
-        return functools.partial(data.get, os.fsencode(name))
-    return functools.partial(os.environ.get, name)
-
-
-_check_setting = _setting_reader("S2S_AD_CHECK")
-# S2S_AD_OPTIMISE=0: the scalar-loop rewrites off (scalar_loops.py), another code too.
-_optimise_setting = _setting_reader("S2S_AD_OPTIMISE")
-
-
-def _settings():
-    return _check_setting(), _optimise_setting(), plain_requested()
-
-
-def clear_cache():
-    """Forget every cached gradient object (they keep their functions and the
-    globals those read alive); later `grad(f)` calls compile afresh."""
-    global _last
-    _TRANSFORMED.clear()
-    _last = _NOTHING
+clear_cache = _cache.clear
+# The last answer, tested first in grad and value_and_grad; global_cache.py sets them.
+_last_fun = _last_argnums = _last_with_value = _last_has_aux = _last_code = None
+_last_defaults = _last_gradient = _last_check = _last_optimise = None
+_cache.bind(globals())
+_env_get, _CHECK, _OPTIMISE = _cache.env_get, _cache.CHECK, _cache.OPTIMISE
 
 
 def _user_facing(error):
@@ -414,7 +321,7 @@ class _Dispatcher:
             self.gradient.sources[key] = result.source
             self._install()
         # (Also when it was compiled before: `grad(f)` may return an object that another
-        # `grad(f)` call compiled other signatures with; see _TRANSFORMED.)
+        # `grad(f)` call compiled other signatures with; see global_cache.py.)
         self.gradient.source = self.gradient.sources.get(key, self.gradient.source)
         return compiled
 

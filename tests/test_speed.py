@@ -8,7 +8,7 @@ import types
 import numpy as np
 import pytest
 
-from s2s_ad import TranslationError, api, grad, value_and_grad
+from s2s_ad import TranslationError, api, global_cache, grad, value_and_grad
 
 from .test_frontend_exactness import make_closure   # c * x * x, and a setter for c
 
@@ -169,7 +169,7 @@ def test_changed_settings_are_not_reused(monkeypatch):
 
 
 def test_the_cache_is_bounded_and_drops_the_least_recently_used(monkeypatch):
-    monkeypatch.setattr(api, "CACHE_SIZE", 3)
+    monkeypatch.setattr(global_cache, "CACHE_SIZE", 3)
     made = [make_closure(float(k))[0] for k in range(5)]
     first = grad(made[0])
     for f in made[1:3]:
@@ -177,12 +177,12 @@ def test_the_cache_is_bounded_and_drops_the_least_recently_used(monkeypatch):
     assert grad(made[0]) is first                   # used again: now the most recent
     for f in made[3:]:
         grad(f)
-    assert len(api._TRANSFORMED) == 3
+    assert len(global_cache.TRANSFORMED) == 3
     assert grad(made[0]) is first
     assert grad(made[1])(1.0) == 2.0                # dropped, compiled again
-    monkeypatch.setattr(api, "CACHE_SIZE", 0)
+    monkeypatch.setattr(global_cache, "CACHE_SIZE", 0)
     assert grad(made[2]) is not grad(made[2])
-    assert len(api._TRANSFORMED) == 0
+    assert len(global_cache.TRANSFORMED) == 0
 
 
 def test_objects_that_are_not_plain_functions_are_not_cached():
@@ -191,7 +191,7 @@ def test_objects_that_are_not_plain_functions_are_not_cached():
             return x * x
     with pytest.raises(Exception, match="bound method"):
         grad(Model().loss)
-    assert len(api._TRANSFORMED) == 0
+    assert len(global_cache.TRANSFORMED) == 0
 
 
 def test_dispatch_row_runs(capsys):
