@@ -124,6 +124,17 @@ def range_size(node):
     return None
 
 
+def iterate_backwards(loop, pairs):
+    """Make `loop` iterate over the lists of `pairs` [(name, list name)] backwards,
+    binding each name: `for a in reversed(a_tape):` or `for a, b in
+    zip(reversed(a_tape), reversed(b_tape)):`."""
+    walks = [ast.Call(ast.Name("reversed", ast.Load()), [ast.Name(tape, ast.Load())], [])
+             for _, tape in pairs]
+    loop.target = tuple_or_name([name for name, _ in pairs], ast.Store)
+    loop.iter = walks[0] if len(walks) == 1 else ast.Call(ast.Name("zip", ast.Load()),
+                                                          walks, [])
+
+
 def cannot_raise(node):
     """Negation, +, -, * of names and number constants (on Python numbers: no error)."""
     for n in ast.walk(node):

@@ -14,8 +14,12 @@ rewrites make that cheaper without changing a single value:
   the forward loop is dead code.
 - **Per-value tapes.** A loop over `range(n)` at the top of the function (it runs
   once, so its trip count is known when it starts) records each value in a list of
-  its own, made before the loop with `n` slots: `x_2_tape[i] = x_2` forward,
-  `x_2 = x_2_tape[i]` in reverse; no tuple built, no method called.
+  its own, made before the loop with `n` slots: `x_2_tape[i] = x_2` forward; no
+  tuple built, no method called. The reverse loop walks the lists backwards, `for
+  x_2, v_2 in zip(reversed(x_2_tape), reversed(v_2_tape)):` (every slot is written:
+  the loop has no break, continue or return), or, when the reverse sweep reads the
+  loop index `i` as well, keeps `for i in reversed(range(n)):` and reads
+  `x_2 = x_2_tape[i]`.
 - **Hoisting.** A statement of such a loop that computes the same number in every
   iteration from operands the loop never changes (`z1 = -k`) is computed once before
   the loop. Only operations that cannot raise are moved (negation, +, -, * of Python
@@ -284,11 +288,26 @@ class _Code:
                                             ast.Name(index, ast.Load()), ast.Store())],
                              ast.Name(n, ast.Load()), lineno=0) for n in names]
         loop_code.replace(forward_loop.body, push, stores)
-        loads = [loop_code.assign(n, ast.Subscript(ast.Name(lists[n], ast.Load()),
-                                          ast.Name(index, ast.Load()), ast.Load()))
-                 for n in names]
-        loop_code.replace(reverse_loop.body, pop, loads)
+        reverse_loop.body.remove(pop)
+        if self._index_unread(index, reverse_loop):
+            # `for x_2, v_2 in zip(reversed(x_2_tape), reversed(v_2_tape)):`, the lists
+            # themselves walked backwards: no index, no subscript.
+            loop_code.iterate_backwards(reverse_loop, [(n, lists[n]) for n in names])
+            if not reverse_loop.body:
+                reverse_loop.body.append(ast.Pass())
+        else:
+            reverse_loop.body[0:0] = [
+                loop_code.assign(n, ast.Subscript(ast.Name(lists[n], ast.Load()),
+                                                  ast.Name(index, ast.Load()), ast.Load()))
+                for n in names]
         return True
+
+    def _index_unread(self, index, reverse_loop):
+        """Does the reverse sweep read the loop index nowhere (the loop's own target
+        aside)? Then the reverse loop may walk the tapes instead of the range."""
+        return not any(isinstance(n, ast.Name) and n.id == index
+                       and not isinstance(n.ctx, ast.Store)
+                       for n in loop_code.nodes(self.reverse))
 
     # -- hoisting ------------------------------------------------------------------------
 

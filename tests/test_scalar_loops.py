@@ -69,6 +69,7 @@ def test_oscillator_per_value_tapes_and_hoisting(monkeypatch):
     _, _, source = _both(monkeypatch, grad, oscillator, (0, 1), (4.0, 0.5))
     assert "x_2_tape = [None] * 200" in source and "tape_push" not in source
     forward, loop = source.split("\n    for step in range(200):")[:2]
+    assert "for v_2, x_2 in zip(reversed(v_2_tape), reversed(x_2_tape)):" in source
     assert "z1 = -k" in forward and "z1 = -k" not in loop.split("# reverse")[0]
 
 
