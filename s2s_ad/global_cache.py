@@ -94,7 +94,7 @@ def key(fun, argnums, with_value, has_aux, settings):
 
 def lookup(fun, argnums, with_value, has_aux):
     """(key, cached gradient or None); key None: not cacheable."""
-    now = settings()
+    now = env_get(CHECK), env_get(OPTIMISE), _plain_depth[0] > 0      # settings()
     k = key(fun, argnums, with_value, has_aux, now)
     if k is None:
         return None, None
@@ -133,7 +133,7 @@ def store(k, fun, argnums, with_value, has_aux, gradient):
 # and closure cells cannot be replaced, its code and defaults can: those two are
 # compared too. Never set for plain code (the test there requires
 # `_plain_depth[0] == 0`).
-_NOTHING = object()
+NOTHING = object()
 _answers = {}
 
 
@@ -149,17 +149,24 @@ def remember(fun, argnums, with_value, has_aux, gradient, now):
     if plain:
         forget_last()
         return
-    _answers.update(_last_fun=fun, _last_argnums=argnums, _last_with_value=with_value,
-                    _last_has_aux=has_aux, _last_code=fun.__code__,
-                    _last_defaults=fun.__defaults__, _last_gradient=gradient,
-                    _last_check=check, _last_optimise=optimise)
+    answers = _answers              # item by item: update(**names) costs 3x as much
+    answers["_last_fun"] = NOTHING  # first: never a half-written answer for `fun`
+    answers["_last_argnums"] = argnums
+    answers["_last_with_value"] = with_value
+    answers["_last_has_aux"] = has_aux
+    answers["_last_code"] = fun.__code__
+    answers["_last_defaults"] = fun.__defaults__
+    answers["_last_gradient"] = gradient
+    answers["_last_check"] = check
+    answers["_last_optimise"] = optimise
+    answers["_last_fun"] = fun
 
 
 def forget_last():
     _answers.update(dict.fromkeys(("_last_fun", "_last_argnums", "_last_with_value",
                                    "_last_has_aux", "_last_code", "_last_defaults",
                                    "_last_gradient", "_last_check", "_last_optimise"),
-                                  _NOTHING))
+                                  NOTHING))
 
 
 def clear():
