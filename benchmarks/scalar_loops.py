@@ -22,7 +22,8 @@ if __package__ in (None, ""):
 
 import numpy as np                                                      # noqa: E402
 
-from benchmarks.suite import lecture_f, oscillator, rosenbrock          # noqa: E402
+from benchmarks.suite import (lecture_f, lecture_f_grad, oscillator,    # noqa: E402
+                              oscillator_grad, oscillator_grad_rearranged, rosenbrock)
 from s2s_ad import grad                                                 # noqa: E402
 from s2s_ad.bench import machine                                        # noqa: E402
 
@@ -64,6 +65,13 @@ def measure(funs, args, rounds):
     return best
 
 
+# Hand-written gradients timed alongside: the CPython floor. "same operations" computes
+# what s2s_ad's code computes, in the same order (the same bits); "rearranged" uses
+# algebra for fewer operations (other rounding).
+HAND = {"lecture f(x1,x2)": {"by hand": lecture_f_grad},
+        "oscillator, 200 Euler steps": {"same operations": oscillator_grad,
+                                        "rearranged": oscillator_grad_rearranged}}
+
 TARGETS = {"lecture f(x1,x2)": 1.0, "Rosenbrock loop, n = 100": 1.5,
            "oscillator, 200 Euler steps": 1.5}      # issue 11: grad / f, dispatch included
 
@@ -77,8 +85,10 @@ def rows(rounds, with_jax=True):
         plain, fast = gradients(f, argnums, args)
         same = all(np.array_equal(a, b) for a, b in
                    zip(np.atleast_1d(plain(*args)), np.atleast_1d(fast(*args))))
-        best = measure({"f": f, "plain": plain, "fast": fast}, args, rounds)
-        row = {"name": name, "target": TARGETS[name], "bit_for_bit": bool(same), **best}
+        hand = HAND.get(name, {})
+        best = measure({"f": f, "plain": plain, "fast": fast, **hand}, args, rounds)
+        row = {"name": name, "target": TARGETS[name], "bit_for_bit": bool(same),
+               "hand": {k: best.pop(k) / best["f"] for k in hand}, **best}
         if with_jax:
             row["jax"] = jax_ratios(f, args, argnums, rounds)
         out.append(row)
@@ -110,9 +120,9 @@ def jax_ratios(f, args, argnums, rounds):
 
 def table(rows):
     lines = ["| benchmark | f | grad, plain | grad / f, plain | grad, optimised "
-             "| grad / f, optimised | target | same numbers | JAX jit / f, same source "
-             "| JAX jit / f, fori_loop |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| grad / f, optimised | target | same numbers | hand-written / f "
+             "| JAX jit / f, same source | JAX jit / f, fori_loop |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         ratio = r["fast"] / r["f"]
         jax = r.get("jax")
@@ -124,9 +134,12 @@ def table(rows):
                      f"| {r['plain'] / r['f']:.2f} | {_time(r['fast'])} "
                      f"| {ratio:.2f} | ≤ {r['target']} ({'met' if ratio <= r['target'] else 'missed'}) "
                      f"| {'bit for bit' if r['bit_for_bit'] else 'to the ulp'} "
+                     f"| {_hand_cell(r.get('hand'))} "
                      f"| {' | '.join(jax_cells)} |")
     lines += ["", "s2s_ad times: CPU time of this thread, min over rounds, called through the "
-              "gradient object (dispatch included); plain = S2S_AD_OPTIMISE=0. JAX columns: "
+              "gradient object (dispatch included); plain = S2S_AD_OPTIMISE=0. Hand-written: "
+              "called directly, same clock; \"same operations\" gives s2s_ad's bits, "
+              "\"rearranged\" fewer operations by algebra (other rounding). JAX columns: "
               "wall clock, min over rounds, against f timed alongside (XLA may use threads "
               "of its own); \"not run\" in --quick."]
     return "\n".join(lines)
@@ -147,6 +160,10 @@ def main(argv=None):
     print(machine.line(machine.info()))
     print()
     print(table(rows(5 if quick else 60, with_jax=not quick)))
+
+
+def _hand_cell(hand):
+    return "; ".join(f"{k} {v:.2f}" for k, v in hand.items()) if hand else "–"
 
 
 def _time(seconds):

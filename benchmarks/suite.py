@@ -5,6 +5,7 @@ Functions use the module-level names `np` and `math` only; the AD peers get the 
 function with those names rebound to their own NumPy-like modules (see peers.py).
 """
 import math
+import operator
 import zlib
 from dataclasses import dataclass, field
 
@@ -123,6 +124,70 @@ def oscillator(k, c):
         x = x + dt * v
         v = v + dt * a
     return x * x + v * v
+
+
+def oscillator_grad(k, c):
+    """The oscillator's gradient by hand in the operations s2s_ad's code performs, in
+    the same order (so the same bits): the CPython floor for an exact reverse sweep
+    of this loop. Each step's x and v are kept in a list; the adjoint loop walks the
+    lists backwards."""
+    dt = 0.01
+    nk = -k
+    x = 1.0
+    v = 0.0
+    xs = [None] * 200
+    vs = [None] * 200
+    for step in range(200):
+        xs[step] = x
+        vs[step] = v
+        a = nk * x - c * v
+        x = x + dt * v
+        v = v + dt * a
+    x_bar = x + x
+    v_bar = v + v
+    k_bar = 0.0
+    c_bar = 0.0
+    for x, v in zip(reversed(xs), reversed(vs)):
+        a_bar = v_bar * dt
+        c_bar = c_bar - a_bar * v
+        k_bar = k_bar - a_bar * x
+        v_bar = x_bar * dt - a_bar * c + v_bar
+        x_bar = a_bar * nk + x_bar
+    return k_bar, c_bar
+
+
+def oscillator_grad_rearranged(k, c):
+    """The same derivative with the fewest Python operations algebra allows (the
+    last bits differ from f's order of rounding): one Euler step is s' = A s with
+    A = [[1, dt], [-k dt, 1 - c dt]], so the forward loop costs four multiply-adds,
+    the adjoint loop applies A's transpose, and the parameters' adjoints are two dot
+    products, -dt * sum(v_bar' x) and -dt * sum(v_bar' v), taken in C
+    (math.sumprod from Python 3.12)."""
+    dt = 0.01
+    kdt = -k * dt
+    q = 1.0 - c * dt
+    x = 1.0
+    v = 0.0
+    xs = [None] * 200
+    vs = [None] * 200
+    for step in range(200):
+        xs[step] = x
+        vs[step] = v
+        x, v = x + dt * v, v * q + x * kdt
+    x_bar = x + x
+    v_bar = v + v
+    v_bars = [None] * 200
+    for step in range(199, -1, -1):
+        v_bars[step] = v_bar
+        x_bar, v_bar = x_bar + v_bar * kdt, x_bar * dt + v_bar * q
+    return -dt * _sumprod(v_bars, xs), -dt * _sumprod(v_bars, vs)
+
+
+def _sumprod(a, b):
+    return sum(map(operator.mul, a, b))
+
+
+_sumprod = getattr(math, "sumprod", _sumprod)
 
 
 # --- Cases ------------------------------------------------------------------------------
