@@ -43,7 +43,8 @@ def test_the_check_setting_is_seen_by_the_fast_path(monkeypatch):
     assert checked(1.5) == g(1.5)
 
 
-def test_plain_code_is_never_answered_by_the_optimised_last_answer():
+def test_plain_code_is_never_answered_by_the_optimised_last_answer(monkeypatch):
+    monkeypatch.delenv("S2S_AD_OPTIMISE", raising=False)
     optimised = grad(loop)
     optimised(1.5)
     with plain_code():
