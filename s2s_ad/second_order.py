@@ -25,6 +25,8 @@ import numpy as np
 
 from .errors import TranslationError
 from .kinds import signature_key
+from .scalar_loops import plain_code
+from .tape_reading import forward_readable
 
 _WRAPPERS = itertools.count()
 _STRATEGY = weakref.WeakKeyDictionary()     # fun -> {(k, signature): "for" | "rof"}
@@ -88,11 +90,11 @@ def _forward_over_reverse(fun, k, args, tangents):
     """(the gradient, its tangent): the jvp of the generated gradient."""
     from .api import grad
     from .toolkit import jvp
-    gradient = grad(fun, argnums=k)
-    gradient._s2s_revalidate()      # compiled from what fun's names hold now
-    generated = gradient.compile(*args)
-    generated = getattr(generated, "__wrapped__", generated)
-    return jvp(generated, args, tangents)
+    with plain_code():              # the tape as the tape stage writes it
+        gradient = grad(fun, argnums=k)
+        gradient._s2s_revalidate()  # compiled from what fun's names hold now
+        generated = gradient.compile(*args)
+    return jvp(forward_readable(generated), args, tangents)
 
 
 def _reverse_over_forward(fun, k, args, tangents):

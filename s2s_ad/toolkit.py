@@ -21,6 +21,7 @@ from . import rules, tangent_pipeline
 from .scalar_loops import plain_code
 from .tangent_batch import NotBatchable
 from .jacobian_batch import jacfwd_block, jacrev_blocks
+from .tape_reading import forward_readable
 
 _JVP_CACHE = weakref.WeakKeyDictionary()     # function -> {moving positions: _Jvp}
 
@@ -424,9 +425,8 @@ def hessian(fun, argnums=0):
         _no_trees("hessian", args, (argnums,) if isinstance(argnums, int) else argnums)
         with plain_code():
             generated = gradient.compile(*args)
-        generated = getattr(generated, "__wrapped__", generated)
-        try:
-            return jacfwd(generated, argnums)(*args)
+        try:        # (tape_reading.py: the tape as forward mode reads it)
+            return jacfwd(forward_readable(generated), argnums)(*args)
         except TranslationError as first:
             try:
                 return _reverse_over_forward(fun, argnums, args)
