@@ -15,12 +15,10 @@ always holds an array of shape (B,) + its primal's shape. An expression is rewri
 only where its meaning per batch element is certain; elementwise arithmetic broadcasts
 with the batch axis in front when every batched operand already has the result's
 shape, matmul, `.T`, sums, means and expand_dims are rewritten with their axes moved.
-Anything else (indexing a tangent, element writes, calls this module does not know, a
-shape the kinds stage does not know) raises NotBatchable, and the caller falls back to
-one call per basis vector: never a wrong answer, at worst the slow way.
+Indexing keeps `:` in front (tangent_batch_index.py). Anything else raises
+NotBatchable: the caller falls back to one call per basis vector, never wrong.
 """
 import ast
-
 import numpy as np
 
 from .kinds import Kind, kind_of
@@ -28,6 +26,9 @@ from .kinds import Kind, kind_of
 
 class NotBatchable(Exception):
     """This jvp cannot take a batch of tangents (the reason is the message)."""
+
+
+from . import tangent_batch_index as index_rules  # noqa: E402 (it needs NotBatchable)
 
 
 # NumPy functions applied element by element (broadcasting their arguments).
@@ -90,8 +91,7 @@ class Batcher:
                 target = s.targets[0].id
                 value = self.assigned(s.value, self.tangent_shape(target))
                 return [_like(ast.Assign([s.targets[0]], value, lineno=0), s)]
-            self.untouched(s)
-            return [s]
+            return [index_rules.store(self, s)]     # a tangent element write, or primal
         if isinstance(s, (ast.If, ast.While)):
             self.untouched(s.test)
             s.body = self.statements(s.body)
@@ -185,6 +185,8 @@ class Batcher:
             if name in ("array", "copy") and len(node.args) == 1 and not node.keywords:
                 inner, batched, shape = self.expr(node.args[0])
                 return ast.Call(node.func, [inner], []), batched, shape
+        if isinstance(node, ast.Subscript):         # tangent_batch_index.py
+            return index_rules.subscript(self, node)
         raise NotBatchable(f"no batched form for {ast.unparse(node)}")
 
     def np_function(self, node):
@@ -309,7 +311,6 @@ class Batcher:
         at = axis % (len(shape) + 1)
         result = shape[:at] + (1,) + shape[at:]
         return self.call("expand_dims", inner, ast.Constant(at + 1)), True, result
-
 
     def reshape(self, node, operand, shape_node):
         inner, batched, shape = self.expr(operand)
