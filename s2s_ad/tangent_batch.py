@@ -110,8 +110,7 @@ class Batcher:
         """A primal statement (or test): it must not read or write any tangent."""
         for n in ast.walk(node):
             if isinstance(n, ast.Name) and n.id in self.dots:
-                raise NotBatchable(f"{n.id} is used outside a tangent assignment "
-                                   "(an element write or append of a tangent)")
+                raise NotBatchable(f"{n.id} is used outside a tangent assignment")
 
     def assigned(self, value, shape):
         """The batched expression for a tangent of (unbatched) shape `shape`."""
