@@ -17,6 +17,7 @@ import ast
 
 import numpy as np
 
+from .kinds import Kind, kind_of
 from .tangent_batch import NotBatchable
 
 _FULL = ast.Slice(None, None, None)
@@ -90,7 +91,9 @@ def _stand_in(batcher, part):
         return None, None
     if isinstance(part, ast.Name) and part.id not in batcher.dots:
         kind = batcher.kinds.get(part.id)
-        if kind is None or not kind.is_numeric:
+        if kind is None and part.id not in batcher.kinds and part.id in batcher.namespace:
+            kind = kind_of(batcher.namespace[part.id])     # a global index array
+        if not isinstance(kind, Kind) or not kind.is_numeric:
             return None, None
         if kind.is_python_number and kind.pytype is int:
             return "int", 0
