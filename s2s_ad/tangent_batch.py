@@ -15,13 +15,15 @@ always holds an array of shape (B,) + its primal's shape. An expression is rewri
 only where its meaning per batch element is certain; elementwise arithmetic broadcasts
 with the batch axis in front when every batched operand already has the result's
 shape, matmul, `.T`, sums, means and expand_dims are rewritten with their axes moved.
-Indexing keeps `:` in front (tangent_batch_index.py). Anything else raises
+Indexing keeps `:` in front (tangent_batch_index.py), lists of tangents hold batched
+elements (tangent_batch_containers.py). Anything else raises
 NotBatchable: the caller falls back to one call per basis vector, never wrong.
 """
 import ast
 import numpy as np
 
 from .kinds import Kind, kind_of
+from .tangent_batch_shapes import _UNKNOWN, _broadcast, _literal, _matmul_shape
 
 
 class NotBatchable(Exception):
@@ -29,6 +31,7 @@ class NotBatchable(Exception):
 
 
 from . import tangent_batch_index as index_rules  # noqa: E402 (it needs NotBatchable)
+from . import tangent_batch_containers as containers  # noqa: E402 (... as this does)
 
 
 # NumPy functions applied element by element (broadcasting their arguments).
@@ -85,6 +88,9 @@ class Batcher:
         return out
 
     def statement(self, s):
+        handled = containers.statement(self, s)     # lists and tuples of tangents
+        if handled is not None:
+            return handled
         if isinstance(s, ast.Assign):
             if len(s.targets) == 1 and isinstance(s.targets[0], ast.Name) and \
                     s.targets[0].id in self.dots:
@@ -346,39 +352,6 @@ class Batcher:
         if name == "full":          # a new array, as np.full makes
             return ast.BinOp(self.call("zeros", full), ast.Add(), padded), True, target
         return self.call("broadcast_to", padded, full), True, target
-
-
-_UNKNOWN = object()
-
-
-def _matmul_shape(sa, sb):
-    """The shape of a @ b (NumPy's rules for 1-D and stacked operands), or None."""
-    if len(sa) == 1 and len(sb) == 1:
-        return () if sa == sb else None
-    if len(sa) == 1:
-        return sb[:-2] + sb[-1:] if sa[0] == sb[-2] else None
-    if len(sb) == 1:
-        return sa[:-1] if sa[-1] == sb[0] else None
-    if sa[-1] != sb[-2]:
-        return None
-    stack = _broadcast(sa[:-2], sb[:-2])
-    return None if stack is None else stack + (sa[-2], sb[-1])
-
-
-def _literal(node):
-    try:
-        return ast.literal_eval(node)
-    except ValueError:
-        return _UNKNOWN
-
-
-def _broadcast(*shapes):
-    if any(s is None for s in shapes):
-        return None
-    try:
-        return tuple(np.broadcast_shapes(*shapes))
-    except ValueError:
-        return None
 
 
 def _is_zero(node):

@@ -11,7 +11,8 @@ integer array among slices (its axes stay in its place, as one advanced index do
 advanced indices, or an integer beside an array, can move axes to the front, so they
 are NotBatchable). The shape indexed out is found by indexing an empty array of the
 primal's shape with a stand-in index of the same kind; anything not certain raises
-NotBatchable, and jacfwd falls back to one call per basis vector.
+NotBatchable, and jacfwd falls back to one call per basis vector. A read of one number
+(x_dot[i] of a vector) is a copy, as the number was; other reads are views in both.
 """
 import ast
 
@@ -29,7 +30,12 @@ def subscript(batcher, node):
     if not batched or shape is None:
         raise NotBatchable(f"no batched form for {ast.unparse(node)}")
     index, result = _index(batcher, node.slice, shape, node)
-    return ast.Subscript(inner, index, ast.Load()), True, result
+    read = ast.Subscript(inner, index, ast.Load())
+    if result == ():
+        # x_dot[i] of a vector is a number, a copy; x_dot[:, i] is a view, which a
+        # later write into x_dot would change: copied, as the number was
+        read = ast.Call(ast.Attribute(read, "copy", ast.Load()), [], [])
+    return read, True, result
 
 
 def store(batcher, s):

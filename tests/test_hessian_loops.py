@@ -194,3 +194,19 @@ def test_grad_refuses_tuples_of_active_values_appended_to_a_list():
 def test_elements_written_into_a_list_made_by_repetition():
     assert s2s_ad.grad(preallocated)(3.0) == pytest.approx(12.0)
     assert s2s_ad.jvp(preallocated, (3.0,), (1.0,))[1] == pytest.approx(12.0)
+
+
+@pytest.mark.parametrize("f, args, k", CASES[:2], ids=IDS[:2])
+def test_the_hessian_is_one_batched_sweep_through_the_tape(f, args, k):
+    """jacfwd of the gradient read in place takes one batched call (lists of batched
+    tangents: tangent_batch_containers.py), and agrees with the fallback."""
+    from s2s_ad.jacobian_batch import jacfwd_block
+    from s2s_ad.tape_reading import forward_readable
+    with plain_code():
+        generated = s2s_ad.grad(f, argnums=k).compile(*args)
+    block = jacfwd_block(forward_readable(generated), args, k if isinstance(k, int) else 0)
+    assert block is not None, "one call per basis vector"
+    H = s2s_ad.hessian(f, argnums=k)(*args)
+    fallback = toolkit._reverse_over_forward(f, k, args)
+    np.testing.assert_allclose(np.array(H, dtype=float), np.array(fallback, dtype=float),
+                               rtol=1e-10, atol=1e-12)

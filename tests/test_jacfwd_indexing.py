@@ -42,6 +42,15 @@ def element_writes(x):
     return y
 
 
+def read_then_written(x):
+    y = x * 1.0
+    for i in range(3):
+        a = y[i]            # a number: the write below must not change it
+        y[i] = 0.0
+        y[i + 1] = y[i + 1] + a * a
+    return y
+
+
 def moved_axes(X):
     return X[IDX, 1] * X[0, IDX]        # an integer beside an index array
 
@@ -49,7 +58,7 @@ def moved_axes(X):
 M = np.random.default_rng(5).normal(size=(3, 4))
 V = M[0].copy()
 CASES = [(rows, M), (elements, V), (slices, V), (columns, M), (gathered, M),
-         (element_writes, V)]
+         (element_writes, V), (read_then_written, V)]
 
 
 def _differences(f, x, h=1e-6):
