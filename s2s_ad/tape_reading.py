@@ -40,9 +40,10 @@ _KEEP_LENGTH = {"add_each", "add_elements"}
 
 
 def readable(generated):
-    """`generated` with its popped lists read in place (see the module docstring): a new
-    function over the same namespace, or `generated` itself when it pops nothing, or
-    None when the rewrite cannot show the reads are the pops' entries."""
+    """`generated` with its popped lists read in place (see the module docstring) and
+    its reversed(range(...)) loops counted down: a new function over the same
+    namespace, or `generated` itself when there is neither, or None when the rewrite
+    cannot show the reads are the pops' entries."""
     try:
         return _READABLE[generated]
     except (KeyError, TypeError):
@@ -135,8 +136,11 @@ class _Reader:
                     lst = self.poppers[s.targets[0].id]
                 if lst is not None:
                     popped.setdefault(lst, k)
+        self.counted = False
         if not popped:
-            return False
+            self.tops = {}
+            self.definition.body = [t for s in body for t in self.statements(s)]
+            return self.counted
         self.check_bound_names()
         for lst, first in popped.items():
             self.check_suffix(lst, body[first:])
@@ -227,6 +231,8 @@ class _Reader:
                             [ast.Pass()])
             if isinstance(s, ast.Try):
                 raise _GiveUp
+            if isinstance(s, ast.For):
+                s.iter = self.counted_down(s.iter)
             return [s]
         if isinstance(s, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
             raise _GiveUp
@@ -241,6 +247,25 @@ class _Reader:
         s = _Replace(self).visit(s)
         return before + [s]
 
+
+    def counted_down(self, iterable):
+        """`reversed(range(n))` -> `range(n - 1, -1, -1)` and `reversed(range(a, b))` ->
+        `range(b - 1, a - 1, -1)`: the same indices, in a loop whose index the lowering
+        carries like any other (after reversed(...) that runs no iteration, an index
+        bound before was not kept: the jvp raised UnboundLocalError)."""
+        if not (isinstance(iterable, ast.Call) and _is_builtin(iterable.func, "reversed",
+                                                               self.namespace) and
+                len(iterable.args) == 1 and not iterable.keywords):
+            return iterable
+        inner = iterable.args[0]
+        if not (isinstance(inner, ast.Call) and _is_builtin(inner.func, "range",
+                                                            self.namespace) and
+                1 <= len(inner.args) <= 2 and not inner.keywords and
+                not any(isinstance(a, ast.Starred) for a in inner.args)):
+            return iterable
+        start, stop = ([ast.Constant(0)] + inner.args)[-2:]
+        self.counted = True
+        return _call("range", _minus_one(stop), _minus_one(start), ast.Constant(-1))
 
     def added(self, helper, acc, g):
         """`add_each(acc, g)` (acc[k] += g) or `add_elements(acc, g)` (acc[k] += g[k])
@@ -307,3 +332,13 @@ def forward_readable(generated):
         raise TranslationError("forward mode cannot read this gradient's tape in place",
                                None)
     return result
+
+
+def _is_builtin(func, name, namespace):
+    return isinstance(func, ast.Name) and func.id == name and name not in namespace
+
+
+def _minus_one(node):
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return ast.Constant(node.value - 1)
+    return ast.BinOp(node, ast.Sub(), ast.Constant(1))
