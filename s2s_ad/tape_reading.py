@@ -257,13 +257,23 @@ class _Reader:
                                                                self.namespace) and
                 len(iterable.args) == 1 and not iterable.keywords):
             return iterable
-        inner = iterable.args[0]
+        inner, sliced = iterable.args[0], None
+        if isinstance(inner, ast.Subscript) and isinstance(inner.slice, ast.Slice) and \
+                inner.slice.lower is None and inner.slice.step is None:
+            # range(a, b)[:trips] (the iterations a loop with an exit ran): its first
+            # len(range(a, b)[:trips]) indices, counting up from a
+            inner, sliced = inner.value, inner
         if not (isinstance(inner, ast.Call) and _is_builtin(inner.func, "range",
                                                             self.namespace) and
                 1 <= len(inner.args) <= 2 and not inner.keywords and
                 not any(isinstance(a, ast.Starred) for a in inner.args)):
             return iterable
         start, stop = ([ast.Constant(0)] + inner.args)[-2:]
+        if sliced is not None:
+            if not _is_builtin(ast.Name("len", ast.Load()), "len", self.namespace):
+                return iterable
+            taken = _call("len", sliced)
+            stop = taken if _is_zero(start) else ast.BinOp(start, ast.Add(), taken)
         self.counted = True
         return _call("range", _minus_one(stop), _minus_one(start), ast.Constant(-1))
 
@@ -342,3 +352,7 @@ def _minus_one(node):
     if isinstance(node, ast.Constant) and type(node.value) is int:
         return ast.Constant(node.value - 1)
     return ast.BinOp(node, ast.Sub(), ast.Constant(1))
+
+
+def _is_zero(node):
+    return isinstance(node, ast.Constant) and type(node.value) is int and node.value == 0

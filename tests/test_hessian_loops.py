@@ -61,10 +61,31 @@ def branches(x):
     return t
 
 
+def triangle(x):
+    # the inner loop runs no iteration when i == 0: its reversed loop in the gradient
+    # too (counted down by tape_reading, which the lowering carries)
+    s = x[0]
+    for i in range(3):
+        for j in range(i):
+            s = np.sin(s) * x[j + 1] + s
+    return s * s
+
+
+def early_exit(x):
+    # the gradient's reverse loop runs over range(n)[:trips]
+    s = 0.0
+    for i in range(x.shape[0]):
+        if s > 1.5:
+            break
+        s = s + np.exp(x[i]) * x[0]
+    return s * x[1]
+
+
 RNG = np.random.default_rng(3)
 X = RNG.normal(size=5) * 0.6
 CASES = [(oscillator, (1.3, 0.4), (0, 1)), (rosenbrock, (X,), 0)] + [
-    (f, (X,), 0) for f in (nested, element_writes, list_appends, while_loop, branches)]
+    (f, (X,), 0) for f in (nested, element_writes, list_appends, while_loop, branches,
+                           triangle, early_exit)]
 IDS = [f.__name__ for f, _, _ in CASES]
 
 
