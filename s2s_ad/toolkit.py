@@ -413,9 +413,9 @@ def _jacrev_batched(fun, args, out, outs, numbers, single):
 def hessian(fun, argnums=0):
     """The Hessian of a scalar `fun`, exactly, by compiling generated code again:
     forward over reverse (jacfwd of the generated gradient, whose source s2s_ad reads
-    back in forward mode) where the gradient is straight-line code; where it records a
-    tape (loops), reverse over forward instead: the gradient of the generated jvp, which
-    needs no tape, along each basis direction (H is symmetric, so the rows are the same)."""
+    back in forward mode, its tape read in place: tape_reading.py); where that is
+    refused, reverse over forward: the gradient of the generated jvp, which needs no
+    tape, along each basis direction (H is symmetric, so the rows are the same)."""
     from .api import grad
     with plain_code():          # scalar_loops.py: the tape as forward mode expects it
         gradient = grad(fun, argnums=argnums)
