@@ -165,7 +165,14 @@ class _Reader:
         return candidate
 
     def check_bound_names(self):
-        """A bound method's name is only called (push: one argument; pop: none)."""
+        """A bound method's name is only called (push: one argument; pop: none), and
+        its list is bound once (a call of the method reaches the list it names)."""
+        bound = set(self.pushers.values()) | set(self.poppers.values())
+        stores = [n.id for n in ast.walk(self.definition) if isinstance(n, ast.Name) and
+                  not isinstance(n.ctx, ast.Load)]
+        if any(stores.count(lst) != 1 for lst in bound) or \
+                any(stores.count(m) != 1 for m in list(self.pushers) + list(self.poppers)):
+            raise _GiveUp
         for node in ast.walk(self.definition):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
                     node.func.id in self.pushers and (len(node.args) != 1 or node.keywords):

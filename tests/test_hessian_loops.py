@@ -178,9 +178,19 @@ def pops_in_place_of_index(x):
     return first
 
 
+def rebound_after_binding(x):
+    tape = []
+    tape_push = tape.append
+    tape = [x * 3.0]
+    tape_push(x * 2.0)          # onto the first list, not the one popped
+    tape_pop = tape.pop
+    return tape_pop()
+
+
 def test_the_rewrite_gives_up_where_reads_would_not_be_the_pops():
     assert readable(pushes_after_popping) is None
     assert readable(pops_in_place_of_index) is None
+    assert readable(rebound_after_binding) is None
 
 
 # -- forward mode through a list of tuples, and lists made by [v] * n -----------------------
