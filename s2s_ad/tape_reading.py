@@ -246,6 +246,8 @@ class _Reader:
         pops = [n for n in ast.walk(s) if self.pop_of(n)]
         if len(pops) > 1:
             raise _GiveUp           # the order of two pops in one statement: not read
+        if pops and _maybe_not_once(s, pops[0]):
+            raise _GiveUp           # a pop that may run never or many times
         before = []
         for node in pops:
             lst = self.pop_of(node)
@@ -363,3 +365,18 @@ def _minus_one(node):
 
 def _is_zero(node):
     return isinstance(node, ast.Constant) and type(node.value) is int and node.value == 0
+
+
+_NOT_ONCE = (ast.IfExp, ast.BoolOp, ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp,
+             ast.GeneratorExp)
+
+
+def _maybe_not_once(statement, target):
+    """Is `target` inside a part of `statement` that may run other than exactly once
+    (a conditional expression, and/or, a comprehension, a lambda)?"""
+    def inside(node, guarded):
+        if node is target:
+            return guarded
+        guarded = guarded or isinstance(node, _NOT_ONCE)
+        return any(inside(child, guarded) for child in ast.iter_child_nodes(node))
+    return inside(statement, False)

@@ -187,7 +187,16 @@ def rebound_after_binding(x):
     return tape_pop()
 
 
+def pops_in_a_comprehension(x):
+    tape = []
+    tape.append(x)
+    tape.append(x * 2.0)
+    both = [tape.pop() for _ in range(2)]
+    return both[0] + both[1]
+
+
 def test_the_rewrite_gives_up_where_reads_would_not_be_the_pops():
+    assert readable(pops_in_a_comprehension) is None
     assert readable(pushes_after_popping) is None
     assert readable(pops_in_place_of_index) is None
     assert readable(rebound_after_binding) is None
