@@ -270,3 +270,10 @@ def test_jacrev_through_a_loop_is_one_batched_call(monkeypatch):
     J = s2s_ad.jacrev(recurrent)(x)
     assert taken and taken[0] is not None, "one call per output element"
     np.testing.assert_allclose(J, s2s_ad.jacfwd(recurrent)(x), rtol=1e-12, atol=1e-14)
+
+
+def test_the_benchmark_row_runs():
+    from benchmarks import hessian_loops_row
+    table = hessian_loops_row.run(quick=True).splitlines()
+    assert len(table) == 4 and table[2].startswith("| oscillator")
+    assert table[3].startswith("| rosenbrock n=20")
