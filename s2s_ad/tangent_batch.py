@@ -56,6 +56,7 @@ class Batcher:
 
     def __init__(self, transform, kinds, batch, np_name, namespace):
         self.dots = dict(transform.primal_of)       # tangent name -> primal name
+        self.aliases, self.mutated = transform.aliases, transform.mutated
         self.kinds = kinds
         self.namespace = namespace      # globals and closure values the code reads
         self.batch = batch

@@ -11,10 +11,13 @@ or np.zeros of its shape). These statements keep their meaning as they are:
     entry_dot = tape_dot[top]               an element that is a list or tuple itself
     tape_2_dot = tape_dot                   a copy
 
-and a number read out of one gets the batch's shape, whichever it was (an array read
-out of one is NotBatchable: the padded copy would not be the element a write changes):
+and a number read out of one gets the batch's shape, whichever it was:
 
-    z3_dot = entry_dot[0]       ->      z3_dot = np.zeros((B,) + z3's shape) + entry_dot[0]
+    z3_dot = entry_dot[0]       ->      z3_dot = np.zeros((B,)) + entry_dot[0]
+
+An array read out of one is the element itself when it is a batched tangent, a new zero
+array when a zero stands in for it, and NotBatchable where the value read is written
+into (the new array would not be the element such a write changes).
 
 The zero of a list (np.zeros_like(L) unbatched) becomes [0.0] * len(L), whose elements
 the batched tangents replace. A list tangent anywhere else (a sum over it, np.array of
@@ -51,13 +54,31 @@ def statement(batcher, s):
     if isinstance(value, ast.Subscript) and _is_container_dot(batcher, value.value):
         batcher.untouched(value.slice)
         shape = batcher.tangent_shape(target.id)
-        if shape != ():
-            # an array read out of a list is the element itself, which a write through
-            # it would change; a padded copy would not: numbers only
-            raise NotBatchable(f"an array tangent read out of a list ({primal})")
-        padded = ast.BinOp(batcher.zeros(shape), ast.Add(), value)
-        return [_like(ast.Assign([target], padded, lineno=0), s)]
+        if shape == ():
+            padded = ast.BinOp(batcher.zeros(shape), ast.Add(), value)
+            return [_like(ast.Assign([target], padded, lineno=0), s)]
+        return _array_read(batcher, s, target, primal, value, shape)
     return None
+
+
+def _array_read(batcher, s, target, primal, value, shape):
+    """An array read out of a list of tangents: the element itself where it is a batched
+    tangent (a write through either reaches both, as without a batch), a new zero array
+    of the batch's shape where it is a zero standing in for one. Only where nothing
+    writes into the value read (or what shares its memory): the new array would not be
+    the list's element that such a write changes."""
+    # (a list's own appends and element replacements change no element's values)
+    written = {n for n in batcher.aliases.get(primal, {primal}) & batcher.mutated
+               if not _is_container(batcher, n)}
+    if written:
+        raise NotBatchable(f"an array tangent read out of a list ({primal}) and written")
+    full = (batcher.batch,) + tuple(shape)
+    read = _like(ast.Assign([target], value, lineno=0), s)
+    name = ast.Name(target.id, ast.Load())
+    test = ast.Compare(batcher.call("shape", name), [ast.NotEq()], [ast.Constant(full)])
+    pad = ast.Assign([ast.Name(target.id, ast.Store())],
+                     ast.BinOp(batcher.zeros(shape), ast.Add(), name), lineno=0)
+    return [read, ast.If(test, [pad], [])]
 
 
 def _container_value(batcher, primal, value):

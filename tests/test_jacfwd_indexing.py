@@ -1,6 +1,7 @@
 """jacfwd of functions that index: one batched jvp for every column
-(tangent_batch_index.py), checked against jacrev and central differences; indexing whose
-axes NumPy may move is not batched, and still exact by one jvp per column."""
+(tangent_batch_index.py; lists of tangents, tangent_batch_containers.py), checked
+against jacrev and central differences; indexing whose axes NumPy may move is not
+batched, and still exact by one jvp per column."""
 import numpy as np
 import pytest
 
@@ -51,6 +52,18 @@ def read_then_written(x):
     return y
 
 
+def listed_arrays(x):
+    # arrays read out of a list of tangents: batched ones as they are, a zero padded
+    parts = []
+    parts.append(np.sin(x))
+    parts.append(x * 2.0)
+    parts.append(np.zeros(x.shape[0]))
+    a = parts[0]
+    b = parts[1]
+    c = parts[2]
+    return a * b + c
+
+
 def moved_axes(X):
     return X[IDX, 1] * X[0, IDX]        # an integer beside an index array
 
@@ -58,7 +71,7 @@ def moved_axes(X):
 M = np.random.default_rng(5).normal(size=(3, 4))
 V = M[0].copy()
 CASES = [(rows, M), (elements, V), (slices, V), (columns, M), (gathered, M),
-         (element_writes, V), (read_then_written, V)]
+         (element_writes, V), (read_then_written, V), (listed_arrays, V)]
 
 
 def _differences(f, x, h=1e-6):
