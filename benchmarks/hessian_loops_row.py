@@ -1,6 +1,7 @@
 """Second derivatives through recording loops (issue 10), timed against the function:
 
-    HVP/f      jvp(grad(f), primals, tangents), the Hessian-vector product
+    HVP/f      jvp(grad(f), primals, tangents): the gradient and the Hessian-vector
+               product
     Hessian    s2s_ad.hessian(f) in seconds
 
 on the oscillator (200 Euler steps, 2 parameters) and the Rosenbrock loop (n=100) of
@@ -8,7 +9,8 @@ benchmarks/suite.py, each two ways:
 
     before   reverse over forward, the fallback that was the only way through a loop
              whose gradient records a tape (second_order.py: the gradient of the
-             generated jvp; the Hessian one such gradient per basis vector)
+             generated jvp, and the gradient itself apart; the Hessian one such
+             gradient per basis vector)
     after    forward over reverse: the jvp of the generated gradient, its tape read in
              place with a tangent tape beside it (tape_reading.py): one sweep per HVP
 
@@ -30,7 +32,7 @@ if __package__ in (None, ""):
 import numpy as np                                                      # noqa: E402
 
 from benchmarks.suite import oscillator, rosenbrock                     # noqa: E402
-from s2s_ad import hessian                                              # noqa: E402
+from s2s_ad import grad, hessian                                        # noqa: E402
 from s2s_ad import toolkit                                              # noqa: E402
 from s2s_ad.second_order import (_forward_over_reverse,                 # noqa: E402
                                  _reverse_over_forward)
@@ -85,8 +87,12 @@ def run(quick=False):
         f_time = best(lambda: f(*args), repeats, number * 10)
         _reverse_over_forward(f, argnums, args, tangents)          # compile
         _forward_over_reverse(f, argnums, args, tangents)
-        hvp_before = best(lambda: _reverse_over_forward(f, argnums, args, tangents),
-                          repeats, number)
+        gradient = grad(f, argnums=argnums)
+        gradient(*args)
+
+        def before():       # jvp(grad(f)) returned the gradient too: a call of its own
+            return gradient(*args), _reverse_over_forward(f, argnums, args, tangents)
+        hvp_before = best(before, repeats, number)
         hvp_after = best(lambda: _forward_over_reverse(f, argnums, args, tangents),
                          repeats, number)
         h = hessian(f, argnums=argnums)
