@@ -9,6 +9,7 @@ indices and saved copies contribute no edge.
 
 Each set is one worklist pass over the edges, so the cost is linear in their number.
 """
+import ast
 from collections import defaultdict
 
 from . import ir
@@ -16,7 +17,9 @@ from . import ir
 
 class Activity:
     def __init__(self, trace, kinds, wrt):
-        edges = [(target, [o.id for o in operands if trace.is_local(o)])
+        # (an appended tuple display: its elements, so the list is active; the reverse
+        # sweep refuses it, containers.append, rather than drop their adjoints)
+        edges = [(target, [o.id for o in _elements(operands) if trace.is_local(o)])
                  for item in ir.walk_items(trace.body) for target, operands in item.deps()]
         self.varied = _forward_closure(edges, {p for p in wrt if _is_real(kinds.get(p))},
                                        lambda name: _is_real(kinds.get(name)))
@@ -26,6 +29,14 @@ class Activity:
 
     def __contains__(self, name):
         return name in self.active
+
+
+def _elements(operands):
+    for op in operands:
+        if isinstance(op, (ast.Tuple, ast.List)):
+            yield from _elements(op.elts)
+        else:
+            yield op
 
 
 def _forward_closure(edges, seeds, may_carry):

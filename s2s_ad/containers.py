@@ -149,6 +149,10 @@ def append(rt, item):
         if rt.is_active(v) and lst in rt.activity:
             raise _unsupported(item, "appending to this list")
         return          # (a list the output does not read, such as has_aux data)
+    if isinstance(v, (ast.Tuple, ast.List)) and any(
+            rt.is_active(e) for e in ast.walk(v) if isinstance(e, ast.Name)):
+        raise _unsupported(item, "appending a tuple of values that depend on the input "
+                                 "(append each value to a list of its own)")
     pop = ast.Call(ast.Attribute(rt.container(lst), "pop", ast.Load()), [], [])
     if rt.is_active(v):
         tmp = rt.names.fresh(f"{v.id}_bar" if not rt.has_waiting(v.id) else "t")

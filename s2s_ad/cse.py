@@ -122,6 +122,16 @@ def _renumber_temps(trace):
         if old != new and old.startswith("z") and (new in trace.temps
                                                    or new not in trace.taken):
             renumber[old] = new
+    # A temporary whose number is a name of the user's keeps its own name: then no
+    # other may be given it (two values under one name; the function read back by
+    # hessian has z-names of its own). Dropping a renaming may keep another name.
+    while True:
+        staying = (trace.temps | trace.taken) - set(renumber)
+        clashes = [old for old, new in renumber.items() if new in staying]
+        if not clashes:
+            break
+        for old in clashes:
+            del renumber[old]
     if not renumber:
         return trace
     for item in ir.walk_items(trace.body):

@@ -9,7 +9,7 @@
             sweep, one reverse sweep carrying the whole batch of cotangents.
 
 Each returns None where the generated code cannot take a batch (NotBatchable: a rule
-with no batched form, a loop whose gradient records a tape); toolkit.py then takes one
+with no batched form; a gradient's tape is read in place, tape_reading.py); toolkit.py then takes one
 call per basis vector, so a batch is only ever a speed-up, never another answer.
 """
 import numpy as np
@@ -17,6 +17,7 @@ import numpy as np
 from .errors import TranslationError, UsageError
 from .scalar_loops import plain_code
 from .tangent_batch import NotBatchable
+from .tape_reading import forward_readable
 
 
 def identity_batch(shape):
@@ -34,8 +35,8 @@ def batched_jvp(fun, args, positions):
         return None         # lists, integers: as one call per vector treats them
     sizes = [int(np.size(args[n])) for n in positions]
     total = sum(sizes)
-    if total == 0:
-        return None
+    if total <= 1:
+        return None         # one basis vector: the plain jvp is that one call, cheaper
     try:
         entry = _jvp_of(fun, tuple(positions))
         function, _ = entry.compiled(tuple(args), batch=total)
@@ -83,6 +84,10 @@ def jacrev_blocks(seeded, argnums, args, outs):
             return None
     generated = getattr(generated, "__wrapped__", generated)
     if not callable(generated) or not hasattr(generated, "__code__"):
+        return None
+    try:
+        generated = forward_readable(generated)     # a tape: read in place
+    except TranslationError:
         return None
     per_output = []
     for k, o in enumerate(outs):

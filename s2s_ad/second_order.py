@@ -7,10 +7,11 @@ along `tangents` (k an int, or a tuple of them for a tuple of such products, fro
 sweep). Two exact ways to get it, tried in this order:
 
   forward over reverse  jvp of the generated gradient grad(fun, argnums=k): its source
-                        is read back by the forward-mode compiler (JAX's HVP);
+                        is read back by the forward-mode compiler (JAX's HVP), a
+                        loop's tape read in place beside a tangent tape (tape_reading.py);
   reverse over forward  grad_k of the generated jvp of fun, <grad fun, tangents>, which
-                        needs no tape, so it also goes through loops whose gradient
-                        records one (forward mode cannot read tape push/pop yet).
+                        needs no tape: where forward mode refuses the gradient (its tape
+                        holds views that aliasing.py cannot follow, say).
 
 By the symmetry of H both are the same number. Which one works for a signature is
 remembered, so a refusal costs one attempt per signature, not one per call. Used by
@@ -25,6 +26,8 @@ import numpy as np
 
 from .errors import TranslationError
 from .kinds import signature_key
+from .scalar_loops import plain_code
+from .tape_reading import forward_readable
 
 _WRAPPERS = itertools.count()
 _STRATEGY = weakref.WeakKeyDictionary()     # fun -> {(k, signature): "for" | "rof"}
@@ -88,11 +91,11 @@ def _forward_over_reverse(fun, k, args, tangents):
     """(the gradient, its tangent): the jvp of the generated gradient."""
     from .api import grad
     from .toolkit import jvp
-    gradient = grad(fun, argnums=k)
-    gradient._s2s_revalidate()      # compiled from what fun's names hold now
-    generated = gradient.compile(*args)
-    generated = getattr(generated, "__wrapped__", generated)
-    return jvp(generated, args, tangents)
+    with plain_code():              # the tape as the tape stage writes it
+        gradient = grad(fun, argnums=k)
+        gradient._s2s_revalidate()  # compiled from what fun's names hold now
+        generated = gradient.compile(*args)
+    return jvp(forward_readable(generated), args, tangents)
 
 
 def _reverse_over_forward(fun, k, args, tangents):

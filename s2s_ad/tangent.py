@@ -43,7 +43,8 @@ class TangentTransform(TangentTerms):
         self.mutated = {n for item in ir.walk_items(trace.body) for n in item.writes()}
         self.trace, self.kinds, self.names = trace, kinds, names
         self.modules, self.helpers = modules, helpers
-        edges = [(target, [o.id for o in operands if trace.is_local(o)])
+        # (an appended or stored tuple display carries its elements' tangents)
+        edges = [(target, [o.id for o in _displayed(operands) if trace.is_local(o)])
                  for item in ir.walk_items(trace.body) for target, operands in item.deps()]
         self.varied = _forward_closure(edges, {p for p in wrt if _is_real(kinds.get(p))},
                                        lambda name: _is_real(kinds.get(name)))
@@ -218,6 +219,17 @@ class TangentTransform(TangentTerms):
         if primal in self.kinds:
             return self.kinds[primal]
         return None
+
+
+def _displayed(operands):
+    """The operands, with tuple and list displays replaced by their elements."""
+    for op in operands:
+        if isinstance(op, (ast.Tuple, ast.List)):
+            yield from _displayed(op.elts)
+        elif isinstance(op, ast.Starred):
+            yield from _displayed([op.value])
+        else:
+            yield op
 
 
 def _operand_nodes(node):

@@ -15,19 +15,23 @@ always holds an array of shape (B,) + its primal's shape. An expression is rewri
 only where its meaning per batch element is certain; elementwise arithmetic broadcasts
 with the batch axis in front when every batched operand already has the result's
 shape, matmul, `.T`, sums, means and expand_dims are rewritten with their axes moved.
-Anything else (indexing a tangent, element writes, calls this module does not know, a
-shape the kinds stage does not know) raises NotBatchable, and the caller falls back to
-one call per basis vector: never a wrong answer, at worst the slow way.
+Indexing keeps `:` in front (tangent_batch_index.py), lists of tangents hold batched
+elements (tangent_batch_containers.py). Anything else raises
+NotBatchable: the caller falls back to one call per basis vector, never wrong.
 """
 import ast
-
 import numpy as np
 
 from .kinds import Kind, kind_of
+from .tangent_batch_shapes import _UNKNOWN, _broadcast, _literal, _matmul_shape
 
 
 class NotBatchable(Exception):
     """This jvp cannot take a batch of tangents (the reason is the message)."""
+
+
+from . import tangent_batch_index as index_rules  # noqa: E402 (it needs NotBatchable)
+from . import tangent_batch_containers as containers  # noqa: E402 (... as this does)
 
 
 # NumPy functions applied element by element (broadcasting their arguments).
@@ -52,6 +56,7 @@ class Batcher:
 
     def __init__(self, transform, kinds, batch, np_name, namespace):
         self.dots = dict(transform.primal_of)       # tangent name -> primal name
+        self.aliases, self.mutated = transform.aliases, transform.mutated
         self.kinds = kinds
         self.namespace = namespace      # globals and closure values the code reads
         self.batch = batch
@@ -84,14 +89,16 @@ class Batcher:
         return out
 
     def statement(self, s):
+        handled = containers.statement(self, s)     # lists and tuples of tangents
+        if handled is not None:
+            return handled
         if isinstance(s, ast.Assign):
             if len(s.targets) == 1 and isinstance(s.targets[0], ast.Name) and \
                     s.targets[0].id in self.dots:
                 target = s.targets[0].id
                 value = self.assigned(s.value, self.tangent_shape(target))
                 return [_like(ast.Assign([s.targets[0]], value, lineno=0), s)]
-            self.untouched(s)
-            return [s]
+            return [index_rules.store(self, s)]     # a tangent element write, or primal
         if isinstance(s, (ast.If, ast.While)):
             self.untouched(s.test)
             s.body = self.statements(s.body)
@@ -110,8 +117,7 @@ class Batcher:
         """A primal statement (or test): it must not read or write any tangent."""
         for n in ast.walk(node):
             if isinstance(n, ast.Name) and n.id in self.dots:
-                raise NotBatchable(f"{n.id} is used outside a tangent assignment "
-                                   "(an element write or append of a tangent)")
+                raise NotBatchable(f"{n.id} is used outside a tangent assignment")
 
     def assigned(self, value, shape):
         """The batched expression for a tangent of (unbatched) shape `shape`."""
@@ -185,6 +191,8 @@ class Batcher:
             if name in ("array", "copy") and len(node.args) == 1 and not node.keywords:
                 inner, batched, shape = self.expr(node.args[0])
                 return ast.Call(node.func, [inner], []), batched, shape
+        if isinstance(node, ast.Subscript):         # tangent_batch_index.py
+            return index_rules.subscript(self, node)
         raise NotBatchable(f"no batched form for {ast.unparse(node)}")
 
     def np_function(self, node):
@@ -310,7 +318,6 @@ class Batcher:
         result = shape[:at] + (1,) + shape[at:]
         return self.call("expand_dims", inner, ast.Constant(at + 1)), True, result
 
-
     def reshape(self, node, operand, shape_node):
         inner, batched, shape = self.expr(operand)
         new_shape = _literal(shape_node)
@@ -346,39 +353,6 @@ class Batcher:
         if name == "full":          # a new array, as np.full makes
             return ast.BinOp(self.call("zeros", full), ast.Add(), padded), True, target
         return self.call("broadcast_to", padded, full), True, target
-
-
-_UNKNOWN = object()
-
-
-def _matmul_shape(sa, sb):
-    """The shape of a @ b (NumPy's rules for 1-D and stacked operands), or None."""
-    if len(sa) == 1 and len(sb) == 1:
-        return () if sa == sb else None
-    if len(sa) == 1:
-        return sb[:-2] + sb[-1:] if sa[0] == sb[-2] else None
-    if len(sb) == 1:
-        return sa[:-1] if sa[-1] == sb[0] else None
-    if sa[-1] != sb[-2]:
-        return None
-    stack = _broadcast(sa[:-2], sb[:-2])
-    return None if stack is None else stack + (sa[-2], sb[-1])
-
-
-def _literal(node):
-    try:
-        return ast.literal_eval(node)
-    except ValueError:
-        return _UNKNOWN
-
-
-def _broadcast(*shapes):
-    if any(s is None for s in shapes):
-        return None
-    try:
-        return tuple(np.broadcast_shapes(*shapes))
-    except ValueError:
-        return None
 
 
 def _is_zero(node):

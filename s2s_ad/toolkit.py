@@ -21,6 +21,7 @@ from . import rules, tangent_pipeline
 from .scalar_loops import plain_code
 from .tangent_batch import NotBatchable
 from .jacobian_batch import jacfwd_block, jacrev_blocks
+from .tape_reading import forward_readable
 
 _JVP_CACHE = weakref.WeakKeyDictionary()     # function -> {moving positions: _Jvp}
 
@@ -412,9 +413,9 @@ def _jacrev_batched(fun, args, out, outs, numbers, single):
 def hessian(fun, argnums=0):
     """The Hessian of a scalar `fun`, exactly, by compiling generated code again:
     forward over reverse (jacfwd of the generated gradient, whose source s2s_ad reads
-    back in forward mode) where the gradient is straight-line code; where it records a
-    tape (loops), reverse over forward instead: the gradient of the generated jvp, which
-    needs no tape, along each basis direction (H is symmetric, so the rows are the same)."""
+    back in forward mode, its tape read in place: tape_reading.py); where that is
+    refused, reverse over forward: the gradient of the generated jvp, which needs no
+    tape, along each basis direction (H is symmetric, so the rows are the same)."""
     from .api import grad
     with plain_code():          # scalar_loops.py: the tape as forward mode expects it
         gradient = grad(fun, argnums=argnums)
@@ -424,9 +425,8 @@ def hessian(fun, argnums=0):
         _no_trees("hessian", args, (argnums,) if isinstance(argnums, int) else argnums)
         with plain_code():
             generated = gradient.compile(*args)
-        generated = getattr(generated, "__wrapped__", generated)
-        try:
-            return jacfwd(generated, argnums)(*args)
+        try:        # (tape_reading.py: the tape as forward mode reads it)
+            return jacfwd(forward_readable(generated), argnums)(*args)
         except TranslationError as first:
             try:
                 return _reverse_over_forward(fun, argnums, args)

@@ -41,7 +41,11 @@ def stacked(x):
 
 
 def indexed(x):
-    return np.sin(x[1:]) * x[0]     # a tangent indexed: the per-vector loop
+    return np.sin(x[1:]) * x[0]     # a tangent indexed: `:` in front of the index
+
+
+def listed(x):
+    return np.sin(x[[2, 0]]) * x[0]     # a literal list as an index: the per-vector loop
 
 
 def per_vector(f, x):
@@ -52,7 +56,8 @@ def per_vector(f, x):
         out_shape + x.shape)
 
 
-BATCHED = [(matvec, (3,)), (vecmat, (4,)), (broadcast_trap, (3,)), (matrix_in, (4, 3))]
+BATCHED = [(matvec, (3,)), (vecmat, (4,)), (broadcast_trap, (3,)), (matrix_in, (4, 3)),
+           (indexed, (4,))]
 
 
 @pytest.mark.parametrize("f, shape", BATCHED)
@@ -72,7 +77,7 @@ def test_batched_jacobians_equal_per_vector_and_differences(f, shape, monkeypatc
     np.testing.assert_allclose(forward, jacobian_fd(f, (x,), 0), rtol=1e-6, atol=1e-8)
 
 
-@pytest.mark.parametrize("f, shape", [(stacked, (3,)), (indexed, (4,))])
+@pytest.mark.parametrize("f, shape", [(stacked, (3,)), (listed, (4,))])
 def test_what_cannot_take_a_batch_falls_back_to_one_call_per_vector(f, shape):
     x = random(shape, seed=4)
     assert jacfwd_block(f, (x,), 0) is None
