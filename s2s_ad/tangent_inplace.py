@@ -74,13 +74,9 @@ class _Rewriter:
             for node in ast.walk(s):
                 if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                     bound[node.id] = bound.get(node.id, 0) + 1
-            if _is_simple_assign(s):
-                name = s.targets[0].id
-                info = self.info(s.value)
-                kind = self._array_kind(name)
-                if info is not None and info.fresh and kind is not None and \
-                        info.shape == kind.shape and info.dtype == kind.dtype:
-                    candidates.add(name)
+            if _is_simple_assign(s) and self._makes_new_array(s.value) and \
+                    self._array_kind(s.targets[0].id) is not None:
+                candidates.add(s.targets[0].id)
         candidates = {n for n in candidates if bound.get(n) == 1}
         for s in self.statements:
             if isinstance(s, ast.Delete):
@@ -89,10 +85,24 @@ class _Rewriter:
                 candidates.discard(name)
         return candidates
 
+    def _makes_new_array(self, value):
+        """Arithmetic, @ and ufuncs make a new array whenever their result is one (an
+        array result of operands of unknown kind, X @ W with X a global, included)."""
+        if isinstance(value, ast.BinOp):
+            return type(value.op) in _OPS or isinstance(value.op, ast.MatMult)
+        if isinstance(value, ast.UnaryOp):
+            return isinstance(value.op, ast.USub)
+        return isinstance(value, ast.Call) and not value.keywords and (
+            self._is_ufunc(value.func) or self._is_np(value.func, "outer"))
+
     def _is_ufunc(self, func):
         return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and \
             func.value.id == self.np_name and isinstance(getattr(np, func.attr, None),
                                                          np.ufunc)
+
+    def _is_np(self, func, name):
+        return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and \
+            func.value.id == self.np_name and func.attr == name
 
     # -- kinds of expressions -----------------------------------------------------------
 
@@ -131,6 +141,13 @@ class _Rewriter:
                 and len(node.args) in (1, 2) and getattr(np, node.func.attr).nin == len(node.args) \
                 and getattr(np, node.func.attr).nout == 1:
             return self._elementwise(node.args)
+        if isinstance(node, ast.Call) and self._is_np(node.func, "outer") and \
+                len(node.args) == 2 and not node.keywords:
+            left, right = self.info(node.args[0]), self.info(node.args[1])
+            if left is None or right is None or left.dtype is None or \
+                    left.dtype != right.dtype or len(left.shape) != 1 or len(right.shape) != 1:
+                return None
+            return _Info(left.shape + right.shape, left.dtype, True)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
             left, right = self.info(node.left), self.info(node.right)
             if left is None or right is None or left.dtype is None or \
@@ -203,18 +220,47 @@ class _Rewriter:
         the target's shape and dtype (or a temporary that lends its memory)."""
         if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
             if self._lends(node.left, kind, lenders):
-                return self.build(target, node.left, kind, lenders) + \
-                    [ast.AugAssign(_store(target), node.op, node.right)]
+                first = self.build(target, node.left, kind, lenders)
+                before, right = self.into_lender(node.right, lenders)
+                return first + before + [ast.AugAssign(_store(target), node.op, right)]
             if self._lends(node.right, kind, lenders):
                 first = self.build(target, node.right, kind, lenders)
                 if isinstance(node.op, _COMMUTES):
-                    return first + [ast.AugAssign(_store(target), node.op, node.left)]
+                    before, left = self.into_lender(node.left, lenders)
+                    return first + before + [ast.AugAssign(_store(target), node.op, left)]
                 return first + [self._ufunc(_OPS[type(node.op)], node.left, target)]
+        if isinstance(node, ast.Call) and self._is_ufunc(node.func) and not node.keywords:
+            for i, arg in enumerate(node.args):
+                if self._lends(arg, kind, lenders):
+                    args = list(node.args)
+                    args[i] = _load(target)
+                    call = ast.Call(node.func, args, [ast.keyword("out", _load(target))])
+                    return self.build(target, arg, kind, lenders) + [ast.Expr(call)]
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and \
                 self._lends(node.operand, kind, lenders):
             return self.build(target, node.operand, kind, lenders) + \
                 [self._ufunc("negative", None, target)]
         return [ast.Assign([_store(target)], node, lineno=0)]
+
+    def into_lender(self, node, lenders):
+        """(statements, expression): an operand of an in-place step that is itself
+        arithmetic on a dying temporary of its own shape, `a * t` with t dying, is
+        computed into t first (np.multiply(a, t, out=t)) and read as t."""
+        if not (isinstance(node, ast.BinOp) and type(node.op) in _OPS):
+            return [], node
+        info = self.info(node)
+        if info is None:
+            return [], node
+        for side in (node.left, node.right):
+            if isinstance(side, ast.Name) and side.id in lenders:
+                own = self.info(side)
+                if own is not None and own.shape == info.shape and own.dtype == info.dtype:
+                    func = ast.Attribute(ast.Name(self.np_name, ast.Load()),
+                                         _OPS[type(node.op)], ast.Load())
+                    call = ast.Call(func, [node.left, node.right],
+                                    [ast.keyword("out", _load(side.id))])
+                    return [ast.Expr(call)], _load(side.id)
+        return [], node
 
     def _ufunc(self, name, left, target):
         """`np.<name>(left, target, out=target)` as a statement (unary without left)."""
