@@ -34,6 +34,8 @@ import ast
 
 import numpy as np
 
+from .kinds import kind_of as kinds_of_values
+
 ENABLED = True      # benchmarks/higher_order_row.py can time the code without it
 
 _OPS = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply", ast.Div: "divide"}
@@ -333,9 +335,15 @@ def running_code(c, statements):
     primal_of = c.transform.primal_of
 
     def kind_of(name):
-        return c.kinds.get(primal_of.get(name, name))
+        kind = c.kinds.get(primal_of.get(name, name))
+        if kind is None and type(c.namespace.get(name)) is np.ndarray:
+            # data the function reads (a global, a closure cell): rebinding it
+            # recompiles (dependencies.py), so its kind holds for this code
+            kind = kinds_of_values(c.namespace[name])
+        return kind
     np_name = c.modules["np"]
-    rewritten = in_place(statements, kind_of, np_name)
+    from .tangent_pairs import paired
+    rewritten = paired(in_place(statements, kind_of, np_name), kind_of, np_name)
     if rewritten == list(statements):
         return rewritten
     used = {n.id for s in rewritten for n in ast.walk(s) if isinstance(n, ast.Name)}
