@@ -136,18 +136,21 @@ class _Rewriter:
             inner = self.info(node.operand)
             if inner is None:
                 return None
-            return _Info(inner.shape, inner.dtype, inner.shape != () and inner.dtype is not None)
+            fresh = inner.shape != () and inner.dtype is not None
+            return _Info(inner.shape, inner.dtype, fresh)
         if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
             return self._elementwise([node.left, node.right])
-        if isinstance(node, ast.Call) and self._is_ufunc(node.func) and not node.keywords \
-                and len(node.args) in (1, 2) and getattr(np, node.func.attr).nin == len(node.args) \
-                and getattr(np, node.func.attr).nout == 1:
-            return self._elementwise(node.args)
+        if isinstance(node, ast.Call) and self._is_ufunc(node.func) and not node.keywords:
+            ufunc = getattr(np, node.func.attr)
+            if ufunc.nin == len(node.args) and ufunc.nout == 1:
+                return self._elementwise(node.args)
+            return None
         if isinstance(node, ast.Call) and self._is_np(node.func, "outer") and \
                 len(node.args) == 2 and not node.keywords:
             left, right = self.info(node.args[0]), self.info(node.args[1])
             if left is None or right is None or left.dtype is None or \
-                    left.dtype != right.dtype or len(left.shape) != 1 or len(right.shape) != 1:
+                    left.dtype != right.dtype or len(left.shape) + len(right.shape) != 2 \
+                    or len(left.shape) != 1:
                 return None
             return _Info(left.shape + right.shape, left.dtype, True)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
@@ -256,7 +259,7 @@ class _Rewriter:
         for side in (node.left, node.right):
             if isinstance(side, ast.Name) and side.id in lenders:
                 own = self.info(side)
-                if own is not None and own.shape == info.shape and own.dtype == info.dtype:
+                if own is not None and (own.shape, own.dtype) == (info.shape, info.dtype):
                     func = ast.Attribute(ast.Name(self.np_name, ast.Load()),
                                          _OPS[type(node.op)], ast.Load())
                     call = ast.Call(func, [node.left, node.right],
