@@ -6,8 +6,8 @@ a matrix-vector product that reads all of X from memory for two flops per entry;
 the logistic loss's 1000 x 100 data that is the whole cost of the function. One
 product with the two vectors side by side reads X once:
 
-    z, z_dot = (X @ np.stack((w, w_dot), 1)).T        # X @ w and X @ w_dot
-    g, g_dot = np.stack((r, r_dot)) @ X               # X.T @ r and X.T @ r_dot
+    z, z_dot = (X @ np.column_stack((w, w_dot))).T    # X @ w and X @ w_dot
+    g, g_dot = np.array((r, r_dot)) @ X               # X.T @ r and X.T @ r_dot
 
 `paired(statements, kind_of, np_name)` rewrites two assignments `a = M @ u` and
 `b = M @ v` that follow each other (only `del`s between them, moved after the pair)
@@ -84,12 +84,13 @@ def _pair(first, second, kind_of, np_name):
     if ku.shape[0] != cols or ka.shape[0] != rows:
         return None
     np_ = ast.Name(np_name, ast.Load())
-    stacked = ast.Call(ast.Attribute(np_, "stack", ast.Load()),
-                       [ast.Tuple([_load(u), _load(v)], ast.Load())], [])
+    pair = ast.Tuple([_load(u), _load(v)], ast.Load())
     if transposed:      # M.T @ u, M.T @ v = rows of [u; v] @ M (C-ordered rows)
+        stacked = ast.Call(ast.Attribute(np_, "array", ast.Load()), [pair], [])
         value = ast.BinOp(stacked, ast.MatMult(), _load(base))
-    else:               # M @ u, M @ v = columns of M @ [u v]
-        stacked.args.append(ast.Constant(1))
+    else:               # M @ u, M @ v = columns of M @ [u v] ([u v] C-ordered: BLAS's
+        # fast case; M @ [u; v].T is several times slower)
+        stacked = ast.Call(ast.Attribute(np_, "column_stack", ast.Load()), [pair], [])
         value = ast.Attribute(ast.BinOp(_load(base), ast.MatMult(), stacked), "T",
                               ast.Load())
     target = ast.Tuple([ast.Name(a, ast.Store()), ast.Name(b, ast.Store())], ast.Store())

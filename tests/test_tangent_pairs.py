@@ -51,7 +51,7 @@ def test_paired_products_give_the_values_of_two_products(fun):
 
 def test_the_running_code_takes_one_product():
     w = random((4,), seed=3)
-    assert "np.stack((w, w_dot), 1)" in running(logistic, (w,))
+    assert "np.column_stack((w, w_dot))" in running(logistic, (w,))
     assert "@ X\n" in running(both_sides, (w,))
 
 
@@ -68,7 +68,7 @@ def rewrite(source, kinds):
 def test_only_two_products_of_one_matrix_with_float64_vectors_are_paired():
     kinds = {"X": M, "u": V, "v": V, "a": R, "b": R, "f": F32, "c": R}
     assert rewrite("a = X @ u\ndel u\nb = X @ v", kinds) == \
-        ["a, b = (X @ np.stack((u, v), 1)).T", "del u"]
+        ["a, b = (X @ np.column_stack((u, v))).T", "del u"]
     assert rewrite("a = X @ u\nc = a * 2.0\nb = X @ v", kinds)[0] == "a = X @ u"
     assert rewrite("a = X @ u\nb = X @ f", kinds)[0] == "a = X @ u"
     assert rewrite("a = X @ u\nb = X @ a", kinds)[0] == "a = X @ u"
