@@ -137,3 +137,18 @@ def test_no_broadcast_or_other_dtype_is_written_into():
     assert rewrite("x = f * g + a", dict(kinds, x=M)) == ["x = f * g + a"]
     # unknown kinds: left alone
     assert rewrite("x = u * v + w", {"x": M}) == ["x = u * v + w"]
+
+
+def test_sums_and_means_call_the_reduction_with_the_same_result():
+    from s2s_ad.running_reductions import direct_reductions
+    kinds = {"a": M, "i": Kind(np.ndarray, (4, 3), np.dtype(np.int64)),
+             "e": Kind(np.ndarray, (0,), np.dtype(np.float64))}
+    body = ast.parse("m = np.mean(a)\ns = np.sum(a)\nn = np.mean(i)\nk = np.sum(a, axis=0)"
+                     "\nz = np.mean(e)").body
+    out = [ast.unparse(s) for s in direct_reductions(body, kinds.get, "np")]
+    assert out == ["m = np.add.reduce(a, axis=None) / 12", "s = np.add.reduce(a, axis=None)",
+                   "n = np.mean(i)", "k = np.sum(a, axis=0)", "z = np.mean(e)"]
+    for seed in range(5):
+        a = random((4, 3), seed=seed) * 10.0 ** seed
+        assert np.add.reduce(a, axis=None) / 12 == np.mean(a)
+        assert np.add.reduce(a.T, axis=None) == np.sum(a.T)
