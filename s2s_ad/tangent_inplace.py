@@ -346,9 +346,9 @@ def running_code(c, statements):
         return kind
     np_name = c.modules["np"]
     from .tangent_pairs import paired
-    from .running_reductions import direct_reductions
+    from .running_calls import direct_calls
     rewritten = paired(in_place(statements, kind_of, np_name), kind_of, np_name)
-    rewritten = direct_reductions(rewritten, kind_of, np_name)
+    rewritten = direct_calls(rewritten, kind_of, np_name)
     if rewritten == list(statements):
         return rewritten
     used = {n.id for s in rewritten for n in ast.walk(s) if isinstance(n, ast.Name)}

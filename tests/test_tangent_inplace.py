@@ -140,15 +140,29 @@ def test_no_broadcast_or_other_dtype_is_written_into():
 
 
 def test_sums_and_means_call_the_reduction_with_the_same_result():
-    from s2s_ad.running_reductions import direct_reductions
+    from s2s_ad.running_calls import direct_calls
     kinds = {"a": M, "i": Kind(np.ndarray, (4, 3), np.dtype(np.int64)),
              "e": Kind(np.ndarray, (0,), np.dtype(np.float64))}
     body = ast.parse("m = np.mean(a)\ns = np.sum(a)\nn = np.mean(i)\nk = np.sum(a, axis=0)"
                      "\nz = np.mean(e)").body
-    out = [ast.unparse(s) for s in direct_reductions(body, kinds.get, "np")]
+    out = [ast.unparse(s) for s in direct_calls(body, kinds.get, "np")]
     assert out == ["m = np.add.reduce(a, axis=None) / 12", "s = np.add.reduce(a, axis=None)",
                    "n = np.mean(i)", "k = np.sum(a, axis=0)", "z = np.mean(e)"]
     for seed in range(5):
         a = random((4, 3), seed=seed) * 10.0 ** seed
         assert np.add.reduce(a, axis=None) / 12 == np.mean(a)
         assert np.add.reduce(a.T, axis=None) == np.sum(a.T)
+
+
+def test_expand_dims_is_the_same_view():
+    from s2s_ad.running_calls import direct_calls
+    kinds = {"a": M, "v": Kind(np.ndarray, (3,), np.dtype(np.float64))}
+    body = ast.parse("b = np.expand_dims(a, -1)\nc = np.expand_dims(v, 0)\n"
+                     "d = np.expand_dims(a, 1)\ne = np.expand_dims(v, 1)").body
+    out = [ast.unparse(s) for s in direct_calls(body, kinds.get, "np")]
+    assert out == ["b = a[..., None]", "c = v[None]", "d = np.expand_dims(a, 1)",
+                   "e = v[..., None]"]
+    a = random((4, 3), seed=1)
+    for axis, view in [(-1, a[..., None]), (0, a[None]), (2, a[..., None])]:
+        np.testing.assert_array_equal(np.expand_dims(a, axis), view)
+        assert np.shares_memory(view, a)
