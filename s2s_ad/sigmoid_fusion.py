@@ -6,8 +6,8 @@ The lowered chain is four statements,
     z2 = -u;  z3 = np.exp(z2);  z4 = 1.0 + z3;  A = 1.0 / z4
 
 and becomes `A = sigmoid(u)` (spelled as the user's expression) when z2, z3 and z4 are
-read nowhere else (not by another statement, a branch, the result) and u is not bound
-again in between. Anything else is left as it was: the rule-by-rule derivative is as
+read nowhere else (not by another statement, a branch, the result) and what lies in
+between is pure statements that neither bind u again nor write into any array. Anything else is left as it was: the rule-by-rule derivative is as
 exact.
 """
 import ast
@@ -81,15 +81,24 @@ def _fuse(block, reads, bound, params):
         if i2 is None or not _is(block[i2], "neg"):
             continue
         u = block[i2].args["x"]
-        if not (i2 < i3 < i4 < k) or any(
-                n in item_defs for j in range(i2 + 1, k + 1)
-                for item_defs in [block[j].defs()] for n in ir.names_in(u)):
+        if not (i2 < i3 < i4 < k) or not _untouched(block[i2 + 1:k], ir.names_in(u)):
             continue
         block[k] = ir.Stmt(target=item.target, rule=SIGMOID, args={"x": u}, loc=item.loc,
                            call_args=[u], callee=block[i3].callee, inlined=item.inlined)
         drop.update((i2, i3, i4))
     if drop:
         block[:] = [item for i, item in enumerate(block) if i not in drop]
+
+
+def _untouched(between, names):
+    """Do the items between -u and 1 / (.) leave u as it was? Only pure statements
+    that neither bind u nor write anything in place (a write through a view of u
+    would change it)."""
+    for item in between:
+        if not isinstance(item, ir.Stmt) or item.inplace or not item.rule.pure or \
+                item.writes() or any(n in item.defs() for n in names):
+            return False
+    return True
 
 
 def _is(item, name):

@@ -100,3 +100,18 @@ def test_forward_mode_source_spells_the_users_expression():
     w = random((3,), seed=2)
     source = toolkit.jvp_source(two_layers, w)
     assert "1.0 / (1.0 + np.exp(-" in source
+
+
+def written_between(w):
+    u = w * 2.0
+    e = np.exp(-u)
+    u[0] = 5.0                  # changes u after exp(-u) read it
+    a = 1.0 / (1.0 + e)
+    return np.sum(a * u)
+
+
+def test_a_write_between_leaves_the_chain_rule_by_rule():
+    w, t = random((3,), seed=2), random((3,), seed=3)
+    g = grad(written_between)(w)
+    np.testing.assert_allclose(g @ t, central(written_between, w, t), rtol=1e-6)
+    assert "(1.0 - " not in source_of(grad(written_between), w)
