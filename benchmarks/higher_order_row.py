@@ -6,10 +6,11 @@
 
 on the logistic loss and the lecture's sigmoid network (benchmarks/suite.py), beside
 the generated code as it was before the clean-up of issue 10 ("s2s_ad before": copies
-and signs not folded, temporaries alive to the return, the Hessian one product per basis
-vector), HIPS autograd (make_jvp, hessian_vector_product, hessian) and JAX (jax.jvp,
-jvp-of-grad, jax.hessian; eager, and under jax.jit) when installed. Every ratio is to
-the NumPy function's time (for JAX, timed again in JAX's own pass). Targets (issue 10): jvp/f <= 2
+and signs not folded, temporaries alive to the return, no arithmetic in place, the
+sigmoid differentiated rule by rule, the Hessian one product per basis vector), HIPS
+autograd (make_jvp, hessian_vector_product, hessian) and JAX (jax.jvp, jvp-of-grad,
+jax.hessian; eager, and under jax.jit) when installed. Every ratio is to the NumPy
+function's time (for JAX, timed again in JAX's own pass). Targets (issue 10): jvp/f <= 2
 and HVP/f <= 5. The network's Hessian is taken in its last layer only (the full one
 has 6208^2 entries).
 
@@ -118,23 +119,36 @@ def s2s_row(f, args, dirs, argnums, hess_arg, number):
             "hessian": timer("H(*ws)", names, 1, every=20)}
 
 
+# The clean-ups of issue 10, each with a switch: copies and signs folded, temporaries
+# released, arithmetic in place, X @ w and X @ w_dot as one product, 1 / (1 + exp(-u))
+# as one sigmoid statement.
+CLEANUPS = ("tangent_fold", "release", "tangent_inplace", "tangent_pairs",
+            "sigmoid_fusion")
+
+
 def s2s_before_row(f, args, dirs, argnums, hess_arg, number):
-    """The generated code as it was before issue 10's clean-up (no folded copies and
-    signs, temporaries alive to the return: tangent_fold.ENABLED, release.ENABLED off),
-    called directly, and the Hessian as it was taken then: one Hessian-vector product
-    per basis vector (no batch). Dispatch is left out, which flatters these columns."""
-    from s2s_ad import release, tangent_fold, toolkit
+    """The generated code as it was before issue 10's clean-up (every switch of
+    CLEANUPS off: no folded copies and signs, temporaries alive to the return, no
+    arithmetic in place, the sigmoid rule by rule), called directly, and the Hessian as
+    it was taken then: one Hessian-vector product per basis vector (no batch). Dispatch
+    is left out, which flatters these columns."""
+    import importlib
+    from s2s_ad import toolkit
+    switches = [importlib.import_module(f"s2s_ad.{name}") for name in CLEANUPS]
     k = len(dirs)
-    loss = (logistic_of if k == 1 else net_of)(*args[k:])
     weights, tangents = tuple(args[:k]), tuple(dirs)
-    generated = grad(loss, argnums=argnums).compile(*weights)
-    generated = getattr(generated, "__wrapped__", generated)
-    tangent_fold.ENABLED = release.ENABLED = False
+    for module in switches:
+        module.ENABLED = False
     try:
+        # a new function, so that it is compiled now
+        loss = (logistic_of if k == 1 else net_of)(*args[k:])
+        generated = grad(loss, argnums=argnums).compile(*weights)
+        generated = getattr(generated, "__wrapped__", generated)
         jvp_fn, _ = toolkit._Jvp(loss).compiled(weights)
         hvp_fn, _ = toolkit._Jvp(generated).compiled(weights)
     finally:
-        tangent_fold.ENABLED = release.ENABLED = True
+        for module in switches:
+            module.ENABLED = True
     x = weights[hess_arg]
     basis = []
     for e in np.eye(x.size):

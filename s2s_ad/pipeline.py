@@ -91,6 +91,8 @@ def _lower(c):
 
 def _cse(c):
     c.trace = eliminate_common_subexpressions(c.trace)
+    from .sigmoid_fusion import fuse_sigmoids      # 1 / (1 + exp(-u)): one rule
+    c.trace = fuse_sigmoids(c.trace)
     c.names = NameAllocator(c.trace.taken)
     c.modules, c.helpers, c.namespace = c.compiler.namespace_for(c.trace, c.names)
     return lambda: _show_trace(c.trace)

@@ -137,8 +137,11 @@ def _emit(c):
     # The variant that runs releases dead temporaries (release.py); the plain one is
     # what show prints and what s2s_ad reads back (reverse over forward).
     from .release import released
-    fast = render_function(header, [("primal and tangent, side by side",
-                                     released(c.forward, c.returns))], c.returns)
+    running = released(c.forward, c.returns)
+    from .tangent_inplace import running_code
+    running = running_code(c, running)      # arithmetic in place (tangent_inplace.py)
+    fast = render_function(header, [("primal and tangent, side by side", running)],
+                           c.returns)
     c.function = compile_function(fast, name, c.namespace, origin(c.compiler.parsed))
     return lambda: c.source
 
