@@ -55,43 +55,39 @@ def user_name(version):
     return re.sub(r"_\d+$", "", version)
 
 
-class _Classes:
-    """Union-find over names."""
-
-    def __init__(self):
-        self.parent = {}
-
-    def find(self, name):
-        root = name
-        while self.parent.get(root, root) != root:
-            root = self.parent[root]
-        while self.parent.get(name, name) != root:      # path compression
-            self.parent[name], name = root, self.parent[name]
-        return root
-
-    def union(self, a, b):
-        ra, rb = self.find(a), self.find(b)
-        self.parent.setdefault(rb, rb)
-        if ra != rb:
-            self.parent[ra] = rb
-
-
 def alias_classes(trace, kinds):
     """name -> frozenset of the names that may share its memory (itself included);
-    names that share with nothing are left out."""
-    classes = _Classes()
+    names that share with nothing are left out.
+
+    Sharing is not transitive: after `t = x if c else t0`, t may be x's memory or
+    t0's, but x and t0 are still two arrays, and writing t0 does not change x. So each
+    name gets the set of memories ("roots") it may be: a fresh array is its own root,
+    a view, copy, phi or loop-carried copy has the roots of what it may be; two names
+    share when their roots meet."""
+    sources = {}
     for item in ir.walk_items(trace.body):
         for target, source in _sharing_edges(item, trace, kinds):
-            classes.union(target, source)
-    members = {}
-    for name in list(classes.parent):
-        members.setdefault(classes.find(name), set()).add(name)
-    out = {}
-    for group in members.values():
-        if len(group) > 1:
-            group = frozenset(group)
-            for name in group:
-                out[name] = group
+            sources.setdefault(target, set()).add(source)
+    roots = {}
+    changed = True
+    while changed:              # loop-carried copies reach back: iterate to a fixpoint
+        changed = False
+        for target, froms in sources.items():
+            found = set().union(*(roots.get(s, {s}) for s in froms))
+            if found != roots.get(target):
+                roots[target] = found
+                changed = True
+    holders = {}                # root -> the names that may be its memory
+    for name, found in roots.items():
+        for root in found:
+            holders.setdefault(root, {root}).add(name)
+    out, shared = {}, {}
+    for name in set(roots) | set(holders):
+        key = frozenset(roots.get(name, {name}))
+        if key not in shared:   # names with the same roots share one set
+            shared[key] = frozenset().union(*(holders.get(r, {r}) for r in key))
+        if len(shared[key]) > 1:
+            out[name] = shared[key]
     return out
 
 
