@@ -2,7 +2,7 @@
 
 The probe (probe.py) notes what every value was on the first
 arguments of a signature. Specialised code is only right if the same signature always
-gives the same kinds, so three kinds of values are settled here before any code is
+gives the same kinds, so four kinds of values are settled here before any code is
 generated:
 
 - values the probe never saw (a branch not taken, a loop that ran zero times) get the
@@ -12,15 +12,16 @@ generated:
   only when every path into it has the same kind;
 - a value whose shape depends on data (indexing with a boolean mask or a computed
   integer array) is not trusted, nor is an array made from a list whose length the
-  signature does not fix (a list a loop carries or appends to: its length follows the
-  trip count, and a list's kind has no length),
+  signature does not fix (a list appended to in a branch, or carried or appended to
+  by a loop whose trip count is not fixed by the signature: a list's kind has no
+  length);
+- a value whose shape an int the signature does not fix decides (`x[:n]`,
+  `np.ones(n)` for an int argument n, or an int computed from an array's values:
+  int values are not part of the signature; `x[i]` keeps its kind whatever i is),
 
 and a value computed from an untrusted one is not trusted either. Untrusted kinds
 become None, for which the reverse transform emits shape-generic code (or refuses,
 with a located error, an adjoint it cannot write without shapes).
-
-Not covered: a Python int computed from array *values* and then used as a size or a
-slice bound (`k = int(x.sum()); x[:k]`) gives shapes the signature does not fix.
 """
 import ast
 
@@ -45,11 +46,17 @@ class _Settler:
         self.kinds = kinds
         self.namespace = namespace
         self.observed = set(kinds)
-        self.growing = set()        # lists a loop carries or appends to
+        self.growing = set()        # lists whose length the signature does not fix
+        self.made_by = {it.target: it for it in ir.walk_items(trace.body)
+                        if isinstance(it, Stmt)}
+        self.fixed_ints = {}        # name -> whether the signature fixes its value
+        self.loop_of = {it.target: it for it in ir.walk_items(trace.body)
+                        if isinstance(it, ir.Loop) and it.target}
 
     def block(self, items):
         for item in items:
             if isinstance(item, ir.If):
+                self.note_growing(item)
                 self.block(item.body)
                 self.block(item.orelse)
                 for target, a, b in item.phis:
@@ -71,18 +78,63 @@ class _Settler:
             merged = merge_kinds(merged, kind)
         self.kinds[target] = merged
 
-    def note_growing(self, loop):
-        for header, last in loop.carried:
-            if _is_sequence(self.kind(ast.Name(header, ast.Load()))):
-                self.growing.update({header, last.id if isinstance(last, ast.Name) else None})
-        for inner in ir.walk_items(loop.body + (loop.cond_body or [])):
-            if isinstance(inner, ir.Append):
-                self.growing.add(inner.lst)
+    def note_growing(self, control):
+        """Lists whose length `control` (an If or a Loop) makes depend on more than
+        the signature: those appended to in a branch, or in a loop whose trip count
+        the signature does not fix (a while, an exit, range(n) of an int argument),
+        when the list was made outside it. A list appended to on every iteration of
+        `for row in W` or `for i in range(3)` keeps a fixed length."""
+        if isinstance(control, ir.Loop) and self.fixed_trips(control):
+            return
+        if isinstance(control, ir.Loop):
+            for header, last in control.carried:
+                if _is_sequence(self.kind(ast.Name(header, ast.Load()))):
+                    self.growing.update({header, last.id if isinstance(last, ast.Name)
+                                         else None})
+        inside = list(ir.walk_items([i for b in control.blocks() for i in b]))
+        made_inside = {i.target for i in inside if isinstance(i, Stmt)}
+        self.growing.update(i.lst for i in inside
+                            if isinstance(i, ir.Append) and i.lst not in made_inside)
+
+    def fixed_trips(self, loop):
+        return (loop.kind == "for" and loop.exit_flag is None and loop.counter is None
+                and all(self.fixed_int(b) for b in loop.bounds or []))
+
+    def fixed_int(self, operand):
+        """Is this operand an int (or a tuple of ints) that the signature fixes: a
+        literal, an array's len or shape, arithmetic on those? Int arguments are not
+        part of the signature, and an int computed from an array's values is data."""
+        if isinstance(operand, ast.Constant):
+            return isinstance(operand.value, int)
+        if not isinstance(operand, ast.Name):
+            return False
+        if not self.trace.is_local(operand):
+            return True             # a global: rebinding it recompiles (dependencies.py)
+        name = operand.id
+        if name not in self.fixed_ints:
+            self.fixed_ints[name] = False       # a cycle (a loop's header) is not fixed
+            if name in self.loop_of:            # the probe saw every index of the loop
+                self.fixed_ints[name] = self.fixed_trips(self.loop_of[name])
+                return self.fixed_ints[name]
+            s = self.made_by.get(name)
+            kind = self.kinds.get(name)
+            if s is not None and kind is not None and kind.pytype in (int, tuple):
+                operands = [o for o in _operands(s) if self.trace.is_local(o)]
+                if s.rule.name in ("len", ".shape", ".ndim", ".size"):
+                    arrays = [self.kind(o) for o in operands]
+                    self.fixed_ints[name] = all(k is not None and k.is_array for k in arrays)
+                elif s.rule.pure:
+                    self.fixed_ints[name] = all(self.fixed_int(o) for o in operands)
+        return self.fixed_ints[name]
 
     def stmt(self, s):
         locals_ = [o for o in _operands(s) if self.trace.is_local(o)]
         if any(self.kind(o) is None for o in locals_) or _dynamic_index(self, s):
             self.kinds[s.target] = None
+            return
+        varying = [o for o in locals_ if self.varies(o)]
+        if varying and not self.shape_ignores(s, varying):
+            self.kinds[s.target] = None     # x[:n], np.ones(n) for an int argument n
             return
         if any(o.id in self.growing for o in locals_):
             kind = self.kinds.get(s.target)
@@ -97,15 +149,46 @@ class _Settler:
     def kind(self, operand):
         return operand_kind(operand, self.trace, self.kinds)
 
-    def evaluate(self, s):
-        """The kind of s's result on stand-in values of its operands' kinds."""
+    def varies(self, operand):
+        """An int, bool or sequence that the signature does not fix: an int argument
+        (its value is not part of the signature), one computed from an array's values,
+        the index of a loop whose trip count varies, a list argument or a list joined
+        from two branches (a list's kind has no length; appends: note_growing)."""
+        kind = self.kind(operand)
+        if kind is None or not (kind.pytype in (int, bool, list, tuple) or (
+                kind.is_array and kind.shape == () and kind.dtype is not None
+                and not np.issubdtype(kind.dtype, np.inexact))):
+            return False
+        if _is_sequence(kind):      # a list made here has the length its code gives it
+            return operand.id not in self.made_by   # an argument, a phi or a header
+        return not self.fixed_int(operand)
+
+    def shape_ignores(self, s, varying):
+        """Does s's result keep its kind whatever the varying ints are (x[i] does,
+        x[:n] does not)? Evaluated on stand-ins with those ints 0 and then 1; a list
+        or tuple that varies has no stand-in, so its results are not trusted."""
+        kind = self.kinds.get(s.target)
+        if kind is None or not kind.is_array or kind.shape == ():
+            return True                 # numbers and scalars: no shape to get wrong
+        names = {o.id for o in varying}
+        if any(_is_sequence(self.kind(o)) for o in varying):
+            return False
+        kinds = {self.evaluate(s, {n: v for n in names}) for v in (0, 1)}
+        return len(kinds) == 1 and None not in kinds
+
+    def evaluate(self, s, values=None):
+        """The kind of s's result on stand-in values of its operands' kinds (or on
+        the given values, name -> value)."""
         expr = s.forward_expr()
         if expr is None:
             return None
         scope = dict(self.namespace)
+        values = values or {}
         for operand in _operands(s):
             if self.trace.is_local(operand):
-                value = _stand_in(self.kind(operand))
+                value = values.get(operand.id, _UNSEEN)
+                if value is _UNSEEN:
+                    value = _stand_in(self.kind(operand))
                 if value is _UNSEEN:
                     return None
                 scope[operand.id] = value

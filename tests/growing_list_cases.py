@@ -19,3 +19,33 @@ def appended_list(x, n):
         L.append(x * (i + 1.0))
     v = np.array(L)
     return np.sum(v * v) + np.sum(x * np.ones(1) * v)
+
+
+# Shapes an int argument, a list argument or a branch decides: not in the signature.
+def sliced_by_an_int_argument(x, n):
+    a = x[:n]
+    return np.sum(a * a) + np.sum(np.ones(n) * x[0])
+
+
+def list_argument(x, L):
+    a = np.array(L)
+    return np.sum(np.outer(a, x)) + np.max(a) * x[0]
+
+
+def appended_in_a_branch(x, s):
+    L = [x[0]]
+    if s > 0:
+        L.append(x[1] * 2.0)
+    a = np.array(L)
+    return np.sum(np.outer(a, x)) + np.max(a)
+
+
+# The signature fixes these lengths: one append per row of W, per step of range(3).
+def one_append_per_row(x, W):
+    items = []
+    for row in W:
+        items.append(np.sum(np.sin(row * x)))
+    for i in range(3):
+        items.append(x[i] * x[i])
+    t = np.array(items)
+    return np.sum(np.outer(t, x)) + np.max(t) + np.sum(t[:len(W)] @ W)
