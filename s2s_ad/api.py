@@ -8,6 +8,7 @@ import numpy as np
 from .api_trees import TreeDispatch, tree_positions
 from .compiler import GradientCompiler
 from .errors import TranslationError, TreeDependentError, UsageError, UsageValueError
+from .by_value import by_value
 from .kinds import ARRAY_TYPES, signature_key
 from .other_arrays import (check_dispatchable, check_shapes, concrete_outputs,
                            involves_other_arrays)
@@ -306,15 +307,15 @@ class _Dispatcher:
                 others = involves_other_arrays(args)    # dask arrays: other_arrays.py
                 if others:
                     check_shapes(args, self.compiler)
-                result = self.compiler.compile(args)
-                if others:
-                    check_dispatchable(result.source, self.compiler.parsed)
+                result = self._compile_checked(args, others)
             except (TranslationError, UsageError) as error:
                 raise _user_facing(error) from None
-            compiled = result.function
-            if others:
-                compiled = concrete_outputs(compiled, args, self.compiler)
-            compiled = _keep_scalar_types(compiled, args, self.compiler)
+
+            def adapt(function):
+                if others:
+                    function = concrete_outputs(function, args, self.compiler)
+                return _keep_scalar_types(function, args, self.compiler)
+            compiled = by_value(self.compiler, args, result, adapt, self._compile_again)
             self.cache[key] = compiled
             if self.fast is None and _inline_testable(key):
                 self.fast = (key, compiled)
@@ -324,6 +325,19 @@ class _Dispatcher:
         # `grad(f)` call compiled other signatures with; see global_cache.py.)
         self.gradient.source = self.gradient.sources.get(key, self.gradient.source)
         return compiled
+
+    def _compile_checked(self, args, others):
+        result = self.compiler.compile(args, by_value=True)
+        if others:
+            check_dispatchable(result.source, self.compiler.parsed)
+        return result
+
+    def _compile_again(self, args):
+        """Another version for other values of the ints that decide shapes (by_value.py)."""
+        try:
+            return self._compile_checked(args, involves_other_arrays(args))
+        except (TranslationError, UsageError) as error:
+            raise _user_facing(error) from None
 
     def revalidate(self):
         """A check failed: keep the compiled code if every dependency still holds an

@@ -33,6 +33,8 @@ class Compiled:
     function: object        # the generated gradient function
     source: str             # its text, as shown to users
     kinds: dict             # what each traced value was on the example arguments
+    value_params: frozenset = frozenset()   # int arguments it is only right for the
+                                            # values of (compile(..., by_value=True))
 
 
 class GradientCompiler:
@@ -78,7 +80,7 @@ class GradientCompiler:
         self._trace = None
         self._parsed_fresh = False
 
-    def compile(self, args=None, lean=True):
+    def compile(self, args=None, lean=True, by_value=False):
         """Generate, compile and return the gradient for the signature of `args`
         (or, without args, a generic version that uses runtime helpers)."""
         # The passes build many small, acyclic AST objects: the cyclic garbage collector
@@ -88,12 +90,12 @@ class GradientCompiler:
         self.gc_was_enabled = gc.isenabled()
         gc.disable()
         try:
-            done = pipeline.run(self, args, lean)
+            done = pipeline.run(self, args, lean, by_value)
         finally:
             if self.gc_was_enabled:
                 gc.enable()
         self.tape_records = dict(done.pushes)
-        return Compiled(done.function, done.source, done.kinds)
+        return Compiled(done.function, done.source, done.kinds, done.value_params)
 
     def namespace_for(self, trace, names):
         """The names generated code uses for modules and runtime helpers, and the

@@ -35,21 +35,28 @@ from .walk import all_nodes
 _UNSEEN = object()
 
 
-def settle_kinds(trace, kinds, namespace):
-    """Fill, join and distrust kinds in place (see the module docstring)."""
-    _Settler(trace, kinds, namespace).block(trace.body)
+def settle_kinds(trace, kinds, namespace, by_value=False):
+    """Fill, join and distrust kinds in place (see the module docstring). With
+    `by_value`, a shape that int arguments decide is trusted, and the names of those
+    arguments are returned: the caller then keeps one compiled version per value of
+    them (api.py); without it, such shapes are not trusted."""
+    settler = _Settler(trace, kinds, namespace, by_value)
+    settler.block(trace.body)
+    return frozenset(settler.value_params)
 
 
 class _Settler:
-    def __init__(self, trace, kinds, namespace):
+    def __init__(self, trace, kinds, namespace, by_value):
         self.trace = trace
+        self.by_value = by_value
+        self.value_params = set()   # int arguments whose values the shapes assume
         self.kinds = kinds
         self.namespace = namespace
         self.observed = set(kinds)
         self.growing = set()        # lists whose length the signature does not fix
         self.made_by = {it.target: it for it in ir.walk_items(trace.body)
                         if isinstance(it, Stmt)}
-        self.fixed_ints = {}        # name -> whether the signature fixes its value
+        self.int_sources = {}       # name -> int_from's answer
         self.loop_of = {it.target: it for it in ir.walk_items(trace.body)
                         if isinstance(it, ir.Loop) and it.target}
 
@@ -81,51 +88,73 @@ class _Settler:
     def note_growing(self, control):
         """Lists whose length `control` (an If or a Loop) makes depend on more than
         the signature: those appended to in a branch, or in a loop whose trip count
-        the signature does not fix (a while, an exit, range(n) of an int argument),
+        the signature does not fix (a while, an exit, a bound computed from data),
         when the list was made outside it. A list appended to on every iteration of
         `for row in W` or `for i in range(3)` keeps a fixed length."""
-        if isinstance(control, ir.Loop) and self.fixed_trips(control):
-            return
+        inside = list(ir.walk_items([i for b in control.blocks() for i in b]))
+        made_inside = {i.target for i in inside if isinstance(i, Stmt)}
+        lists = {i.lst for i in inside if isinstance(i, ir.Append) and i.lst not in made_inside}
         if isinstance(control, ir.Loop):
             for header, last in control.carried:
                 if _is_sequence(self.kind(ast.Name(header, ast.Load()))):
-                    self.growing.update({header, last.id if isinstance(last, ast.Name)
-                                         else None})
-        inside = list(ir.walk_items([i for b in control.blocks() for i in b]))
-        made_inside = {i.target for i in inside if isinstance(i, Stmt)}
-        self.growing.update(i.lst for i in inside
-                            if isinstance(i, ir.Append) and i.lst not in made_inside)
+                    lists |= {header, last.id if isinstance(last, ast.Name) else None}
+        # (a trip count is assumed by value only when a list's length follows it)
+        if lists and not (isinstance(control, ir.Loop) and self.fixed_trips(control)):
+            self.growing |= lists
 
     def fixed_trips(self, loop):
-        return (loop.kind == "for" and loop.exit_flag is None and loop.counter is None
-                and all(self.fixed_int(b) for b in loop.bounds or []))
-
-    def fixed_int(self, operand):
-        """Is this operand an int (or a tuple of ints) that the signature fixes: a
-        literal, an array's len or shape, arithmetic on those? Int arguments are not
-        part of the signature, and an int computed from an array's values is data."""
-        if isinstance(operand, ast.Constant):
-            return isinstance(operand.value, int)
-        if not isinstance(operand, ast.Name):
+        """Does the signature (and, by value, int arguments) fix the trip count?"""
+        if loop.kind != "for" or loop.exit_flag is not None or loop.counter is not None:
             return False
+        return self.assume(_sources([self.int_from(b) for b in loop.bounds or []]))
+
+    def assume(self, sources):
+        """Can values depending on these int arguments be trusted? Only by value; a
+        None among them is data, which nothing fixes."""
+        if not sources:
+            return True
+        if None in sources or not self.by_value:
+            return False
+        self.value_params |= sources
+        return True
+
+    def int_from(self, operand):
+        """What fixes this int (or tuple of ints): the empty set when the signature
+        does (a literal, an array's len or shape, a global, arithmetic on those), the
+        int arguments it is computed from (their values are not in the signature), or
+        None when it comes from data (an array's values, a phi, a list)."""
+        if isinstance(operand, ast.Constant):
+            return frozenset() if isinstance(operand.value, int) else None
+        if not isinstance(operand, ast.Name):
+            return None
         if not self.trace.is_local(operand):
-            return True             # a global: rebinding it recompiles (dependencies.py)
+            return frozenset()          # a global: rebinding it recompiles (dependencies.py)
         name = operand.id
-        if name not in self.fixed_ints:
-            self.fixed_ints[name] = False       # a cycle (a loop's header) is not fixed
-            if name in self.loop_of:            # the probe saw every index of the loop
-                self.fixed_ints[name] = self.fixed_trips(self.loop_of[name])
-                return self.fixed_ints[name]
-            s = self.made_by.get(name)
-            kind = self.kinds.get(name)
-            if s is not None and kind is not None and kind.pytype in (int, tuple):
-                operands = [o for o in _operands(s) if self.trace.is_local(o)]
-                if s.rule.name in ("len", ".shape", ".ndim", ".size"):
-                    arrays = [self.kind(o) for o in operands]
-                    self.fixed_ints[name] = all(k is not None and k.is_array for k in arrays)
-                elif s.rule.pure:
-                    self.fixed_ints[name] = all(self.fixed_int(o) for o in operands)
-        return self.fixed_ints[name]
+        if name not in self.int_sources:
+            self.int_sources[name] = None       # a cycle (a loop's header) is data
+            self.int_sources[name] = self._int_from(name)
+        return self.int_sources[name]
+
+    def _int_from(self, name):
+        kind = self.kinds.get(name)
+        if name in self.loop_of:            # the probe saw every index of the loop
+            bounds = [self.int_from(b) for b in self.loop_of[name].bounds or []]
+            return None if None in bounds else frozenset().union(*bounds)
+        s = self.made_by.get(name)
+        if s is None:                       # an argument, a phi, a loop header
+            if name in self.trace.params and kind is not None and kind.pytype in (int, bool):
+                return frozenset({name})
+            return None
+        if kind is None or not _int_like(kind):
+            return None
+        operands = [o for o in _operands(s) if self.trace.is_local(o)]
+        if s.rule.name in ("len", ".shape", ".ndim", ".size"):
+            trusted = all(self.kind(o) is not None and self.kind(o).is_array for o in operands)
+            return frozenset() if trusted else None
+        if not s.rule.pure:
+            return None
+        found = [self.int_from(o) for o in operands]
+        return None if None in found else frozenset().union(*found)
 
     def stmt(self, s):
         locals_ = [o for o in _operands(s) if self.trace.is_local(o)]
@@ -133,7 +162,8 @@ class _Settler:
             self.kinds[s.target] = None
             return
         varying = [o for o in locals_ if self.varies(o)]
-        if varying and not self.shape_ignores(s, varying):
+        if varying and not self.shape_ignores(s, varying) and not self.assume(
+                _sources([self.int_from(o) for o in varying])):
             self.kinds[s.target] = None     # x[:n], np.ones(n) for an int argument n
             return
         if any(o.id in self.growing for o in locals_):
@@ -155,13 +185,11 @@ class _Settler:
         the index of a loop whose trip count varies, a list argument or a list joined
         from two branches (a list's kind has no length; appends: note_growing)."""
         kind = self.kind(operand)
-        if kind is None or not (kind.pytype in (int, bool, list, tuple) or (
-                kind.is_array and kind.shape == () and kind.dtype is not None
-                and not np.issubdtype(kind.dtype, np.inexact))):
+        if kind is None or not (_is_sequence(kind) or _int_like(kind)):
             return False
-        if _is_sequence(kind):      # a list made here has the length its code gives it
+        if _is_sequence(kind) and not _int_like(kind):
             return operand.id not in self.made_by   # an argument, a phi or a header
-        return not self.fixed_int(operand)
+        return self.int_from(operand) != frozenset()
 
     def shape_ignores(self, s, varying):
         """Does s's result keep its kind whatever the varying ints are (x[i] does,
@@ -222,6 +250,18 @@ def _dynamic_index(settler, s):
             if kind is None or kind.pytype in (list, tuple) or (kind.is_array and kind.shape):
                 return True
     return False
+
+
+def _sources(found):
+    """The union of int_from's answers, with None (data) kept as a member."""
+    return set().union(*[{None} if f is None else f for f in found])
+
+
+def _int_like(kind):
+    """A Python int or bool, an integer NumPy scalar, or a tuple (of ints: a shape)."""
+    return kind.pytype in (int, bool, tuple) or (
+        kind.is_array and kind.shape == () and kind.dtype is not None
+        and not np.issubdtype(kind.dtype, np.inexact))
 
 
 def _is_sequence(kind):

@@ -59,6 +59,8 @@ class Compilation:
         self.modules = self.helpers = None     # conventional name -> name in the code
         self.namespace = None           # the generated code's globals
         self.kinds = {}
+        self.by_value = False
+        self.value_params = frozenset()     # int arguments the kinds assume the values of
         self.aliases = {}
         self.transform = None
         self.forward = self.reverse = self.returns = None
@@ -66,9 +68,11 @@ class Compilation:
         self.source = self.function = None
 
 
-def run(compiler, args, lean=True):
-    """Run every stage; return the finished Compilation."""
+def run(compiler, args, lean=True, by_value=False):
+    """Run every stage; return the finished Compilation. `by_value`: the caller keeps
+    a version per value of the int arguments that decide shapes (kind_flow.py)."""
     c = Compilation(compiler, args, lean)
+    c.by_value = by_value
     requested = _requested()
     for name in STAGES:
         shown = globals()[f"_{name}"](c)
@@ -105,7 +109,7 @@ def _kinds(c):
                                            c.compiler.gc_was_enabled)
             # (settling evaluates statements of branches not taken on stand-in values:
             # a draw there must not move the generators on either)
-            settle_kinds(c.trace, c.kinds, c.namespace)
+            c.value_params = settle_kinds(c.trace, c.kinds, c.namespace, c.by_value)
         check_kinds(c.trace, c.kinds, result_kind, c.compiler.params, c.compiler.wrt)
     return lambda: "\n".join(f"{name}: {'unknown' if kind is None else kind.describe()}"
                              for name, kind in c.kinds.items()) or "(no example arguments)"

@@ -49,3 +49,10 @@ def one_append_per_row(x, W):
         items.append(x[i] * x[i])
     t = np.array(items)
     return np.sum(np.outer(t, x)) + np.max(t) + np.sum(t[:len(W)] @ W)
+
+
+def steps_of_an_int_argument(x, n):
+    s = x[0]
+    for i in range(n):
+        s = s * 0.9 + np.sum(x * x[i % 3])
+    return s

@@ -63,3 +63,14 @@ def test_a_list_with_one_append_per_row_keeps_its_shape():
     x, W = rng.uniform(-1, 1, 3), rng.uniform(-1, 1, (2, 3))
     _matches_differences(cases.one_append_per_row, (x, W))
     _matches_differences(cases.one_append_per_row, (x, W[:1]))  # another signature
+
+
+def test_only_ints_that_decide_shapes_get_a_version_per_value():
+    from s2s_ad.compiler import GradientCompiler
+    x = np.array([0.3, -0.5, 0.7, 1.1])
+    for f, assumed in ((cases.sliced_by_an_int_argument, {"n"}),
+                       (cases.steps_of_an_int_argument, set())):
+        compiled = GradientCompiler(f, 0, with_value=False).compile((x, 3), by_value=True)
+        assert compiled.value_params == assumed
+    for n in (3, 0, 5):         # a step count keeps one version, and stays exact
+        _matches_differences(cases.steps_of_an_int_argument, (x, n))

@@ -1,0 +1,36 @@
+"""One compiled gradient per value of the int arguments that decide shapes.
+
+A signature (api.py's cache key) holds types and array shapes, not the values of int
+arguments: `grad(f)` compiled on f(x, 3) serves f(x, 5) too. That is right while the
+int is a step count or an index, but not when it decides a shape (`x[:n]`,
+`np.zeros(n)`), since the generated code is specialised on shapes. kind_flow.py finds
+those arguments; this wrapper then keeps one version per value of them, compiled on
+first use, as a shape-specialised cache would."""
+
+
+def by_value(compiler, args, result, wrap, compile_again):
+    """The gradient for `args`'s signature: `wrap(result.function)` itself when no
+    shape depends on an int argument, else a function that picks (or compiles, with
+    `compile_again(args)`) the version for the values of those arguments. `wrap`
+    adapts a compiled function as the dispatcher does (scalar types, other arrays)."""
+    first = wrap(result.function)
+    if not result.value_params:
+        return first
+    positions = sorted(compiler.params.index(p) for p in result.value_params)
+    versions = {_values(args, positions): first}
+
+    def for_these_values(*args):
+        key = _values(args, positions)
+        version = versions.get(key)
+        if version is None:
+            version = versions[key] = wrap(compile_again(args).function)
+        return version(*args)
+
+    for_these_values.__wrapped__ = first
+    return for_these_values
+
+
+def _values(args, positions):
+    # an argument left to its default has one value: the default (a rebinding of the
+    # defaults recompiles everything, dependencies.py)
+    return tuple(args[i] if i < len(args) else None for i in positions)
