@@ -56,7 +56,7 @@ class _Settler:
         self.growing = set()        # lists whose length the signature does not fix
         self.made_by = {it.target: it for it in ir.walk_items(trace.body)
                         if isinstance(it, Stmt)}
-        self.int_sources = {}       # name -> int_from's answer
+        self.variations = {}        # name -> variation's answer
         self.loop_of = {it.target: it for it in ir.walk_items(trace.body)
                         if isinstance(it, ir.Loop) and it.target}
 
@@ -106,7 +106,7 @@ class _Settler:
         """Does the signature (and, by value, int arguments) fix the trip count?"""
         if loop.kind != "for" or loop.exit_flag is not None or loop.counter is not None:
             return False
-        return self.assume(_sources([self.int_from(b) for b in loop.bounds or []]))
+        return self.assume(_union(self.variation(b) for b in loop.bounds or []))
 
     def assume(self, sources):
         """Can values depending on these int arguments be trusted? Only by value; a
@@ -118,43 +118,52 @@ class _Settler:
         self.value_params |= sources
         return True
 
-    def int_from(self, operand):
-        """What fixes this int (or tuple of ints): the empty set when the signature
-        does (a literal, an array's len or shape, a global, arithmetic on those), the
-        int arguments it is computed from (their values are not in the signature), or
-        None when it comes from data (an array's values, a phi, a list)."""
+    def variation(self, operand):
+        """What an int, bool or sequence depends on beyond the signature: the empty
+        set when the signature fixes it (a literal, an array's len or shape, a global,
+        arithmetic on those), the int arguments it is computed from (their values are
+        not in the signature), and None among them when data decides it (an int from
+        an array's values, a phi, a list argument, a list a loop grows). Floats and
+        arrays vary with nothing: their kinds say what they are."""
         if isinstance(operand, ast.Constant):
-            return frozenset() if isinstance(operand.value, int) else None
+            return frozenset()
         if not isinstance(operand, ast.Name):
-            return None
+            return frozenset({None})
         if not self.trace.is_local(operand):
             return frozenset()          # a global: rebinding it recompiles (dependencies.py)
         name = operand.id
-        if name not in self.int_sources:
-            self.int_sources[name] = None       # a cycle (a loop's header) is data
-            self.int_sources[name] = self._int_from(name)
-        return self.int_sources[name]
+        if name not in self.variations:
+            self.variations[name] = frozenset({None})   # a cycle (a loop's header) is data
+            self.variations[name] = self._variation(name)
+        return self.variations[name]
 
-    def _int_from(self, name):
-        kind = self.kinds.get(name)
+    def _variation(self, name):
         if name in self.loop_of:            # the probe saw every index of the loop
-            bounds = [self.int_from(b) for b in self.loop_of[name].bounds or []]
-            return None if None in bounds else frozenset().union(*bounds)
+            return _union(self.variation(b) for b in self.loop_of[name].bounds or [])
+        kind = self.kinds.get(name)
+        if kind is None:
+            return frozenset({None})
+        if not (_int_like(kind) or _is_sequence(kind)):
+            return frozenset()
         s = self.made_by.get(name)
         if s is None:                       # an argument, a phi, a loop header
-            if name in self.trace.params and kind is not None and kind.pytype in (int, bool):
+            if name in self.trace.params and kind.pytype in (int, bool):
                 return frozenset({name})
-            return None
-        if kind is None or not _int_like(kind):
-            return None
-        operands = [o for o in _operands(s) if self.trace.is_local(o)]
-        if s.rule.name in ("len", ".shape", ".ndim", ".size"):
-            trusted = all(self.kind(o) is not None and self.kind(o).is_array for o in operands)
-            return frozenset() if trusted else None
+            return frozenset({None})
         if not s.rule.pure:
-            return None
-        found = [self.int_from(o) for o in operands]
-        return None if None in found else frozenset().union(*found)
+            return frozenset({None})
+        found = []
+        for o in _operands(s):
+            if not self.trace.is_local(o):
+                continue
+            okind = self.kind(o)
+            if okind is not None and (_int_like(okind) or _is_sequence(okind)):
+                found.append(self.variation(o))
+                if s.rule.name == "len" and o.id in self.growing:
+                    found.append(frozenset({None}))
+            elif _int_like(kind) and s.rule.name not in ("len", ".shape", ".ndim", ".size"):
+                found.append(frozenset({None}))     # an int from values: data
+        return _union(found)
 
     def stmt(self, s):
         locals_ = [o for o in _operands(s) if self.trace.is_local(o)]
@@ -163,7 +172,7 @@ class _Settler:
             return
         varying = [o for o in locals_ if self.varies(o)]
         if varying and not self.shape_ignores(s, varying) and not self.assume(
-                _sources([self.int_from(o) for o in varying])):
+                _union(self.variation(o) for o in varying)):
             self.kinds[s.target] = None     # x[:n], np.ones(n) for an int argument n
             return
         if any(o.id in self.growing for o in locals_):
@@ -180,16 +189,8 @@ class _Settler:
         return operand_kind(operand, self.trace, self.kinds)
 
     def varies(self, operand):
-        """An int, bool or sequence that the signature does not fix: an int argument
-        (its value is not part of the signature), one computed from an array's values,
-        the index of a loop whose trip count varies, a list argument or a list joined
-        from two branches (a list's kind has no length; appends: note_growing)."""
-        kind = self.kind(operand)
-        if kind is None or not (_is_sequence(kind) or _int_like(kind)):
-            return False
-        if _is_sequence(kind) and not _int_like(kind):
-            return operand.id not in self.made_by   # an argument, a phi or a header
-        return self.int_from(operand) != frozenset()
+        """Does the signature leave this operand's value open (see variation)?"""
+        return bool(self.variation(operand))
 
     def shape_ignores(self, s, varying):
         """Does s's result keep its kind whatever the varying ints are (x[i] does,
@@ -252,14 +253,13 @@ def _dynamic_index(settler, s):
     return False
 
 
-def _sources(found):
-    """The union of int_from's answers, with None (data) kept as a member."""
-    return set().union(*[{None} if f is None else f for f in found])
+def _union(found):
+    return frozenset().union(*found)
 
 
 def _int_like(kind):
-    """A Python int or bool, an integer NumPy scalar, or a tuple (of ints: a shape)."""
-    return kind.pytype in (int, bool, tuple) or (
+    """A Python int or bool, or an integer NumPy scalar."""
+    return kind.pytype in (int, bool) or (
         kind.is_array and kind.shape == () and kind.dtype is not None
         and not np.issubdtype(kind.dtype, np.inexact))
 
