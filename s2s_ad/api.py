@@ -8,7 +8,7 @@ import numpy as np
 from .api_trees import TreeDispatch, tree_positions
 from .compiler import GradientCompiler
 from .errors import TranslationError, TreeDependentError, UsageError, UsageValueError
-from .by_value import by_value
+from .by_value import by_value, version_for
 from .kinds import ARRAY_TYPES, signature_key
 from .other_arrays import (check_dispatchable, check_shapes, concrete_outputs,
                            involves_other_arrays)
@@ -323,7 +323,8 @@ class _Dispatcher:
             self._install()
         # (Also when it was compiled before: `grad(f)` may return an object that another
         # `grad(f)` call compiled other signatures with; see global_cache.py.)
-        self.gradient.source = self.gradient.sources.get(key, self.gradient.source)
+        compiled, source = version_for(compiled, args, self.gradient.sources.get(key))
+        self.gradient.source = source or self.gradient.source
         return compiled
 
     def _compile_checked(self, args, others):

@@ -17,17 +17,31 @@ def by_value(compiler, args, result, wrap, compile_again):
     if not result.value_params:
         return first
     positions = sorted(compiler.params.index(p) for p in result.value_params)
-    versions = {_values(args, positions): first}
+    versions = {_values(args, positions): (first, result.source)}
+
+    def version(args):
+        key = _values(args, positions)
+        found = versions.get(key)
+        if found is None:
+            again = compile_again(args)
+            found = versions[key] = (wrap(again.function), again.source)
+        return found
 
     def for_these_values(*args):
-        key = _values(args, positions)
-        version = versions.get(key)
-        if version is None:
-            version = versions[key] = wrap(compile_again(args).function)
-        return version(*args)
+        return version(args)[0](*args)
 
     for_these_values.__wrapped__ = first
+    for_these_values.version = version
     return for_these_values
+
+
+def version_for(compiled, args, source):
+    """(function, source): the version of a compiled gradient for these argument
+    values, and its text (`compiled` and `source` when it has one version): what api's
+    `compile(*args)` returns and `.source` shows, for callers that read the generated
+    function (second_order.py, jit)."""
+    pick = getattr(compiled, "version", None)
+    return (compiled, source) if pick is None else pick(args)
 
 
 def _values(args, positions):

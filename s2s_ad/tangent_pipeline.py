@@ -67,13 +67,14 @@ def _tuple_lowering(parsed):
                            "than s2s_ad can translate", parsed.node) from None
 
 
-def run(compiler, args, batch=None):
+def run(compiler, args, batch=None, by_value=False):
     """Compile the jvp of `compiler`'s function for arguments like `args`; return the
     Compilation (`.function(*primals, *tangents) -> (out, out_dot)`, `.source`).
     `batch`: the number of tangents each tangent argument stacks along a leading axis
     (tangent_batch.py; raises NotBatchable where it cannot), None for one tangent."""
     c = pipeline.Compilation(compiler, args, lean=True)
     c.batch = batch
+    c.by_value = by_value       # kind_flow.py: shapes that int arguments decide
     requested = pipeline._requested()
     for name in STAGES:
         stage = _STAGES.get(name) or getattr(pipeline, f"_{name}")
@@ -90,7 +91,7 @@ def _kinds(c):
                                        c.compiler.gc_was_enabled)
         # (settling evaluates statements of branches not taken on stand-in values:
         # a draw there must not move the generators on either)
-        settle_kinds(c.trace, c.kinds, c.namespace)
+        c.value_params = settle_kinds(c.trace, c.kinds, c.namespace, c.by_value)
     for position, p in enumerate(c.trace.params):
         if _is_complex(c.kinds.get(p)):
             raise UsageTypeError(f"argument {position} ('{p}') of {c.trace.name} is complex; "

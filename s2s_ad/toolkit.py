@@ -40,6 +40,7 @@ class _Jvp:
             self.compiler.wrt = [self.compiler.params[i] for i in wrt]
         self.cache = {}
         self.sources = {}
+        self.by_value = {}      # key -> positions of the int arguments its shapes assume
 
     def compiled(self, primals, batch=None, plain=False):
         """(the generated jvp, its source) for arguments like `primals`; with `batch`,
@@ -51,12 +52,19 @@ class _Jvp:
             self.compiler.forget()
             self.cache.clear()
             self.sources.clear()
+            self.by_value.clear()
         key = signature_key(primals) if batch is None else (signature_key(primals), batch)
+        if key in self.by_value:    # shapes follow int arguments' values (by_value.py)
+            key = (key, tuple(primals[i] for i in self.by_value[key]))
         function = self.cache.get(key)
         if function is None:
             try:
-                done = tangent_pipeline.run(self.compiler, primals, batch)
+                done = tangent_pipeline.run(self.compiler, primals, batch, by_value=True)
                 function = (done.function, done.plain_function)
+                if done.value_params and key not in self.by_value:
+                    positions = self.by_value[key] = sorted(
+                        self.compiler.params.index(p) for p in done.value_params)
+                    key = (key, tuple(primals[i] for i in positions))
                 self.sources[key] = done.source
             except NotBatchable as why:
                 function = why

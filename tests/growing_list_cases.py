@@ -56,3 +56,8 @@ def steps_of_an_int_argument(x, n):
     for i in range(n):
         s = s * 0.9 + np.sum(x * x[i % 3])
     return s
+
+
+def sliced_squares(x, n):
+    a = x[:n]
+    return np.sum(np.outer(a, x) ** 2) + np.max(a) ** 2

@@ -74,3 +74,29 @@ def test_only_ints_that_decide_shapes_get_a_version_per_value():
         assert compiled.value_params == assumed
     for n in (3, 0, 5):         # a step count keeps one version, and stays exact
         _matches_differences(cases.steps_of_an_int_argument, (x, n))
+
+
+def test_every_transform_takes_the_version_for_the_ints_values():
+    """hessian, jvp, jacfwd, jacrev and jit read the generated code of the version
+    for n's value (each crashed or refused on the second n)."""
+    import autograd
+    import autograd.numpy as anp
+
+    from s2s_ad import hessian, jacfwd, jacrev, jit, jvp
+
+    def reference(x, n):
+        a = x[:n]
+        return anp.sum(anp.outer(a, x) ** 2) + anp.max(a) ** 2
+
+    f = cases.sliced_squares
+    x, v = np.array([0.3, 0.5, 0.7]), np.array([1.0, -2.0, 0.5])
+    H, jitted = hessian(f), jit(grad(f))
+    for n in (2, 3, 2):
+        exact = autograd.hessian(reference)(x, n)
+        np.testing.assert_allclose(H(x, n), exact, rtol=1e-12)
+        np.testing.assert_allclose(jvp(grad(f), (x, n), (v, 0))[1], exact @ v, rtol=1e-12)
+        gradient = autograd.grad(reference)(x, n)
+        np.testing.assert_allclose(jvp(f, (x, n), (v, 0))[1], gradient @ v, rtol=1e-12)
+        np.testing.assert_allclose(jacfwd(f)(x, n), gradient, rtol=1e-12)
+        np.testing.assert_allclose(jacrev(f)(x, n), gradient, rtol=1e-12)
+        np.testing.assert_allclose(jitted(x, n), gradient, rtol=1e-12)
