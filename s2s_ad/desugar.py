@@ -31,9 +31,15 @@ from .walk import all_nodes
 def desugar(parsed):
     node = parsed.node
     everything = all_nodes(node)
+    if not any(type(n) in _REWRITTEN for n in everything):
+        return      # nothing to rewrite (most functions): no second walk
     uses = collections.Counter(n.id for n in everything if isinstance(n, ast.Name))
     taken = set(uses) | {a.arg for a in everything if isinstance(a, ast.arg)}
     _Rewriter(taken, uses).function(node)
+
+
+# What the rewriter changes; a function without them is left as it is.
+_REWRITTEN = {ast.Lambda, ast.ListComp, ast.GeneratorExp}
 
 
 class _Rewriter:
