@@ -179,6 +179,11 @@ def _placed(statements, line):
             s = ast.parse(printed).body[0]
         match = _LINE.match(getattr(s, NOTE, None) or "")
         line = int(match.group(1)) if match else line
+        if getattr(s, _OWN, False):             # a note call: placed where it is
+            for node in all_nodes(s):
+                _at_line(node, line)
+            out.append(s)
+            continue
         new = _shallow_at(s, line)
         attrs = new.__dict__
         for field in s._fields:
@@ -242,8 +247,15 @@ _LINE = re.compile(r"line (\d+):")
 
 
 def _note_call(name):
-    return ast.Expr(ast.Call(ast.Name(_NOTE, ast.Load()),
+    call = ast.Expr(ast.Call(ast.Name(_NOTE, ast.Load()),
                              [ast.Constant(name), ast.Name(name, ast.Load())], []))
+    setattr(call, _OWN, True)
+    return call
+
+
+# Marks a statement this run of the probe built and no one else holds (a note call):
+# _placed gives it positions without copying it.
+_OWN = "_s2s_probe_own"
 
 
 def _guard_notes_in_loops(statements, names, type_, guards, in_loop, guarded,
