@@ -29,10 +29,12 @@ from .walk import all_nodes
 
 
 def desugar(parsed):
+    """Rewrite parsed.node in place; return every node of it (all_nodes) when nothing
+    needed rewriting, else None."""
     node = parsed.node
     everything = all_nodes(node)
     if not any(type(n) in _REWRITTEN for n in everything):
-        return      # nothing to rewrite (most functions): no second walk
+        return everything   # nothing to rewrite (most functions): no second walk
     uses = collections.Counter(n.id for n in everything if isinstance(n, ast.Name))
     taken = set(uses) | {a.arg for a in everything if isinstance(a, ast.arg)}
     _Rewriter(taken, uses).function(node)
