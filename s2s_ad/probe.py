@@ -209,7 +209,9 @@ def _copy_at(node, line):
         attrs = stack.pop().__dict__
         for field, value in attrs.items():
             if isinstance(value, ast.AST):
-                if value._fields or value._attributes:
+                if type(value) in _LEAVES:          # (copied, nothing below to visit)
+                    attrs[field] = _shallow_at(value, line)
+                elif value._fields or value._attributes:
                     attrs[field] = child = _shallow_at(value, line)
                     stack.append(child)
             elif type(value) is list:
@@ -217,10 +219,14 @@ def _copy_at(node, line):
                 for v in value:
                     if isinstance(v, ast.AST) and (v._fields or v._attributes):
                         v = _shallow_at(v, line)
-                        stack.append(v)
+                        if type(v) not in _LEAVES:
+                            stack.append(v)
                     items.append(v)
                 attrs[field] = items
     return root
+
+
+_LEAVES = {ast.Name, ast.Constant}     # nodes whose fields hold no node to place
 
 
 def _shallow_at(node, line):
