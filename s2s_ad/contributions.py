@@ -152,7 +152,7 @@ class Contributions:
         active = {p for p, v in s.args.items() if self.trace.is_local(v) and v.id in self.active}
         info = rules.RuleInfo(kinds, statics, self.kinds.get(s.target), active, s.args)
         info.kind_of = self.kind           # for operands nested in an index or a list
-        info.names = _user_names(s.args, self.trace)
+        info.names = _UserNames(s.args, self.trace)   # (asked for by messages only)
         return info
 
     def kind(self, operand):
@@ -225,9 +225,18 @@ def _substituted(node, mapping, renames):
     return new
 
 
-def _user_names(args, trace):
+class _UserNames:
     """parameter -> the user's name for its operand (for messages), where it is one of
-    theirs: 'y' for the version y_2, nothing for a temporary."""
-    from .aliasing import user_name
-    return {p: user_name(op.id) for p, op in args.items()
-            if isinstance(op, ast.Name) and trace.is_local(op) and op.id not in trace.temps}
+    theirs: 'y' for the version y_2, nothing for a temporary. Worked out when a message
+    asks (`get`), not for every contribution."""
+
+    def __init__(self, args, trace):
+        self.args, self.trace = args, trace
+
+    def get(self, param, default=None):
+        from .aliasing import user_name
+        op = self.args.get(param)
+        if isinstance(op, ast.Name) and self.trace.is_local(op) and \
+                op.id not in self.trace.temps:
+            return user_name(op.id)
+        return default

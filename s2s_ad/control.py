@@ -188,21 +188,24 @@ class StructuredLowerer(DisplayLowering, TreeLowering, UnrolledLoopLowering, Cal
         return result
 
     def block(self, statements):
+        # (the rest of the block is sliced only where it is needed: a slice per
+        # statement made lowering quadratic in the length of the block)
         for i, node in enumerate(statements):
-            rest = statements[i + 1:]
             if isinstance(node, ast.If):
-                self.if_statement(node, rest)
+                self.if_statement(node, statements[i + 1:])
                 return
             self.statement(node)
             state = self.exit_state()
+            rest = i + 1 < len(statements)
             if state == YES:
                 if rest:
                     what = {ast.Return: "return", ast.Break: "break",
                             ast.Continue: "continue"}.get(type(node), "this statement")
-                    raise self.error(f"code after '{what}' never runs; remove it", rest[0])
+                    raise self.error(f"code after '{what}' never runs; remove it",
+                                     statements[i + 1])
                 return
             if state == MAYBE and rest:
-                self.guarded(rest, node)
+                self.guarded(statements[i + 1:], node)
                 return
 
     def statement(self, node):

@@ -29,11 +29,19 @@ from .walk import all_nodes
 
 
 def desugar(parsed):
+    """Rewrite parsed.node in place; return every node of it (all_nodes) when nothing
+    needed rewriting, else None."""
     node = parsed.node
     everything = all_nodes(node)
+    if not any(type(n) in _REWRITTEN for n in everything):
+        return everything   # nothing to rewrite (most functions): no second walk
     uses = collections.Counter(n.id for n in everything if isinstance(n, ast.Name))
     taken = set(uses) | {a.arg for a in everything if isinstance(a, ast.arg)}
     _Rewriter(taken, uses).function(node)
+
+
+# What the rewriter changes; a function without them is left as it is.
+_REWRITTEN = {ast.Lambda, ast.ListComp, ast.GeneratorExp}
 
 
 class _Rewriter:

@@ -11,7 +11,6 @@ order (the operations are pure), so the value is bit for bit the same.
 """
 import ast
 
-from .walk import depth
 
 LIMIT = 50          # levels; far below compile()'s limit, far above hand-written code
 
@@ -33,13 +32,34 @@ def flatten_deep_expressions(statements, fresh):
                 flatten_deep_expressions(inner, fresh)
         value = getattr(s, "value", None)
         if isinstance(s, (ast.Assign, ast.AugAssign, ast.Expr, ast.Return)) \
-                and isinstance(value, ast.expr) and depth(value) >= LIMIT:
+                and isinstance(value, ast.expr) and _deep(value):
             hoisted = []
             s.value = _hoist(value, fresh, hoisted)
             out.extend(hoisted)
         out.append(s)
     statements[:] = out
     return statements
+
+
+def _deep(node):
+    """Does `node` nest LIMIT levels or more (walk.depth(node) >= LIMIT)? Level by
+    level, stopping at LIMIT: most expressions end after a few levels, and no tuple is
+    made per node."""
+    _AST = ast.AST
+    level, d = [node], 1
+    while level:
+        if d >= LIMIT:
+            return True
+        below = []
+        for n in level:
+            for field in n._fields:
+                value = getattr(n, field, None)
+                if isinstance(value, _AST):
+                    below.append(value)
+                elif type(value) is list:
+                    below.extend(v for v in value if isinstance(v, _AST))
+        level, d = below, d + 1
+    return False
 
 
 def _hoist(root, fresh, hoisted):

@@ -108,8 +108,8 @@ def parse_function(fun):
     node.decorator_list = []
     parsed.defaults_owner = fun
     parsed.signature = forward_varargs(parsed)
-    desugar(parsed)
-    SubsetChecker(parsed).check()
+    unchanged = desugar(parsed)     # every node, when desugaring changed nothing
+    SubsetChecker(parsed).check(unchanged)
     _plain_header(parsed)
     parsed.dependencies = dependencies_of(parsed)
     return parsed
@@ -204,7 +204,9 @@ class SubsetChecker:
     def __init__(self, parsed):
         self.parsed = parsed
 
-    def check(self):
+    def check(self, every_node=None):
+        """Raise the problems found; `every_node`, all nodes of the def if the caller
+        has them, lets a def with nothing that check_node looks at (most) skip the walk."""
         fn = self.parsed.node
         args = fn.args
         name = self.parsed.fun.__name__
@@ -221,6 +223,9 @@ class SubsetChecker:
         # Depth first, in source order, with an explicit stack: a sum of a thousand
         # terms is a tree a thousand deep. Every problem is collected, so that one
         # compile reports them all rather than one per round of fixing.
+        if every_node is not None and every_node[0] is fn and \
+                not any(type(n) in _LOOKED_AT for n in every_node[1:]):
+            return
         problems = []
         stack = list(reversed(fn.body))
         while stack:
@@ -233,7 +238,7 @@ class SubsetChecker:
         if problems:
             raise all_problems(problems, name)
 
-    def check_node(self, node):
+    def check_node(self, node):     # (the types it looks at are _LOOKED_AT's)
         hint = _UNSUPPORTED.get(type(node))
         if hint is not None:
             raise self.parsed.error(hint, node)
@@ -302,3 +307,7 @@ def _literal_defaults(signature):
 
 
 # -- dependencies ------------------------------------------------------------------------
+
+
+# The node types check_node raises for or looks into: a def without any is in the subset.
+_LOOKED_AT = set(_UNSUPPORTED) | {ast.FunctionDef, ast.Lambda, ast.Starred}

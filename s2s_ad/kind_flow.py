@@ -233,6 +233,12 @@ def _operands(s):
     """Every operand of a statement, those nested in an index or a list included."""
     out = []
     for operand in s.args.values():
+        t = type(operand)
+        if t is ast.Name:           # (most operands: no walk)
+            out.append(operand)
+            continue
+        if t is ast.Constant:
+            continue
         for node in all_nodes(operand):
             if isinstance(node, ast.Name):
                 out.append(node)

@@ -17,7 +17,7 @@ from .ir import NameAllocator
 from .probe_loops import MarkingEmitter, Stopper, check_until_settled, loop_marks
 from .kinds import kind_of, merge_kinds
 from .render import PRINTED
-from .walk import all_nodes, copy_tree
+from .walk import all_nodes
 
 _NOTE = "__s2s_note__"
 
@@ -154,13 +154,12 @@ def _compile_probe(header, statements, result, namespace, parsed):
     copy of the tree gets positions: each statement the line of the user's code it
     came from, in the user's file, so an error the user's code raises while probed
     points at their own line."""
-    body = [copy_tree(s) for s in statements] + [ast.Return(copy_tree(result))]
-    _place(body, parsed.node.lineno)
-    fn = ast.FunctionDef(header.name, copy_tree(header.args), body, [], None, None,
+    line = parsed.node.lineno
+    body = _placed(statements, line) + [ast.Return(_copy_at(result, line))]
+    _at_line(body[-1], line)
+    fn = ast.FunctionDef(header.name, _copy_at(header.args, line), body, [], None, None,
                          **_type_params())
-    for node in all_nodes(fn.args):
-        _at_line(node, parsed.node.lineno)
-    fn.lineno, fn.end_lineno = parsed.node.lineno, 10 ** 9
+    fn.lineno, fn.end_lineno = line, 10 ** 9
     fn.col_offset = fn.end_col_offset = 0
     module = ast.Module([fn], [])
     scope = dict(namespace)
@@ -169,26 +168,76 @@ def _compile_probe(header, statements, result, namespace, parsed):
     return scope[header.name]
 
 
-def _place(statements, line):
-    """Give each statement (nested blocks too) the line its note names, else `line`:
-    the line of the statement before it. Columns are 0: only lines are reported."""
+def _placed(statements, line):
+    """Copies of `statements` (nested blocks too), each with the line its note names,
+    else `line`, the line of the statement before it, on every node: copied and placed
+    in one walk. Columns are 0: only lines are reported."""
+    out = []
     for s in statements:
         printed = getattr(s, PRINTED, None)
         if printed is not None:                 # a guard kept as text: its tree
-            index = statements.index(s)
-            s = statements[index] = ast.parse(printed).body[0]
+            s = ast.parse(printed).body[0]
         match = _LINE.match(getattr(s, NOTE, None) or "")
         line = int(match.group(1)) if match else line
-        _at_line(s, line)
+        if getattr(s, _OWN, False):             # a note call: placed where it is
+            for node in all_nodes(s):
+                _at_line(node, line)
+            out.append(s)
+            continue
+        new = _shallow_at(s, line)
+        attrs = new.__dict__
         for field in s._fields:
-            value = getattr(s, field, None)
+            value = attrs.get(field)
             if field in ("body", "orelse"):
-                _place(value, line)
-                continue
-            for part in value if isinstance(value, list) else [value]:
-                if isinstance(part, ast.AST):
-                    for node in all_nodes(part):
-                        _at_line(node, line)
+                attrs[field] = _placed(value, line)
+            elif isinstance(value, ast.AST):
+                attrs[field] = _copy_at(value, line)
+            elif type(value) is list:
+                attrs[field] = [_copy_at(v, line) if isinstance(v, ast.AST) else v
+                                for v in value]
+        out.append(new)
+    return out
+
+
+def _copy_at(node, line):
+    """A copy of the tree `node` with every node at `line`, column 0, without recursion.
+    Nodes with neither fields nor positions (contexts, operators) are shared: nothing
+    changes them."""
+    root = _shallow_at(node, line)
+    stack = [root]
+    while stack:
+        attrs = stack.pop().__dict__
+        for field, value in attrs.items():
+            if isinstance(value, ast.AST):
+                if type(value) in _LEAVES:          # (copied, nothing below to visit)
+                    attrs[field] = _shallow_at(value, line)
+                elif value._fields or value._attributes:
+                    attrs[field] = child = _shallow_at(value, line)
+                    stack.append(child)
+            elif type(value) is list:
+                items = []
+                for v in value:
+                    if isinstance(v, ast.AST) and (v._fields or v._attributes):
+                        v = _shallow_at(v, line)
+                        if type(v) not in _LEAVES:
+                            stack.append(v)
+                    items.append(v)
+                attrs[field] = items
+    return root
+
+
+_LEAVES = {ast.Name, ast.Constant}     # nodes whose fields hold no node to place
+
+
+def _shallow_at(node, line):
+    cls = node.__class__
+    new = cls.__new__(cls)
+    attrs = new.__dict__
+    attrs.update(node.__dict__)
+    if "lineno" in cls._attributes:
+        attrs["lineno"] = attrs["end_lineno"] = line
+        attrs["col_offset"] = attrs["end_col_offset"] = 0
+    return new
 
 
 def _at_line(node, line):
@@ -204,8 +253,15 @@ _LINE = re.compile(r"line (\d+):")
 
 
 def _note_call(name):
-    return ast.Expr(ast.Call(ast.Name(_NOTE, ast.Load()),
+    call = ast.Expr(ast.Call(ast.Name(_NOTE, ast.Load()),
                              [ast.Constant(name), ast.Name(name, ast.Load())], []))
+    setattr(call, _OWN, True)
+    return call
+
+
+# Marks a statement this run of the probe built and no one else holds (a note call):
+# _placed gives it positions without copying it.
+_OWN = "_s2s_probe_own"
 
 
 def _guard_notes_in_loops(statements, names, type_, guards, in_loop, guarded,

@@ -53,6 +53,7 @@ class ReverseTransform(AdjointLedger):
         self.rules = Contributions(trace, kinds, self.activity, modules, helpers)
         self.accumulators = {}          # forward name -> its Accumulator in scope
         self.all_accumulators = []      # every Accumulator made, loop bodies' included
+        self._by_var = (0, {})          # (its length, var -> its Accumulators), see adjoint_name
         self.out = []                   # the reverse block being written
         self.pairs = []                 # tape.BlockPair for every block inside a loop
         self.loop_depth = 0
@@ -82,8 +83,16 @@ class ReverseTransform(AdjointLedger):
         return Gradients(self).expressions(self.wrt)
 
     def adjoint_name(self, var):
-        """The name of var's adjoint variable, if it got one."""
-        return next((a.name for a in self.all_accumulators if a.var == var and a.name), None)
+        """The name of var's adjoint variable, if it got one. (The accumulators are
+        indexed by variable once per count of them: a scan per call made asking for
+        every array's adjoint quadratic.)"""
+        count, index = self._by_var
+        if count != len(self.all_accumulators):
+            index = {}
+            for a in self.all_accumulators:
+                index.setdefault(a.var, []).append(a)
+            self._by_var = (len(self.all_accumulators), index)
+        return next((a.name for a in index.get(var, ()) if a.name), None)
 
     def block(self, items, materialize=True):
         if materialize:

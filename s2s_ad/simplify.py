@@ -301,9 +301,12 @@ def _facts(s, facts):
     """(names s reads, names in its value, names in its targets), cached by identity."""
     known = facts.get(id(s))
     if known is None:
-        if isinstance(s, ast.Assign):
-            known = (loads(s), _names_of(s.value),
-                     {n.id for t in s.targets for n in name_nodes(t)})
+        if isinstance(s, ast.Assign):       # (one walk of the value, one of the targets)
+            in_value = name_nodes(s.value)
+            in_targets = [n for t in s.targets for n in name_nodes(t)]
+            reads = {n.id for n in in_value if type(n.ctx) is ast.Load}
+            reads.update(n.id for n in in_targets if type(n.ctx) is ast.Load)
+            known = (reads, {n.id for n in in_value}, {n.id for n in in_targets})
         else:
             known = (loads(s), set(), set())
         facts[id(s)] = known

@@ -7,13 +7,14 @@ is faster than copying it. Where that is not possible, the def's lines are read 
 inspect reads them, dedented, parsed and moved to the file's positions.
 """
 import ast
+import collections
 import inspect
 import linecache
 import textwrap
 
 from .errors import UsageTypeError
 from .lambdas import read_lambda
-from .walk import all_nodes, copy_tree
+from .walk import all_nodes
 
 
 def read_def(fun):
@@ -45,40 +46,69 @@ def read_def(fun):
 
 
 def _def_in_module_source(code, module_globals):
-    """(a copy of the `def` of `code`, its filename), found in the syntax tree of the
-    whole file it came from, or None (then _read_def reads the lines of the def alone,
-    as inspect does). The file's tree is parsed once and kept while linecache keeps its
-    lines: parsing a whole file costs less than tokenizing one long def, and the
-    positions are the file's own."""
+    """(a fresh tree of the `def` of `code`, its filename), found in the syntax tree of
+    the whole file it came from, or None (then _read_def reads the lines of the def
+    alone, as inspect does). The file is parsed once while linecache keeps its lines:
+    parsing a whole file costs less than tokenizing one long def, and the positions are
+    the file's own. What is kept is where each def is; the first def read from a new
+    parse is that tree's own node (no one else holds it), later ones are parsed again
+    from their lines."""
     filename = code.co_filename
     linecache.checkcache(filename)
     lines = linecache.getlines(filename, module_globals)
     if not lines:
         return None
+    key = (code.co_firstlineno, code.co_name)
     cached = _MODULE_DEFS.get(filename)
-    if cached is None or cached[0] is not lines:
-        try:
-            tree = ast.parse("".join(lines))
-        except (SyntaxError, ValueError):
+    if cached is not None and cached[0] is lines:
+        where = cached[1].get(key)
+        if where is None:
             return None
-        defs = {}
-        for node in all_nodes(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                first = min([node.lineno] + [d.lineno for d in node.decorator_list])
-                defs.setdefault((first, node.name), node)
-        cached = _MODULE_DEFS[filename] = (lines, defs)
-    node = cached[1].get((code.co_firstlineno, code.co_name))
-    if node is None:
+        fresh = _parse_again(lines, code.co_firstlineno, where)
+        if fresh is not None:
+            return fresh, filename
+    try:
+        tree = ast.parse("".join(lines))
+    except (SyntaxError, ValueError):
         return None
-    return _parse_again(lines, code.co_firstlineno, node) or copy_tree(node), filename
+    defs = _defs(tree.body)
+    _MODULE_DEFS[filename] = (lines, {k: _Where(type(n), n.name, n.lineno, n.col_offset,
+                                                n.end_lineno) for k, n in defs.items()})
+    node = defs.get(key)
+    return None if node is None else (node, filename)
 
 
-def _parse_again(lines, first, node):
-    """A fresh tree of the def `node` (which starts at line `first`, decorators
+# Where a def is in its file, all _parse_again needs to find it again.
+_Where = collections.namedtuple("_Where", "type name lineno col_offset end_lineno")
+
+
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _defs(statements):
+    """{(first line, decorators included, name): def node} for every def among
+    `statements` and the blocks nested in them, the first of each key kept. Only
+    statements are visited: a def is never inside an expression."""
+    defs, stack = {}, list(reversed(statements))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _DEFS):
+            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            defs.setdefault((first, node.name), node)
+        for field in _BLOCKS:
+            inner = getattr(node, field, None)
+            if type(inner) is list:
+                stack.extend(reversed(inner))
+    return defs
+
+
+def _parse_again(lines, first, where):
+    """A fresh tree of the def `where` names (which starts at line `first`, decorators
     included), parsed from its own lines with the file's line and column numbers kept:
-    blank lines before it, and an enclosing `class` line where it is indented. Parsing
-    is several times faster than copying the cached tree. None if that fails."""
-    segment = lines[first - 1:node.end_lineno]
+    blank lines before it, and an enclosing `class` line where it is indented. None if
+    that fails."""
+    segment = lines[first - 1:where.end_lineno]
     indent = len(segment[0]) - len(segment[0].lstrip())
     try:
         if indent == 0:
@@ -90,12 +120,12 @@ def _parse_again(lines, first, node):
             return None
     except (SyntaxError, ValueError, IndexError, AttributeError):
         return None
-    same = type(fresh) is type(node) and fresh.name == node.name \
-        and fresh.lineno == node.lineno and fresh.col_offset == node.col_offset
+    same = type(fresh) is where.type and fresh.name == where.name \
+        and fresh.lineno == where.lineno and fresh.col_offset == where.col_offset
     return fresh if same else None
 
 
-_MODULE_DEFS = {}       # filename -> (linecache's lines, {(first line, name): def node})
+_MODULE_DEFS = {}       # filename -> (linecache's lines, {(first line, name): _Where})
 
 
 def _shift_positions(tree, lines, columns):
