@@ -22,8 +22,9 @@ def inlined_lines(function, scope, prefix, dispatcher_name, params, indent):
     if code is None or not code.co_filename.startswith("<s2s_ad "):
         return None     # a wrapper (api._keep_scalar_types, a tree's dispatch), not the code
     lines = linecache.getlines(code.co_filename)
-    if not lines:
-        return None
+    if not lines or len(lines) > 20 * MAX_STATEMENTS + 20:
+        return None     # far longer than any body it inlines: not worth parsing (a
+        #                 10,000-line gradient took a second to parse here)
     try:
         tree = ast.parse("".join(lines))
     except SyntaxError:
