@@ -40,7 +40,12 @@ class LoopLowering(IterationLowering):
                 self.current[target_name] = ast.Name(index, ast.Load())
             bind_targets(ast.Name(index, ast.Load()))
 
-        self.loop(node, loop, begin, body=node.body, extra_assigned={target_name})
+        # Targets bound from an element (`for j in reversed(range(i))`, `for a, b in
+        # zip(...)`) are assigned by every iteration as the body's names are: carried
+        # when read after the loop, which may run zero times.
+        bound = set() if target_name else _stored_names([node.target])
+        self.loop(node, loop, begin, body=node.body, extra_assigned={target_name},
+                  bound=bound)
 
     def while_statement(self, node):
         if node.orelse:
@@ -54,12 +59,12 @@ class LoopLowering(IterationLowering):
 
         self.loop(node, loop, begin, body=node.body, extra_assigned=set())
 
-    def loop(self, node, loop, begin, body, extra_assigned):
+    def loop(self, node, loop, begin, body, extra_assigned, bound=frozenset()):
         """Lower a loop whose iteration starts with `begin()` and runs `body`. Names the
         body assigns that are read before their assignment or after the loop are
         loop-carried: a header version per name, copied from the value before the loop
         and assigned again at the end of each iteration."""
-        assigned = _stored_names(body) - extra_assigned
+        assigned = (_stored_names(body) | bound) - extra_assigned
         outside = _loads(self.parsed.node, exclude=node)
         carried = sorted(assigned & (outside | _exposed(body, set())))
         if _has(body, ast.Return):

@@ -168,3 +168,28 @@ def test_names_bound_only_on_some_paths(point):
         value, _ = value_and_grad(f, argnums=(0, 1))(*point)
         assert value == f(*point)
         assert check_grad(f, *point, argnums=(0, 1)).max_rel_error < 1e-8
+
+
+def element_targets_after_zero_trips(x):
+    s = 0.0
+    j = 0
+    a = x[0]
+    for i in range(3):
+        for j in reversed(range(i)):        # runs zero times when i == 0
+            s = s + x[j] * x[i]
+        for a, b in zip(x[:i], x[1:i + 1]):
+            s = s + a * b
+        s = s + x[j] * 0.5 + a
+    return s
+
+
+def test_element_bound_targets_keep_their_value_after_zero_trips():
+    # A target bound from an element (reversed(range(i)), zip) was not carried: after
+    # an inner loop that ran zero times the generated code read an unbound name.
+    import autograd
+
+    x = np.array([0.3, 0.5, 0.7, -0.4])
+    value, gradient = value_and_grad(element_targets_after_zero_trips)(x)
+    assert value == element_targets_after_zero_trips(x)
+    np.testing.assert_allclose(gradient, autograd.grad(element_targets_after_zero_trips)(x),
+                               rtol=1e-12)
