@@ -11,6 +11,8 @@ order (the operations are pure), so the value is bit for bit the same.
 """
 import ast
 
+from .walk import children
+
 
 LIMIT = 50          # levels; far below compile()'s limit, far above hand-written code
 
@@ -45,20 +47,11 @@ def _deep(node):
     """Does `node` nest LIMIT levels or more (walk.depth(node) >= LIMIT)? Level by
     level, stopping at LIMIT: most expressions end after a few levels, and no tuple is
     made per node."""
-    _AST = ast.AST
     level, d = [node], 1
     while level:
         if d >= LIMIT:
             return True
-        below = []
-        for n in level:
-            for field in n._fields:
-                value = getattr(n, field, None)
-                if isinstance(value, _AST):
-                    below.append(value)
-                elif type(value) is list:
-                    below.extend(v for v in value if isinstance(v, _AST))
-        level, d = below, d + 1
+        level, d = [c for n in level for c in children(n)], d + 1
     return False
 
 
