@@ -49,7 +49,8 @@ class GradientCompiler:
         self.gc_was_enabled = gc.isenabled()
         self._parsed_fresh = True
         try:                        # resolve names now if they are all bound already
-            self._trace = _lower(self.parsed, self.has_aux)
+            with collector_paused():
+                self._trace = _lower(self.parsed, self.has_aux)
         except UnboundNameError:    # ... else at the first call
             self._trace = None
             self._parsed_fresh = False
