@@ -16,11 +16,11 @@ def by_value(compiler, args, result, wrap, compile_again):
     first = wrap(result.function)
     if not result.value_params:
         return first
-    positions = sorted(compiler.params.index(p) for p in result.value_params)
-    versions = {_values(args, positions): (first, result.source)}
+    positions = argument_positions(compiler.params, result.value_params)
+    versions = {values_at(args, positions): (first, result.source)}
 
     def version(args):
-        key = _values(args, positions)
+        key = values_at(args, positions)
         found = versions.get(key)
         if found is None:
             again = compile_again(args)
@@ -44,7 +44,13 @@ def version_for(compiled, args, source):
     return (compiled, source) if pick is None else pick(args)
 
 
-def _values(args, positions):
+def argument_positions(params, names):
+    """The positions of the arguments `names` (what settle_kinds returned)."""
+    return sorted(params.index(p) for p in names)
+
+
+def values_at(args, positions):
+    """The key of a version: the values of those arguments in `args`."""
     # an argument left to its default has one value: the default (a rebinding of the
     # defaults recompiles everything, dependencies.py)
     return tuple(args[i] if i < len(args) else None for i in positions)

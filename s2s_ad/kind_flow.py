@@ -39,7 +39,7 @@ def settle_kinds(trace, kinds, namespace, by_value=False):
     """Fill, join and distrust kinds in place (see the module docstring). With
     `by_value`, a shape that int arguments decide is trusted, and the names of those
     arguments are returned: the caller then keeps one compiled version per value of
-    them (api.py); without it, such shapes are not trusted."""
+    them (by_value.py); without it, such shapes are not trusted."""
     settler = _Settler(trace, kinds, namespace, by_value)
     settler.block(trace.body)
     return frozenset(settler.value_params)

@@ -22,6 +22,7 @@ from .scalar_loops import plain_code
 from .tangent_batch import NotBatchable
 from .jacobian_batch import jacfwd_block, jacrev_blocks
 from .tape_reading import forward_readable
+from .by_value import argument_positions, values_at
 
 _JVP_CACHE = weakref.WeakKeyDictionary()     # function -> {moving positions: _Jvp}
 
@@ -55,16 +56,16 @@ class _Jvp:
             self.by_value.clear()
         key = signature_key(primals) if batch is None else (signature_key(primals), batch)
         if key in self.by_value:    # shapes follow int arguments' values (by_value.py)
-            key = (key, tuple(primals[i] for i in self.by_value[key]))
+            key = (key, values_at(primals, self.by_value[key]))
         function = self.cache.get(key)
         if function is None:
             try:
                 done = tangent_pipeline.run(self.compiler, primals, batch, by_value=True)
                 function = (done.function, done.plain_function)
                 if done.value_params and key not in self.by_value:
-                    positions = self.by_value[key] = sorted(
-                        self.compiler.params.index(p) for p in done.value_params)
-                    key = (key, tuple(primals[i] for i in positions))
+                    positions = self.by_value[key] = argument_positions(
+                        self.compiler.params, done.value_params)
+                    key = (key, values_at(primals, positions))
                 self.sources[key] = done.source
             except NotBatchable as why:
                 function = why
