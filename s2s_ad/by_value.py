@@ -17,6 +17,8 @@ def by_value(compiler, args, result, wrap, compile_again):
     if not result.value_params:
         return first
     positions = argument_positions(compiler.params, result.value_params)
+    names = [compiler.params[i] for i in positions]
+    first.assumes = assumed(names, values_at(args, positions))
     versions = {values_at(args, positions): (first, result.source)}
 
     def version(args):
@@ -24,7 +26,9 @@ def by_value(compiler, args, result, wrap, compile_again):
         found = versions.get(key)
         if found is None:
             again = compile_again(args)
-            found = versions[key] = (wrap(again.function), again.source)
+            function = wrap(again.function)
+            function.assumes = assumed(names, key)
+            found = versions[key] = (function, again.source)
         return found
 
     def for_these_values(*args):
@@ -54,3 +58,9 @@ def values_at(args, positions):
     # an argument left to its default has one value: the default (a rebinding of the
     # defaults recompiles everything, dependencies.py)
     return tuple(args[i] if i < len(args) else None for i in positions)
+
+
+def assumed(names, values):
+    """{argument name: value} a version is only right for (export.py writes it into the
+    exported module's header)."""
+    return dict(zip(names, values))

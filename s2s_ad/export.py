@@ -68,14 +68,22 @@ def export(fun, *example_args, argnums=0, mode=None, has_aux=False):
     source = transformed.source
     module = _ModuleWriter(compiler.parsed)
     module.resolve_code(source, function.__globals__, where=None)
-    header = _header(compiler, example_args, function.__name__, __version__)
+    header = _header(compiler, example_args, function.__name__, __version__,
+                     getattr(compiled, "assumes", {}))
     return Source(header + module.text() + "\n\n" + source)
 
 
-def _header(compiler, args, name, version):
+def _header(compiler, args, name, version, assumes):
+    """The module docstring and comments: where the gradient comes from and which
+    arguments it is right for. `assumes` holds the int arguments whose values decide
+    shapes (by_value.py): the code is only right for those values."""
     parsed = compiler.parsed
     params = compiler.params
-    signature = "\n".join(f"#   {p}: {kind_of(a).describe()}" for p, a in zip(params, args))
+    signature = "\n".join(
+        f"#   {p}: {kind_of(a).describe()}" + (
+            f", and only {p} = {assumes[p]!r} (shapes follow its value: export again "
+            "for another)" if p in assumes else "")
+        for p, a in zip(params, args))
     wrt = ", ".join(compiler.wrt)
     if compiler.with_value:
         outputs = f"(value, gradient with respect to {wrt})"

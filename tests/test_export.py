@@ -225,3 +225,19 @@ def test_a_function_without_a_def_is_imported_by_module_path():
     writer = _ModuleWriter(grad(straight_line)._s2s_compiler.parsed)
     writer.bind("plus_one", user_lambda, None)
     assert "from tests.test_export import user_lambda as plus_one" in writer.text()
+
+
+def first_n(x, n):
+    # the slice's shape follows n: the compiled code is only right for that value
+    return np.sum(x[:n] ** 2)
+
+
+def test_header_states_the_int_values_shapes_follow(tmp_path):
+    x = np.array([0.5, -1.0, 2.0, 1.5])
+    for n in (2, 3):
+        source = export(first_n, x, n)
+        header = source[:source.index("import")]
+        assert f"n: a Python int, and only n = {n} (shapes follow its value" in header
+        got = run_exported(tmp_path, source, "first_n_grad", (x, n))
+        assert_same(got, grad(first_n)(x, n))
+    assert "only" not in export(straight_line, np.ones(3), 2.0)[:200]
