@@ -8,7 +8,9 @@ inside a training loop (the global cache answers it).
 
 Prints one Markdown table: for each function, f itself, the compiled gradient called
 directly, the same through the dispatcher, `grad(f)` re-created per call, and the
-ratios. Times are the min and the median over repeats of timeit loops (ns per call);
+ratios. Beside the re-created ratio, its floor: the same statement with `grad` replaced
+by a function of the same signature that checks nothing and returns the reused object
+(a Python call with a keyword argument costs that much before any check). Times are the min and the median over repeats of timeit loops (ns per call);
 the machine may be shared, so compare mins. Also the suite's "dispatch" section
 (benchmarks/run.py).
 """
@@ -40,6 +42,14 @@ def cases():
             ("least squares, n=20, d=5", least_squares, (w, X, y), 0)]
 
 
+def _unchecked(reused):
+    """A stand-in for `grad` with its signature that returns `reused` without a test:
+    the cost of the call itself, the floor of any `grad(f)` answered from a cache."""
+    def grad(fun=None, argnums=0, has_aux=False, kinks=None):
+        return reused
+    return grad
+
+
 def measure(name, f, args, argnums, number, repeats):
     """Each variant timed as a timeit statement (no lambda in the loop), the variants
     interleaved repeat by repeat so that a busy moment of the machine hits them all."""
@@ -47,11 +57,13 @@ def measure(name, f, args, argnums, number, repeats):
     reused(*args)
     compiled = reused.compile(*args)        # the generated function, no dispatcher
     names = {"f": f, "compiled": compiled, "reused": reused, "grad": grad,
+             "unchecked": _unchecked(reused),
              "argnums": argnums, **{f"a{i}": a for i, a in enumerate(args)}}
     call = ", ".join(f"a{i}" for i in range(len(args)))
     statements = {"f": f"f({call})", "compiled": f"compiled({call})",
                   "dispatched": f"reused({call})",
-                  "recreated": f"grad(f, argnums=argnums)({call})"}
+                  "recreated": f"grad(f, argnums=argnums)({call})",
+                  "floor": f"unchecked(f, argnums=argnums)({call})"}
     timers = {k: timeit.Timer(v, globals=names) for k, v in statements.items()}
     samples = {k: [] for k in statements}
     for _ in range(repeats):
@@ -67,8 +79,9 @@ TARGETS = {"dispatch": 150.0, "recreated": 2.0}     # issue 11: ns per call; × 
 
 def table(rows):
     lines = ["| function | f | gradient, direct | through the dispatcher | dispatch "
-             "(ns/call) | grad(f) re-created per call | grad/f | re-created/reused |",
-             "|---|---|---|---|---|---|---|---|"]
+             "(ns/call) | grad(f) re-created per call | grad/f | re-created/reused "
+             "| its floor (a call that checks nothing) |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         def cell(key):
             low, mid = r[key]
@@ -78,7 +91,8 @@ def table(rows):
         lines.append(f"| {r['name']} | {cell('f')} | {cell('compiled')} | {cell('dispatched')} "
                      f"| {dispatch:,.0f}{_mark(dispatch, 'dispatch') if r['scalar'] else ''} | {cell('recreated')} "
                      f"| {r['dispatched'][0] / r['f'][0]:.2f} "
-                     f"| {recreated:.2f}{_mark(recreated, 'recreated')} |")
+                     f"| {recreated:.2f}{_mark(recreated, 'recreated')} "
+                     f"| {r['floor'][0] / r['dispatched'][0]:.2f} |")
     lines.append("")
     lines.append("ns per call: min (median) over repeats; dispatch = dispatched - direct "
                  "(mins); ratios of mins. Targets (issue 11): dispatch at most "
