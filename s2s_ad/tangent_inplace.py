@@ -357,6 +357,8 @@ def running_code(c, statements):
     rewritten = outer_sums(statements, kind_of, np_name)    # before: a new array
     rewritten = paired(in_place(rewritten, kind_of, np_name), kind_of, np_name)
     rewritten = direct_calls(rewritten, kind_of, np_name)
+    from .tangent_transposes import contiguous_transposes
+    rewritten = contiguous_transposes(rewritten, kind_of, np_name)
     if rewritten == list(statements):
         return rewritten
     used = {n.id for s in rewritten for n in ast.walk(s) if isinstance(n, ast.Name)}
