@@ -353,9 +353,10 @@ def running_code(c, statements):
     np_name = c.modules["np"]
     from .tangent_pairs import paired
     from .running_calls import direct_calls
-    from .tangent_outer import outer_sums
+    from .tangent_outer import outer_products, outer_sums
     rewritten = outer_sums(statements, kind_of, np_name)    # before: a new array
     rewritten = paired(in_place(rewritten, kind_of, np_name), kind_of, np_name)
+    rewritten = outer_products(rewritten, kind_of, np_name)
     rewritten = direct_calls(rewritten, kind_of, np_name)
     from .tangent_transposes import contiguous_transposes
     rewritten = contiguous_transposes(rewritten, kind_of, np_name)

@@ -18,6 +18,9 @@ two products once, with a fused multiply-add, where NumPy rounds each product).
 (or `-`) whose operands are names of float64 ndarrays, one of each product of shape
 (n, 1) and the other of shape (m,) or (1, m), x of shape (n, m), and n * m at least
 MIN_SIZE (below that the three calls of the rewrite cost more than they save).
+`outer_products` then writes the outer product itself, `x = p * q` with q 1-d, as
+`np.einsum("ij,j->ij", p, q)`: each entry the same single product, without the
+row-by-row loop.
 """
 import ast
 
@@ -31,6 +34,41 @@ def outer_sums(statements, kind_of, np_name):
     if not ENABLED:
         return list(statements)
     return [_rewrite(s, kind_of, np_name) or s for s in statements]
+
+
+def outer_products(statements, kind_of, np_name):
+    """After tangent_inplace.py (which takes `p * q` for the new array it is, and may
+    write into it later: so does it with einsum's): `x = p * q`, one of shape (n, 1)
+    and the other (m,), as `np.einsum("ij,j->ij", p, q)`, the same products (each entry
+    one product, rounded once, either way) without the row-by-row loop (6 µs instead of
+    8-10 at 128 x 64)."""
+    if not ENABLED:
+        return list(statements)
+    return [_product(s, kind_of, np_name) or s for s in statements]
+
+
+def _product(s, kind_of, np_name):
+    if not (isinstance(s, ast.Assign) and len(s.targets) == 1 and
+            isinstance(s.targets[0], ast.Name)):
+        return None
+    target = kind_of(s.targets[0].id)
+    if not _float_array(target) or len(target.shape) != 2:
+        return None
+    n, m = target.shape
+    if n * m < MIN_SIZE:
+        return None
+    split = _split(s.value, kind_of, n, m)
+    if split is None or not split[2]:
+        return None
+    column, row, _ = split
+    einsum = ast.Attribute(ast.Name(np_name, ast.Load()), "einsum", ast.Load())
+    new = ast.Assign([s.targets[0]],
+                     ast.Call(einsum, [ast.Constant("ij,j->ij"), column, row], []),
+                     lineno=0)
+    for key, value in vars(s).items():
+        if key.startswith("_s2s"):
+            setattr(new, key, value)
+    return new
 
 
 def _rewrite(s, kind_of, np_name):

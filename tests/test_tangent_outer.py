@@ -56,7 +56,10 @@ def _check(fun, args, tangents):
 def test_outer_product_tangents_keep_their_values(fun):
     u, v = random((128,), seed=2), random((64,), seed=3)
     du, dv = random((128,), seed=4), random((64,), seed=5)
-    assert "np.concatenate(" in running(fun, (u, v))
+    source = running(fun, (u, v))
+    assert "np.concatenate(" in source
+    # the primal product as einsum where its row operand is 1-d
+    assert ("np.einsum('ij,j->ij'" in source) == (fun is not row_form)
     kept = [a.copy() for a in (u, v, du, dv)]
     _check(fun, (u, v), (du, dv))
     for a, k in zip((u, v, du, dv), kept):
@@ -66,6 +69,7 @@ def test_outer_product_tangents_keep_their_values(fun):
 def test_small_outer_products_are_left_as_they_are():
     u, v = random((8,), seed=2), random((4,), seed=3)
     assert "np.concatenate(" not in running(outer_sum, (u, v))
+    assert "einsum" not in running(outer_sum, (u, v))
     _check(outer_sum, (u, v), (random((8,), seed=4), random((4,), seed=5)))
 
 
