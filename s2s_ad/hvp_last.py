@@ -20,13 +20,17 @@ what it was valid for:
   compilations (f's gradient, and the jvp of the generated gradient) held then.
 
 A call that matches all of them (one `is` per dependency) runs that code; any other
-takes the full path, which recompiles what it must, and records its result again.
+takes the full path, which recompiles what it must, and records its result again. The
+last call's record is tried first; the others are kept by the arguments' shapes and
+dtypes (a gradient called at two batch sizes in turn does not miss every time).
 """
+import types
 import weakref
 
 from .global_cache import CHECK, OPTIMISE, env_get
 
-_LAST = weakref.WeakKeyDictionary()     # gradient object -> _Last
+_LAST = weakref.WeakKeyDictionary()     # gradient object -> _Last, the last call's
+_BY_SIGNATURE = weakref.WeakKeyDictionary()     # gradient -> {shapes and dtypes: _Last}
 
 
 class _Last:
@@ -39,11 +43,13 @@ def last_product(gradient, primals):
     ndarrays, as toolkit._float_arrays checked, with tangents of their shapes), else
     None."""
     last = _LAST.get(gradient)
-    if last is None or len(primals) != len(last.shapes):
+    if last is None:
         return None
-    for p, shape, dtype in zip(primals, last.shapes, last.dtypes):
-        if p.shape != shape or p.dtype is not dtype:
+    if not _fits(last, primals):
+        last = _BY_SIGNATURE[gradient].get(tuple((p.shape, p.dtype) for p in primals))
+        if last is None:
             return None
+        _LAST[gradient] = last
     fun = last.fun
     if fun.__code__ is not last.code or fun.__defaults__ is not last.defaults or \
             env_get(CHECK) is not last.check or env_get(OPTIMISE) is not last.optimise:
@@ -54,6 +60,15 @@ def last_product(gradient, primals):
     return last.function
 
 
+def _fits(last, primals):
+    if len(primals) != len(last.shapes):
+        return False
+    for p, shape, dtype in zip(primals, last.shapes, last.dtypes):
+        if p.shape != shape or p.dtype is not dtype:
+            return False
+    return True
+
+
 def remember(gradient, fun, k, primals):
     """After the full path computed jvp(gradient, primals, ...) forward over reverse:
     keep the code it ran and what that was valid for. (Each step finds what the full
@@ -62,6 +77,8 @@ def remember(gradient, fun, k, primals):
     from .scalar_loops import plain_code
     from .tape_reading import forward_readable
     from .toolkit import _jvp_of
+    if type(fun) is not types.FunctionType:
+        return
     check, optimise = env_get(CHECK), env_get(OPTIMISE)
     with plain_code():
         plain = grad(fun, argnums=k)
@@ -80,3 +97,7 @@ def remember(gradient, fun, k, primals):
                                    *forward.compiler.parsed.dependencies))
     last.function = function
     _LAST[gradient] = last
+    table = _BY_SIGNATURE.setdefault(gradient, {})
+    if len(table) >= 16:
+        table.clear()
+    table[tuple(zip(last.shapes, last.dtypes))] = last

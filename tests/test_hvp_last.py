@@ -116,3 +116,21 @@ def test_other_float_tangents_take_the_same_code(dtype):
     s2s_ad.jvp(g, (x,), (v,))
     np.testing.assert_allclose(s2s_ad.jvp(g, (x,), (v.astype(dtype),))[1],
                                (A + A.T) @ v.astype(dtype).astype(float), rtol=1e-12)
+
+
+
+def elementwise(x):
+    return np.sum(np.sin(x) * x)
+
+
+def test_two_signatures_in_turn_both_take_the_short_path():
+    g = s2s_ad.grad(elementwise)
+    points = [(rng.standard_normal(4), rng.standard_normal(4)),
+              (rng.standard_normal((3, 5)), rng.standard_normal((3, 5)))]
+    for x, v in points:
+        s2s_ad.jvp(g, (x,), (v,))
+    for _ in range(2):
+        for x, v in points:
+            assert hvp_last.last_product(g, (x,)) is not None
+            np.testing.assert_allclose(s2s_ad.jvp(g, (x,), (v,))[1],
+                                       (2.0 * np.cos(x) - x * np.sin(x)) * v, rtol=1e-12)
