@@ -24,6 +24,7 @@ or attribute). t must be read nowhere before its own statement. Runs before rele
 places the `del`s, so t lives on from its new place to its last reader.
 """
 import ast
+import bisect
 import copy
 
 import numpy as np
@@ -40,67 +41,99 @@ def reuse(statements, kind_of, np_name):
     if not ENABLED:
         return list(statements)
     out = list(statements)
-    i = 0
-    while i < len(out):
-        done = _hoist_from(out, i, kind_of, np_name)
-        i += 2 if done else 1
-    return out
+    index = _Index(out, kind_of, np_name)
+    hoists = {}             # i -> (j, the expression's dump, its node, t)
+    taken = set()           # statements already part of a rewrite
+    for i, first in enumerate(out):
+        if i in taken or not index.harmless[i] or not _plain_assign(first):
+            continue
+        found = _later_copy(index, i, first, taken)
+        if found is not None:
+            hoists[i] = found
+            taken.update((i, found[0]))
+    if not hoists:
+        return out
+    removed = {j for j, _, _, _ in hoists.values()}
+    result = []
+    for i, s in enumerate(out):
+        if i in removed:
+            continue
+        if i in hoists:
+            j, key, node, target = hoists[i]
+            result.append(ast.Assign([ast.Name(target, ast.Store())], copy.deepcopy(node),
+                                     lineno=0))
+            s = _Replace(key, target).visit(copy.deepcopy(s))
+        result.append(s)
+    return result
 
 
-def _hoist_from(out, i, kind_of, np_name):
-    """Find a later statement whose whole value occurs in out[i]; hoist it before
-    out[i]. True when done (out has changed)."""
-    first = out[i]
-    if not _plain_assign(first) or not _harmless(first.value, np_name):
-        return False
+class _Index:
+    """What reuse asks of the statement list, computed once (the lists generated code
+    makes can be thousands of statements long): which statements write into nothing,
+    where each name is bound or deleted and first mentioned, and which statements are
+    `t = E` with E arithmetic, by E's dump."""
+
+    def __init__(self, out, kind_of, np_name):
+        self.out = out
+        self.harmless = [_plain_assign(s) and _harmless(s.value, np_name) or
+                         isinstance(s, ast.Delete) for s in out]
+        self.unsafe_before = [0]          # non-harmless statements in out[:k]
+        for ok in self.harmless:
+            self.unsafe_before.append(self.unsafe_before[-1] + (not ok))
+        self.events = {}                  # name -> positions bound or deleted
+        self.first_mention = {}
+        self.copies = {}                  # dump of E -> positions of `t = E`
+        for k, s in enumerate(out):
+            for node in ast.walk(s):
+                if isinstance(node, ast.Name):
+                    self.first_mention.setdefault(node.id, k)
+                    if not isinstance(node.ctx, ast.Load):
+                        self.events.setdefault(node.id, []).append(k)
+            if _plain_assign(s) and _pure(s.value) and _float_array(
+                    kind_of(s.targets[0].id)):
+                self.copies.setdefault(ast.dump(s.value), []).append(k)
+
+    def changed_between(self, name, i, j):
+        """Is `name` bound or deleted in out[i + 1:j]?"""
+        positions = self.events.get(name, ())
+        k = bisect.bisect_right(positions, i)
+        return k < len(positions) and positions[k] < j
+
+
+def _later_copy(index, i, first, taken):
+    """(j, dump, node, t) for the first later `t = E` whose E occurs inside out[i] and
+    reaches out[j] unchanged, or None."""
     bound_here = first.targets[0].id
     seen = set()
     for node in ast.walk(first.value):
         if node is first.value or not _pure(node):
             continue
         key = ast.dump(node)
-        if key in seen:
+        if key in seen or key not in index.copies:
             continue
         seen.add(key)
         names = _names(node)
         if not names or bound_here in names:
             continue
-        j = _later_copy(out, i, key, names, np_name)
-        if j is None:
+        positions = index.copies[key]
+        k = bisect.bisect_right(positions, i)
+        if k == len(positions):
             continue
-        target = out[j].targets[0].id
-        kind = kind_of(target)
-        if kind is None or not kind.is_array or kind.array_type is not np.ndarray or \
-                kind.dtype != np.float64 or kind.shape == ():
+        j = positions[k]
+        if j in taken or index.unsafe_before[j] != index.unsafe_before[i + 1]:
             continue
-        if any(isinstance(n, ast.Name) and n.id == target
-               for s in out[:j] for n in ast.walk(s)):
+        if any(index.changed_between(n, i, j) for n in names):
             continue
-        hoisted = ast.Assign([ast.Name(target, ast.Store())], copy.deepcopy(node),
-                             lineno=0)
-        rewritten = _Replace(key, target).visit(copy.deepcopy(first))
-        del out[j]
-        out[i:i + 1] = [hoisted, rewritten]
-        return True
-    return False
-
-
-def _later_copy(out, i, key, names, np_name):
-    """The index of a later `t = E` (E dumping to `key`) that E's value reaches
-    unchanged, or None."""
-    for j in range(i + 1, len(out)):
-        s = out[j]
-        if isinstance(s, ast.Delete):
-            if any(isinstance(t, ast.Name) and t.id in names for t in s.targets):
-                return None
-            continue
-        if not _plain_assign(s) or not _harmless(s.value, np_name):
-            return None
-        if ast.dump(s.value) == key:
-            return j
-        if s.targets[0].id in names:
-            return None
+        target = index.out[j].targets[0].id
+        if index.first_mention.get(target) != j:
+            continue                    # t read (or bound) before its statement
+        return j, key, node, target
     return None
+
+
+def _float_array(kind):
+    return kind is not None and kind.is_array and kind.array_type is np.ndarray and \
+        kind.dtype == np.float64 and kind.shape != ()
 
 
 def _plain_assign(s):

@@ -86,3 +86,13 @@ def test_the_network_hvp_shares_the_sigmoids_complement_and_keeps_its_values():
     plus, minus = g(W + step * dW, w + step * dw), g(W - step * dW, w - step * dw)
     for p, a, b in zip(product, plus, minus):
         np.testing.assert_allclose(p, (a - b) / (2 * step), rtol=1e-6, atol=1e-8)
+
+
+
+def test_a_value_far_later_is_found_past_thousands_of_statements():
+    lines = ["d0 = u * (1.0 - a)"]
+    lines += [f"d{k} = d{k - 1} * u" for k in range(1, 4000)]
+    lines += ["t = 1.0 - a", "r = t * d3999"]
+    out = reuse(ast.parse("\n".join(lines)).body, kind_of, "np")
+    assert [ast.unparse(s) for s in out[:2]] == ["t = 1.0 - a", "d0 = u * t"]
+    assert len(out) == len(lines) and ast.unparse(out[-1]) == "r = t * d3999"
