@@ -31,11 +31,26 @@ def contiguous_transposes(statements, kind_of, np_name):
     if not ENABLED:
         return list(statements)
     out = list(statements)
-    for i, s in enumerate(out):
-        if _transpose(s) is None:
-            continue
-        name, matrix = _transpose(s)
-        if _worth_copying(out, i, name, matrix, kind_of, np_name):
+    candidates = [(i, _transpose(s)) for i, s in enumerate(out) if _transpose(s)]
+    if not candidates:
+        return out
+    # one pass over the list: where each name occurs, and how many statements before
+    # each position might write into an array
+    mentions = {}
+    for k, s in enumerate(out):
+        for node in ast.walk(s):
+            if isinstance(node, ast.Name):
+                places = mentions.setdefault(node.id, [])
+                if not places or places[-1] != k:
+                    places.append(k)
+    writers_before = [0]
+    for s in out:
+        writers_before.append(writers_before[-1] + (not _writes_nothing(s, np_name)))
+    for i, (name, matrix) in candidates:
+        later = [k for k in mentions.get(name, ()) if k > i]
+        if _worth_copying(out, later, name, matrix, kind_of) and \
+                writers_before[later[-1]] == writers_before[i + 1]:
+            s = out[i]
             call = ast.Call(ast.Attribute(ast.Name(np_name, ast.Load()),
                                           "ascontiguousarray", ast.Load()),
                             [s.value], [])
@@ -56,18 +71,18 @@ def _transpose(s):
     return None
 
 
-def _worth_copying(out, i, name, matrix, kind_of, np_name):
+def _worth_copying(out, later, name, matrix, kind_of):
+    """Is t (`name`) read, in the statements at positions `later`, only as the right
+    operand of products with a matrix of the band's rows on the left (or deleted)?"""
     kind = _float_matrix(kind_of(matrix))
     if kind is None or not all(SIDES[0] <= n <= SIDES[1] for n in kind.shape):
         return False
-    last = None
-    for j in range(i + 1, len(out)):
+    read = False
+    for j in later:
         s = out[j]
-        mentions = [n for n in ast.walk(s) if isinstance(n, ast.Name) and n.id == name]
-        if not mentions:
-            continue
         if isinstance(s, ast.Delete):
             continue
+        mentions = [n for n in ast.walk(s) if isinstance(n, ast.Name) and n.id == name]
         if any(isinstance(n.ctx, ast.Store) for n in mentions):
             return False
         right = [node for node in ast.walk(s) if isinstance(node, ast.BinOp) and
@@ -80,10 +95,8 @@ def _worth_copying(out, i, name, matrix, kind_of, np_name):
                 if isinstance(product.left, ast.Name) else None
             if left is None or not ROWS[0] <= left.shape[0] <= ROWS[1]:
                 return False
-        last = j
-    if last is None:
-        return False
-    return all(_writes_nothing(s, np_name) for s in out[i + 1:last])
+        read = True
+    return read
 
 
 def _float_matrix(kind):
