@@ -179,9 +179,11 @@ def s2s_row(f, args, dirs, argnums, hess_arg, number):
 
 # The clean-ups of issue 10, each with a switch: copies and signs folded, temporaries
 # released, arithmetic in place, X @ w and X @ w_dot as one product, 1 / (1 + exp(-u))
-# as one sigmoid statement.
+# as one sigmoid statement; and those of the HVP's: values computed twice computed
+# once, outer products and their tangents without broadcast loops, small transposes
+# copied before products.
 CLEANUPS = ("tangent_fold", "release", "tangent_inplace", "tangent_pairs",
-            "sigmoid_fusion")
+            "sigmoid_fusion", "tangent_reuse", "tangent_outer", "tangent_transposes")
 
 
 def s2s_before_row(f, args, dirs, argnums, hess_arg, number):
