@@ -67,6 +67,7 @@ def timer(statement, names, number, every=1):
 
 
 ALONE = False       # --alone: each variant in a loop of its own
+ALONE_ROUNDS = 5
 
 
 def measure(timers, repeats):
@@ -76,12 +77,16 @@ def measure(timers, repeats):
     had the core. With --alone, each variant is called over and over by itself
     instead, as a loop calling only it would (what the heap looks like between calls
     then differs: generated code that keeps its temporaries to the return makes the
-    heap grow and shrink at every call, which a neighbour's larger heap hides)."""
+    heap grow and shrink at every call, which a neighbour's larger heap hides). The
+    blocks come in ALONE_ROUNDS rounds: this shared machine has slow spells of a second
+    or more (every array operation ~1.5x slower, the function itself included), and a
+    single block per variant could put f in a fast spell and the HVP in a slow one."""
     samples = {key: [] for key in timers}
     if ALONE:
-        for key, (t, number, every) in timers.items():
-            samples[key] = [t.timeit(number) / number
-                            for _ in range(max(1, repeats // every))]
+        for _ in range(ALONE_ROUNDS):
+            for key, (t, number, every) in timers.items():
+                samples[key] += [t.timeit(number) / number
+                                 for _ in range(max(1, repeats // every // ALONE_ROUNDS))]
         return {key: min(v) for key, v in samples.items()}
     for r in range(repeats):
         for key, (t, number, every) in timers.items():
