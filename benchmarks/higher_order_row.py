@@ -2,6 +2,7 @@
 
     jvp/f      s2s_ad.jvp(f, primals, tangents), one directional derivative
     HVP/f      jvp(grad(f), primals, tangents), the Hessian-vector product
+    hand-written HVP/f   the gradient and HVP written by hand in NumPy (the floor)
     Hessian    s2s_ad.hessian(f) in seconds (one HVP-like sweep per input element)
 
 on the logistic loss and the lecture's sigmoid network (benchmarks/suite.py), beside
@@ -66,6 +67,7 @@ def timer(statement, names, number, every=1):
 
 
 ALONE = False       # --alone: each variant in a loop of its own
+ALONE_ROUNDS = 5
 
 
 def measure(timers, repeats):
@@ -75,12 +77,16 @@ def measure(timers, repeats):
     had the core. With --alone, each variant is called over and over by itself
     instead, as a loop calling only it would (what the heap looks like between calls
     then differs: generated code that keeps its temporaries to the return makes the
-    heap grow and shrink at every call, which a neighbour's larger heap hides)."""
+    heap grow and shrink at every call, which a neighbour's larger heap hides). The
+    blocks come in ALONE_ROUNDS rounds: this shared machine has slow spells of a second
+    or more (every array operation ~1.5x slower, the function itself included), and a
+    single block per variant could put f in a fast spell and the HVP in a slow one."""
     samples = {key: [] for key in timers}
     if ALONE:
-        for key, (t, number, every) in timers.items():
-            samples[key] = [t.timeit(number) / number
-                            for _ in range(max(1, repeats // every))]
+        for _ in range(ALONE_ROUNDS):
+            for key, (t, number, every) in timers.items():
+                samples[key] += [t.timeit(number) / number
+                                 for _ in range(max(1, repeats // every // ALONE_ROUNDS))]
         return {key: min(v) for key, v in samples.items()}
     for r in range(repeats):
         for key, (t, number, every) in timers.items():
@@ -99,6 +105,63 @@ def net_of(X, y):
     def loss(W1, W2, w3):
         return sigmoid_net(W1, W2, w3, X, y)
     return loss
+
+
+def hand_hvp_logistic(w, v, X, y):
+    """(gradient, Hessian @ v) of the logistic loss as one would write them in NumPy:
+    X @ w and X @ v as one product, X.T @ r and X.T @ r_dot as one."""
+    n = len(y)
+    z, z_v = (X @ np.column_stack((w, v))).T
+    p = 1.0 / (1.0 + np.exp(y * z))            # sigmoid(-y z)
+    r = -y * p / n
+    r_v = y * y * p * (1.0 - p) * z_v / n
+    g, h = np.array((r, r_v)) @ X
+    return g, h
+
+
+def hand_hvp_net(W1, W2, w3, V1, V2, v3, X, y):
+    """(gradient, Hessian @ (V1, V2, v3)) of the sigmoid network by hand: backpropagation
+    (delta4 = (y_hat - y) / n, sigmoid' = A (1 - A)) and its directional derivative
+    (Pearlmutter's R-operator, R{.}), the floor for the generated HVP: the same eleven
+    layer-sized matrix products, and as little elementwise work as we could write."""
+    n = len(y)
+    A2 = 1.0 / (1.0 + np.exp(-(X @ W1)))
+    S2 = A2 * (1.0 - A2)
+    RA2 = (X @ V1) * S2
+    A3 = 1.0 / (1.0 + np.exp(-(A2 @ W2)))
+    S3 = A3 * (1.0 - A3)
+    RA3 = (RA2 @ W2 + A2 @ V2) * S3
+    y_hat = 1.0 / (1.0 + np.exp(-(A3 @ w3)))
+    d4 = (y_hat - y) / n
+    Rd4 = y_hat * (1.0 - y_hat) * (RA3 @ w3 + A3 @ v3) / n
+    G3 = np.outer(d4, w3)
+    D3 = G3 * S3
+    RD3 = (np.outer(Rd4, w3) + np.outer(d4, v3)) * S3 + G3 * RA3 * (1.0 - 2.0 * A3)
+    G2 = D3 @ W2.T
+    D2 = G2 * S2
+    RD2 = (RD3 @ W2.T + D3 @ V2.T) * S2 + G2 * RA2 * (1.0 - 2.0 * A2)
+    return ((X.T @ D2, A2.T @ D3, A3.T @ d4),
+            (X.T @ RD2, RA2.T @ D3 + A2.T @ RD3, RA3.T @ d4 + A3.T @ Rd4))
+
+
+def hand_row(f, args, dirs):
+    """The hand-written HVP, checked against s2s_ad's before it is timed."""
+    k = len(dirs)
+    names = {"hand_hvp_logistic": hand_hvp_logistic, "hand_hvp_net": hand_hvp_net,
+             "args": args, "dirs": dirs}
+    if k == 1:
+        statement = "hand_hvp_logistic(args[0], dirs[0], args[1], args[2])"
+        loss = logistic_of(*args[1:])
+    else:
+        statement = "hand_hvp_net(*args[:3], *dirs, *args[3:])"
+        loss = net_of(*args[3:])
+    mine = eval(statement, names)
+    ours = jvp(grad(loss, argnums=0 if k == 1 else tuple(range(k))), tuple(args[:k]),
+               tuple(dirs))
+    for a, b in zip(mine, ours):
+        for x, y in zip(*((a, b) if k > 1 else ((a,), (b,)))):
+            np.testing.assert_allclose(x, y, rtol=1e-9, atol=1e-12)
+    return timer(statement, names, 2)
 
 
 def s2s_row(f, args, dirs, argnums, hess_arg, number):
@@ -121,9 +184,11 @@ def s2s_row(f, args, dirs, argnums, hess_arg, number):
 
 # The clean-ups of issue 10, each with a switch: copies and signs folded, temporaries
 # released, arithmetic in place, X @ w and X @ w_dot as one product, 1 / (1 + exp(-u))
-# as one sigmoid statement.
+# as one sigmoid statement; and those of the HVP's: values computed twice computed
+# once, outer products and their tangents without broadcast loops, small transposes
+# copied before products.
 CLEANUPS = ("tangent_fold", "release", "tangent_inplace", "tangent_pairs",
-            "sigmoid_fusion")
+            "sigmoid_fusion", "tangent_reuse", "tangent_outer", "tangent_transposes")
 
 
 def s2s_before_row(f, args, dirs, argnums, hess_arg, number):
@@ -255,13 +320,15 @@ def table(quick, skip=()):
     `skip` show "not run" (the suite's --quick skips JAX: its first eager traces of
     jvp and the Hessian take seconds each)."""
     number, repeats = (2, 3) if quick else (2, 200)
-    lines = ["| function | f | s2s_ad jvp/f | s2s_ad HVP/f | s2s_ad Hessian | "
+    lines = ["| function | f | s2s_ad jvp/f | s2s_ad HVP/f | hand-written HVP/f | "
+             "s2s_ad Hessian | "
              + " | ".join(f"{t} jvp/f | {t} HVP/f | {t} Hessian" for t, _ in TOOLS) + " |",
-             "|---|---|---|---|---|" + "---|---|---|" * len(TOOLS)]
+             "|---|---|---|---|---|---|" + "---|---|---|" * len(TOOLS)]
     notes = []
     for name, f, args, dirs, argnums, hess_arg in cases(quick):
         timers = {("s2s_ad", k): v for k, v in
                   s2s_row(f, args, dirs, argnums, hess_arg, number).items()}
+        timers[("hand", "hvp")] = hand_row(f, args, dirs)
         status = {}
         for tool, row in TOOLS:
             if tool.split()[0] in skip:
@@ -300,6 +367,8 @@ def table(quick, skip=()):
             cells += [f"{times[(tool, 'jvp')] / base:.2f}",
                       f"{times[(tool, 'hvp')] / base:.2f}",
                       f"{times[(tool, 'hessian')] * 1e3:.1f} ms"]
+            if tool == "s2s_ad":
+                cells.insert(-1, f"{times[('hand', 'hvp')] / base:.2f}")
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "min over interleaved repeats (JAX's in a pass of their own); 's2s_ad "
               "before' calls the generated code directly; JAX eager and under jit, float64 "

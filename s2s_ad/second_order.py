@@ -87,6 +87,12 @@ def gradient_and_product(fun, k, args, tangents, with_gradient=True):
     return grad(fun, argnums=k)(*args), product
 
 
+def forward_over_reverse(fun, k, args):
+    """Is the product of `fun` at arguments like `args` taken forward over reverse (as
+    the last call found)?"""
+    return _STRATEGY.get(fun, {}).get((k, signature_key(args))) == "for"
+
+
 def _forward_over_reverse(fun, k, args, tangents):
     """(the gradient, its tangent): the jvp of the generated gradient."""
     from .api import grad

@@ -326,15 +326,8 @@ def _copy_notes(new, old):
 
 
 
-def running_code(c, statements):
-    """The tangent pipeline's code that runs (after release.py's `del`s), with
-    arithmetic in place. Kinds are the primals' (a tangent's is its primal's), so each
-    float64 tangent parameter is first made float64 (a no-op for the float64 tangents
-    jvp is given; a float32 one would otherwise make a new array of the wrong dtype to
-    add into). Batched tangents (tangent_batch.py) have shapes of their own: left as
-    they are."""
-    if not ENABLED or c.batch is not None:
-        return list(statements)
+def running_kinds(c):
+    """kind_of(name) for the running code's names: a tangent's kind is its primal's."""
     primal_of = c.transform.primal_of
 
     def kind_of(name):
@@ -344,11 +337,29 @@ def running_code(c, statements):
             # recompiles (dependencies.py), so its kind holds for this code
             kind = kinds_of_values(c.namespace[name])
         return kind
+    return kind_of
+
+
+def running_code(c, statements):
+    """The tangent pipeline's code that runs (after release.py's `del`s), with
+    arithmetic in place. Kinds are the primals' (a tangent's is its primal's), so each
+    float64 tangent parameter is first made float64 (a no-op for the float64 tangents
+    jvp is given; a float32 one would otherwise make a new array of the wrong dtype to
+    add into). Batched tangents (tangent_batch.py) have shapes of their own: left as
+    they are."""
+    if not ENABLED or c.batch is not None:
+        return list(statements)
+    kind_of = running_kinds(c)
     np_name = c.modules["np"]
     from .tangent_pairs import paired
     from .running_calls import direct_calls
-    rewritten = paired(in_place(statements, kind_of, np_name), kind_of, np_name)
+    from .tangent_outer import outer_products, outer_sums
+    rewritten = outer_sums(statements, kind_of, np_name)    # before: a new array
+    rewritten = paired(in_place(rewritten, kind_of, np_name), kind_of, np_name)
+    rewritten = outer_products(rewritten, kind_of, np_name)
     rewritten = direct_calls(rewritten, kind_of, np_name)
+    from .tangent_transposes import contiguous_transposes
+    rewritten = contiguous_transposes(rewritten, kind_of, np_name)
     if rewritten == list(statements):
         return rewritten
     used = {n.id for s in rewritten for n in ast.walk(s) if isinstance(n, ast.Name)}

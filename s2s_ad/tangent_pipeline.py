@@ -138,7 +138,12 @@ def _emit(c):
     # The variant that runs releases dead temporaries (release.py); the plain one is
     # what show prints and what s2s_ad reads back (reverse over forward).
     from .release import released
-    running = released(c.forward, c.returns)
+    forward = c.forward
+    if c.batch is None:     # an array computed twice, once (tangent_reuse.py)
+        from .tangent_inplace import running_kinds
+        from .tangent_reuse import reuse
+        forward = reuse(forward, running_kinds(c), c.modules["np"])
+    running = released(forward, c.returns)
     from .tangent_inplace import running_code
     running = running_code(c, running)      # arithmetic in place (tangent_inplace.py)
     fast = render_function(header, [("primal and tangent, side by side", running)],

@@ -23,6 +23,7 @@ from .tangent_batch import NotBatchable
 from .jacobian_batch import jacfwd_block, jacrev_blocks
 from .tape_reading import forward_readable
 from .by_value import argument_positions, values_at
+from .hvp_last import last_product, remember
 
 _JVP_CACHE = weakref.WeakKeyDictionary()     # function -> {moving positions: _Jvp}
 
@@ -136,10 +137,15 @@ def jvp(fun, primals, tangents):
     """(fun(*primals), the directional derivative of fun at primals along tangents),
     as in JAX: `primals` and `tangents` are tuples of the same structure."""
     primals, tangents = tuple(primals), tuple(tangents)
-    if _float_arrays(primals, tangents) and not hasattr(fun, "_s2s_compiler"):
+    floats = _float_arrays(primals, tangents)
+    if floats:
         # the common case, checked in one pass: every argument moves, none is a tree
-        function, _ = _jvp_of(fun).compiled(primals)
-        return function(*primals, *tangents)
+        if not hasattr(fun, "_s2s_compiler"):
+            function, _ = _jvp_of(fun).compiled(primals)
+            return function(*primals, *tangents)
+        function = last_product(fun, primals)       # the last HVP's code (hvp_last.py)
+        if function is not None:
+            return function(*primals, *tangents)
     if len(primals) != len(tangents):
         raise UsageValueError(f"jvp got {len(primals)} primal(s) but {len(tangents)} "
                               "tangent(s); give one tangent per primal")
@@ -153,7 +159,7 @@ def jvp(fun, primals, tangents):
             raise UsageValueError(f"a tangent of shape {np.shape(t)} for a primal of shape "
                                   f"{np.shape(p)}: each tangent has its primal's shape")
     if hasattr(fun, "_s2s_compiler"):
-        return _hessian_vector_product(fun, primals, tangents)
+        return _hessian_vector_product(fun, primals, tangents, floats)
     function, _ = _jvp_of(fun, moving(primals, tangents)).compiled(primals)
     return function(*primals, *[_as_float(t) for t in tangents])
 
@@ -169,18 +175,21 @@ def _float_arrays(primals, tangents):
     return True
 
 
-def _hessian_vector_product(gradient, primals, tangents):
+def _hessian_vector_product(gradient, primals, tangents, floats=False):
     """jvp(grad(f), primals, tangents): (grad(f)(*primals), H @ tangents), the
     Hessian-vector product, exact and at a small constant times the cost of f
     (second_order.py: forward over reverse, or reverse over forward through loops)."""
-    from .second_order import gradient_and_product
+    from .second_order import forward_over_reverse, gradient_and_product
     compiler = gradient._s2s_compiler
     if compiler.has_aux or compiler.with_value:
         raise UsageValueError("jvp of a gradient takes grad(f) without has_aux; for "
                               "value_and_grad(f) take jvp(f) and jvp(grad(f)) apart")
     numbers = compiler.argnums
-    return gradient_and_product(compiler.fun, numbers if isinstance(numbers, int) else
-                                tuple(numbers), primals, tangents)
+    k = numbers if isinstance(numbers, int) else tuple(numbers)
+    result = gradient_and_product(compiler.fun, k, primals, tangents)
+    if floats and forward_over_reverse(compiler.fun, k, primals):
+        remember(gradient, compiler.fun, k, primals)    # (hvp_last.py)
+    return result
 
 
 def jvp_source(fun, *primals):
