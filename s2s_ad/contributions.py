@@ -31,6 +31,8 @@ class Contributions:
         self.active = active            # the Activity: which arguments carry adjoints
         self.modules = modules          # template module name -> name in generated code
         self.helpers = helpers          # runtime helper name -> name in generated code
+        self._infos = {}                # id(statement) -> (statement, its RuleInfo)
+        self._renames = {**modules, **helpers}
 
     def contribution(self, s, param, operand, g):
         base, _, path = param.partition("[")
@@ -141,6 +143,18 @@ class Contributions:
     # -- helpers -------------------------------------------------------------------------
 
     def info(self, s):
+        """The RuleInfo of a call site, made once per statement (a statement with two
+        active arguments asks twice; kinds and activity do not change meanwhile)."""
+        known = self._infos.get(id(s))
+        if known is not None and known[0] is s:
+            info = known[1]
+            info.fills = False          # (set again by the template that asks for it)
+            return info
+        info = self._new_info(s)
+        self._infos[id(s)] = (s, info)
+        return info
+
+    def _new_info(self, s):
         kinds, statics = {}, {}
         for param, operand in s.args.items():
             kinds[param] = self.kind(operand)
@@ -159,8 +173,7 @@ class Contributions:
         return operand_kind(operand, self.trace, self.kinds)
 
     def _instantiate(self, template, mapping):
-        renames = {**self.modules, **self.helpers}
-        return _substituted(template, mapping, renames)
+        return _substituted(template, mapping, self._renames)
 
     def reduce_to(self, expr, operand, shape):
         """Sum a contribution of shape `shape` (NumPy broadcast the operand to it) back to
@@ -206,13 +219,16 @@ def _substituted(node, mapping, renames):
     t = type(node)
     if t is ast.Name:
         if node.id in mapping:
-            return copy_tree(mapping[node.id])
+            value = mapping[node.id]
+            # (an operand is usually a name or a number: a shallow copy is a full one)
+            return _shallow(value) if type(value) in _LEAVES else copy_tree(value)
         return ast.Name(renames.get(node.id, node.id), node.ctx)
     if t is ast.Subscript and type(node.value) is ast.Name \
             and type(node.slice) is ast.Constant:
         key = f"{node.value.id}[{node.slice.value}]"
         if key in mapping:
-            return copy_tree(mapping[key])
+            value = mapping[key]
+            return _shallow(value) if type(value) in _LEAVES else copy_tree(value)
     new = node.__class__.__new__(node.__class__)
     attrs = new.__dict__
     for key, value in node.__dict__.items():
@@ -222,6 +238,15 @@ def _substituted(node, mapping, renames):
             value = [_substituted(v, mapping, renames) if isinstance(v, ast.AST) else v
                      for v in value]
         attrs[key] = value
+    return new
+
+
+_LEAVES = (ast.Name, ast.Constant)     # their fields hold no node but a shared context
+
+
+def _shallow(node):
+    new = node.__class__.__new__(node.__class__)
+    new.__dict__.update(node.__dict__)
     return new
 
 
