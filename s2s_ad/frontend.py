@@ -110,7 +110,10 @@ def parse_function(fun):
     parsed.signature = forward_varargs(parsed)
     unchanged = desugar(parsed)     # every node, when desugaring changed nothing
     SubsetChecker(parsed).check(unchanged)
+    replaced = _annotated(parsed.node)
     _plain_header(parsed)
+    if unchanged is not None and not replaced:
+        parsed.walked = unchanged   # (the header kept its nodes: no second walk of the def)
     parsed.dependencies = dependencies_of(parsed)
     return parsed
 
@@ -138,6 +141,13 @@ def _plain_header(parsed):
     for a in args.args:
         a.annotation = None
     parsed.node.returns = None
+
+
+def _annotated(node):
+    """Does the header hold nodes that _plain_header replaces (annotations, defaults)?"""
+    args = node.args
+    return node.returns is not None or bool(args.defaults) or any(
+        a.annotation is not None for a in args.posonlyargs + args.args)
 
 
 def _check_is_function(fun):

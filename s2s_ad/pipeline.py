@@ -131,7 +131,10 @@ def _reverse(c):
     c.gradient = (grads[0] if isinstance(compiler.argnums, int)
                   else ast.Tuple(grads, ast.Load()))
     c.returns = compiler.returns(c.trace.result, c.gradient, c.trace)
-    eliminate_dead_code(c.reverse, reads(c.returns), c.aliases)
+    if c.transform.pairs:
+        # The tape records what the reverse code that will run reads. Without loops
+        # there is no tape, and `clean` drops this dead code with the forward sweep's.
+        eliminate_dead_code(c.reverse, reads(c.returns), c.aliases)
     return lambda: _show(c.reverse + [c.returns])
 
 
@@ -151,6 +154,8 @@ def _tape(c):
                              [ast.Name(tape_name, ast.Load())], [])
             c.reverse.append(ast.Expr(empty))
     value = c.trace.result
+    if c.trace.is_local(value) and not c.transform.pairs and value.id in _stored(c.reverse):
+        eliminate_dead_code(c.reverse, reads(c.returns), c.aliases)   # (see _reverse)
     if c.trace.is_local(value) and value.id in _stored(c.reverse):
         # The reverse sweep restores earlier values of this name: keep the result.
         kept = c.names.fresh(f"{value.id}_result")
