@@ -215,7 +215,8 @@ def _substituted(node, mapping, renames):
     """A copy of a template with its names replaced: `g`, `ans` and parameters by the
     call site's expressions (`operands[1]` by that element), `np`/`math`/helpers by
     their names in the generated code. (Templates are a few nodes deep: recursion is
-    fine here, and one copying pass costs half of a copy and a NodeTransformer.)"""
+    fine here, and one copying pass costs half of a copy and a NodeTransformer.)
+    Contexts and operators, which hold nothing, are shared, as the parser shares them."""
     t = type(node)
     if t is ast.Name:
         if node.id in mapping:
@@ -229,15 +230,16 @@ def _substituted(node, mapping, renames):
         if key in mapping:
             value = mapping[key]
             return _shallow(value) if type(value) in _LEAVES else copy_tree(value)
-    new = node.__class__.__new__(node.__class__)
+    new = t.__new__(t)
     attrs = new.__dict__
-    for key, value in node.__dict__.items():
-        if isinstance(value, ast.AST):
-            value = _substituted(value, mapping, renames)
-        elif type(value) is list:
-            value = [_substituted(v, mapping, renames) if isinstance(v, ast.AST) else v
-                     for v in value]
-        attrs[key] = value
+    attrs.update(node.__dict__)
+    for key in t._fields:
+        value = attrs.get(key)
+        if type(value) is list:
+            attrs[key] = [_substituted(v, mapping, renames) if isinstance(v, ast.AST) else v
+                          for v in value]
+        elif isinstance(value, ast.AST) and value._fields:
+            attrs[key] = _substituted(value, mapping, renames)
     return new
 
 
