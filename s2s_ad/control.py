@@ -255,6 +255,8 @@ class StructuredLowerer(DisplayLowering, TreeLowering, UnrolledLoopLowering, Cal
             super().statement(node)
 
     def _expr(self, node, target):
+        if type(node) in _PLAIN:        # (most nodes: none of the cases below)
+            return super()._expr(node, target)
         if isinstance(node, RawOperand):
             return node.operand
         if isinstance(node, RawValue):
@@ -304,6 +306,10 @@ class StructuredLowerer(DisplayLowering, TreeLowering, UnrolledLoopLowering, Cal
                 return inline_call(self, fn, node, target)
         return super()._expr(node, target)
 
+
+
+# Expressions this class leaves to the mixins and trace.py as they are.
+_PLAIN = frozenset({ast.Name, ast.Constant, ast.BinOp, ast.UnaryOp})
 
 
 def _is_append(node):

@@ -37,7 +37,7 @@ def _block(items, seen, renames, temps):
     (shallowly), never changed in place: the trace stays the user's."""
     out = []
     for item in items:
-        new = copy.copy(item)
+        new = _shallow_copy(item)
         if item.blocks():
             written = set().union(*(_written(b) for b in item.blocks()))
             if isinstance(item, ir.Loop):       # the next iteration sees the writes
@@ -63,6 +63,13 @@ def _block(items, seen, renames, temps):
                 seen.add(key, new.target, new.operands())
         out.append(new)
     return out
+
+
+def _shallow_copy(item):
+    """copy.copy of an item (a plain dataclass instance), without its generic protocol."""
+    new = item.__class__.__new__(item.__class__)
+    new.__dict__.update(item.__dict__)
+    return new
 
 
 def _key(stmt):
