@@ -28,7 +28,7 @@ from .checks import check_kinds
 from .custom_notes import annotate
 from .cse import eliminate_common_subexpressions
 from .emit import compile_function
-from .flatten import flatten_deep_expressions
+from .flatten import LIMIT as FLATTEN_LIMIT, flatten_deep_expressions
 from .forward import ForwardEmitter, assign
 from .ir import NameAllocator
 from .kind_flow import settle_kinds
@@ -41,7 +41,7 @@ from .scalar_loops import rewrite_loops
 from .float_reads import read_floats
 from .simplify import fold_single_use_temporaries
 from .strength import reduce_powers
-from .walk import name_nodes, stores
+from .walk import name_nodes, names_and_size, stores
 
 STAGES = ("lower", "cse", "kinds", "aliasing", "reverse", "tape", "loops", "clean",
           "floats", "emit")
@@ -175,23 +175,33 @@ def _loops(c):
 def _clean(c):
     in_forward = {id(s) for s in c.forward}
     statements = eliminate_dead_code(c.forward + c.reverse, reads(c.returns), c.aliases)
-    reduce_powers(c.forward, c.reverse, c.kinds)     # strength.py: x ** 2 -> x * x (exact)
+    # One walk of each statement gives its names, whether it has a power, and its size.
+    walked = {id(s): names_and_size(s) for s in c.forward + c.reverse}
+    powers = [s for s in c.forward + c.reverse if walked[id(s)][1]]
+    # strength.py: x ** 2 -> x * x (exact); only statements with a power can change.
+    reduce_powers([s for s in powers if id(s) in in_forward],
+                  [s for s in powers if id(s) not in in_forward], c.kinds)
+    walked.update((id(s), names_and_size(s)) for s in powers)
     counts, stored_forward, stored_reverse = _name_counts(
-        c.forward, c.reverse, {id(s) for s in statements})
+        c.forward, c.reverse, {id(s) for s in statements}, walked)
     counts.update(reads_list(c.returns))
     adjoint_temps = {n for n, k in stored_reverse.items()
                      if k == 1 and n.endswith("_bar") and n not in stored_forward}
     arrays = {v for v in c.trace.temps if c.kinds.get(v) is not None and c.kinds[v].is_array}
     array_temps = (arrays | {c.transform.adjoint_name(v) for v in arrays} - {None}
                    | c.transform.neg_names) if c.lean else set()
+    folded_into = set()
     fold_single_use_temporaries(statements, counts, c.trace.temps | adjoint_temps,
-                                array_temps, c.aliases)
+                                array_temps, c.aliases, folded_into)
     c.forward = [s for s in statements if id(s) in in_forward]
     c.reverse = [s for s in statements if id(s) not in in_forward]
     # Long programs make deep expressions (a sum of many adjoint terms): split them
-    # into statements that compile() and the printer accept.
-    flatten_deep_expressions(c.forward, c.names.fresh)
-    tail = flatten_deep_expressions(c.reverse + [c.returns], c.names.fresh)
+    # into statements that compile() and the printer accept. A simple statement of
+    # fewer than LIMIT nodes that no fold changed cannot be one.
+    shallow = {id(s): s for s in statements if type(s) in _SIMPLE
+               and walked[id(s)][2] + 1 < FLATTEN_LIMIT and id(s) not in folded_into}
+    flatten_deep_expressions(c.forward, c.names.fresh, shallow)
+    tail = flatten_deep_expressions(c.reverse + [c.returns], c.names.fresh, shallow)
     c.reverse, c.returns = tail[:-1], tail[-1]
     return lambda: _show(c.forward + c.reverse + [c.returns])
 
@@ -234,18 +244,21 @@ def _show(statements):
     return ast.unparse(ast.fix_missing_locations(module))
 
 
+_SIMPLE = (ast.Assign, ast.AugAssign, ast.Expr, ast.Return)
+
+
 def _method(name, attr):
     return ast.Attribute(ast.Name(name, ast.Load()), attr, ast.Load())
 
 
-def _name_counts(forward, reverse, kept):
+def _name_counts(forward, reverse, kept, walked):
     """(how often each name is read in the statements whose ids are in `kept`, the
-    names `forward` assigns, how often each name is assigned in `reverse`), from one
-    walk of each statement."""
+    names `forward` assigns, how often each name is assigned in `reverse`), from the
+    walk of each statement (`walked`: id -> walk.names_and_size)."""
     loads, stored_forward, stored_reverse = collections.Counter(), set(), collections.Counter()
     for statements, stored in ((forward, stored_forward), (reverse, stored_reverse)):
         for s in statements:
-            names = name_nodes(s)
+            names = walked[id(s)][0]
             if id(s) in kept:
                 loads.update(n.id for n in names if type(n.ctx) is ast.Load)
             stored.update(n.id for n in names if type(n.ctx) is ast.Store)

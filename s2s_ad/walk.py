@@ -37,6 +37,41 @@ def name_nodes(node, calls=None):
     return out
 
 
+def names_and_size(node):
+    """(every ast.Name under `node`, as name_nodes gives them; is there a `**` in it;
+    how many nodes the walk met). Every node of `node` but its contexts and operators is
+    met, and those are leaves: `node` nests at most size + 1 levels deep."""
+    out, stack, size, power = [], [node], 0, False
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        n = pop()
+        t = type(n)
+        if t is _Name:
+            out.append(n)
+            size += 1
+            continue
+        if t is _Constant:
+            size += 1
+            continue
+        fields = _NAME_FIELDS.get(t)
+        if fields is None:
+            if not isinstance(n, _AST):
+                continue
+            fields = _NAME_FIELDS[t] = _fields_that_may_hold_names(t)
+        size += 1
+        if t is _BinOp and type(n.op) is _Pow:
+            power = True
+        for field in fields:
+            value = getattr(n, field, None)
+            if type(value) is list:
+                extend(value)
+            elif value is not None:
+                push(value)
+    return out, power, size
+
+
+_BinOp, _Pow = ast.BinOp, ast.Pow
+
 # Per node type, the fields that can hold a Name: not contexts, operators, identifiers
 # or literal values, whose nodes and strings would only be visited to be skipped.
 _NAME_FIELDS = {}
