@@ -97,10 +97,10 @@ class _Probe:
                 return type(value), value.shape, value.dtype
             return type(value), None, None
 
-        statements = [_note_call(p) for p in self.trace.params]
+        statements = [_Note(p) for p in self.trace.params]
         marks = (loop_marks(self.trace, derived, _follows_kinds, may_stop)
                  if self.settle_loops else {})
-        statements += MarkingEmitter(lambda name: [_note_call(name)], marks).block(
+        statements += MarkingEmitter(lambda name: [_Note(name)], marks).block(
             self.trace.body)
         probe_names = NameAllocator(self.trace.taken | {_NOTE})
         type_, locals_, note_all, stop = (
@@ -252,6 +252,17 @@ def _at_line(node, line):
 _LINE = re.compile(r"line (\d+):")
 
 
+class _Note(ast.stmt):
+    """Where the forward sweep assigns `name`, the place of its note: inside a loop it
+    becomes a guard (or nothing), outside one a call of `note` or nothing. (Most are
+    nothing: a marker costs less than the call's tree.)"""
+    _fields = ()
+
+    def __init__(self, name):
+        super().__init__()
+        self.name = name
+
+
 def _note_call(name):
     call = ast.Expr(ast.Call(ast.Name(_NOTE, ast.Load()),
                              [ast.Constant(name), ast.Name(name, ast.Load())], []))
@@ -266,7 +277,7 @@ _OWN = "_s2s_probe_own"
 
 def _guard_notes_in_loops(statements, names, type_, guards, in_loop, guarded,
                           derived, deferred):
-    """Replace each note call inside a loop by its inline guard (see `observe`), in
+    """Replace each note (_Note) inside a loop by its inline guard (see `observe`), in
     place, or drop it for a name in `derived` (appended to `deferred`, noted at the end).
     The guards' type locals are appended to `guards`, to be set to None first (the
     shape and dtype locals are read only after the type was noted); the names guarded
@@ -281,8 +292,8 @@ def _guard_notes_in_loops(statements, names, type_, guards, in_loop, guarded,
                                       derived, deferred)
                 if isinstance(s, ast.If) and field == "body" and not inner:
                     inner.append(ast.Pass())
-        if in_loop and _is_note_call(s):
-            name = s.value.args[0].value
+        if in_loop and type(s) is _Note:
+            name = s.name
             if name in derived:
                 deferred.append(name)
                 continue
@@ -344,8 +355,9 @@ def _follows_kinds(stmt):
 
 
 def _defer_notes(statements, keep, deferred):
-    """Remove the note calls outside loops (in branches too) of names not in `keep`,
-    in place, appending the names to `deferred`: they are noted at the end."""
+    """Remove the notes (_Note) outside loops (in branches too) of names not in `keep`,
+    in place, appending the names to `deferred`: they are noted at the end; the others
+    become calls of `note`."""
     kept = []
     for s in statements:
         if isinstance(s, ast.If):
@@ -354,16 +366,13 @@ def _defer_notes(statements, keep, deferred):
                 _defer_notes(block, keep, deferred)
                 if had and not block:
                     block.append(ast.Pass())
-        if _is_note_call(s) and s.value.args[0].value not in keep:
-            deferred.append(s.value.args[0].value)
-            continue
+        if type(s) is _Note:
+            if s.name not in keep:
+                deferred.append(s.name)
+                continue
+            s = _note_call(s.name)
         kept.append(s)
     statements[:] = kept
-
-
-def _is_note_call(s):
-    return (isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)
-            and isinstance(s.value.func, ast.Name) and s.value.func.id == _NOTE)
 
 
 def _guarded_note(name, names, type_, guards):
