@@ -168,17 +168,24 @@ def _compile_probe(header, statements, result, namespace, parsed):
     return scope[header.name]
 
 
-def _placed(statements, line):
+def _placed(statements, line, lines=None):
     """Copies of `statements` (nested blocks too), each with the line its note names,
     else `line`, the line of the statement before it, on every node: copied and placed
-    in one walk. Columns are 0: only lines are reported."""
+    in one walk. Columns are 0: only lines are reported. (`lines`: note -> its line or
+    None, as read so far; a line's statements share its note.)"""
     out = []
+    lines = {} if lines is None else lines
     for s in statements:
         printed = getattr(s, PRINTED, None)
         if printed is not None:                 # a guard kept as text: its tree
             s = ast.parse(printed).body[0]
-        match = _LINE.match(getattr(s, NOTE, None) or "")
-        line = int(match.group(1)) if match else line
+        note = getattr(s, NOTE, None)
+        if note:
+            noted = lines.get(note, False)
+            if noted is False:
+                match = _LINE.match(note)
+                noted = lines[note] = int(match.group(1)) if match else None
+            line = noted if noted is not None else line
         if getattr(s, _OWN, False):             # a note call: placed where it is
             for node in all_nodes(s):
                 _at_line(node, line)
@@ -189,7 +196,7 @@ def _placed(statements, line):
         for field in s._fields:
             value = attrs.get(field)
             if field in ("body", "orelse"):
-                attrs[field] = _placed(value, line)
+                attrs[field] = _placed(value, line, lines)
             elif isinstance(value, ast.AST):
                 attrs[field] = _copy_at(value, line)
             elif type(value) is list:
@@ -204,17 +211,18 @@ def _copy_at(node, line):
     Nodes with neither fields nor positions (contexts, operators) are shared: nothing
     changes them."""
     root = _shallow_at(node, line)
+    if type(root) in _LEAVES:
+        return root
     stack = [root]
     while stack:
-        attrs = stack.pop().__dict__
-        for field, value in attrs.items():
-            if isinstance(value, ast.AST):
-                if type(value) in _LEAVES:          # (copied, nothing below to visit)
-                    attrs[field] = _shallow_at(value, line)
-                elif value._fields or value._attributes:
-                    attrs[field] = child = _shallow_at(value, line)
-                    stack.append(child)
-            elif type(value) is list:
+        new = stack.pop()
+        attrs = new.__dict__
+        for field in new._fields:
+            value = attrs.get(field)
+            t = type(value)
+            if t in _LEAVES:                        # (copied, nothing below to visit)
+                attrs[field] = _shallow_at(value, line)
+            elif t is list:
                 items = []
                 for v in value:
                     if isinstance(v, ast.AST) and (v._fields or v._attributes):
@@ -223,6 +231,9 @@ def _copy_at(node, line):
                             stack.append(v)
                     items.append(v)
                 attrs[field] = items
+            elif isinstance(value, ast.AST) and (value._fields or value._attributes):
+                attrs[field] = child = _shallow_at(value, line)
+                stack.append(child)
     return root
 
 
