@@ -32,6 +32,7 @@ class Contributions:
         self.modules = modules          # template module name -> name in generated code
         self.helpers = helpers          # runtime helper name -> name in generated code
         self._infos = {}                # id(statement) -> (statement, its RuleInfo)
+        self._operands = {}             # id(statement) -> (statement, {name: expression})
         self._renames = {**modules, **helpers}
 
     def contribution(self, s, param, operand, g):
@@ -62,9 +63,8 @@ class Contributions:
             if not s.rule.selects[1][param.partition("[")[0]]:
                 condition = self.np_call("logical_not", condition)
             mask = condition if mask is None else self.np_call("logical_and", mask, condition)
-        mapping = {name: _as_expression(op) for name, op in s.args.items()}
+        mapping = dict(self._operands[id(s)][1])     # (made with the info)
         mapping["g"] = g
-        mapping["ans"] = ast.Name(s.target, ast.Load())
         expr = simplify(self._instantiate(template, mapping))
         if info.fills:                      # a scalar standing for the whole argument
             kind = self.kind(operand)
@@ -152,6 +152,11 @@ class Contributions:
             return info
         info = self._new_info(s)
         self._infos[id(s)] = (s, info)
+        # What a template's names stand for at this call site, but g: the operands as
+        # expressions and `ans`, the result (copied where a template reads them).
+        operands = {name: _as_expression(op) for name, op in s.args.items()}
+        operands["ans"] = ast.Name(s.target, ast.Load())
+        self._operands[id(s)] = (s, operands)
         return info
 
     def _new_info(self, s):
