@@ -182,7 +182,7 @@ class StructuredLowerer(DisplayLowering, TreeLowering, UnrolledLoopLowering, Cal
             self.fresh_lists.add(stmt.target)
         # [0.0] * n: also a new Python list (its overwritten elements are saved by
         # reference, SAVE_ITEM, not by .copy(), which a float does not have)
-        if rule is rules.rule_for_operator(rules.BINOP, ast.Mult) and any(
+        if self.fresh_lists and rule is rules.rule_for_operator(rules.BINOP, ast.Mult) and any(
                 isinstance(v, ast.Name) and v.id in self.fresh_lists for v in args.values()):
             self.fresh_lists.add(stmt.target)
         return result

@@ -52,6 +52,7 @@ class ParsedFunction:
     defaults_owner: object = None   # the function whose __defaults__ the signature shows
     dependencies: list = field(default_factory=list)   # shared with inlined callees
     walked: list = None         # every node of `node`, once desugared (see `nodes`)
+    texts: dict = field(default_factory=dict, repr=False)   # line number -> its text
 
     def nodes(self):
         """Every node of the def, in ast.walk's order. Walked once, on the first call
@@ -80,7 +81,9 @@ class ParsedFunction:
 
     def loc(self, node):
         lineno = getattr(node, "lineno", self.node.lineno)
-        text = linecache.getline(self.filename, lineno)
+        text = self.texts.get(lineno)
+        if text is None:
+            text = self.texts[lineno] = linecache.getline(self.filename, lineno)
         return Loc(self.filename, lineno, getattr(node, "col_offset", 0), text)
 
     def error(self, message, node):
