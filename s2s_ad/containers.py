@@ -34,19 +34,17 @@ def adjoint_roots(trace, kinds, activity):
     statement-defined values that are indexed, written into, appended to, or summed
     or joined as lists. Phi targets and loop headers are excluded (their reads use the
     rules' fallback templates)."""
-    excluded, defined = set(), set(trace.params)
+    excluded, defined, containers = set(), set(trace.params), []
     for item in ir.walk_items(trace.body):
         if isinstance(item, Stmt):
             defined.add(item.target)
         else:
             excluded.update(item.defs())
-    roots = set()
-    for item in ir.walk_items(trace.body):
         base = _container_of(item, kinds)
-        if (isinstance(base, ast.Name) and base.id in activity and base.id in defined
-                and base.id not in excluded and _container_kind(kinds, base.id)):
-            roots.add(base.id)
-    return roots
+        if isinstance(base, ast.Name):
+            containers.append(base.id)
+    return {name for name in containers if name in activity and name in defined
+            and name not in excluded and _container_kind(kinds, name)}
 
 
 def _container_of(item, kinds):

@@ -158,6 +158,8 @@ class StructuredLowerer(DisplayLowering, TreeLowering, UnrolledLoopLowering, Cal
 
     def emit(self, target, rule, args, node, **spelling):
         for key, value in args.items():
+            if type(value) in _PLAIN:       # (a name or a number: nothing to refuse)
+                continue
             if isinstance(value, (FunctionValue, ExternalFunction)):
                 raise self.error("a function can only be called, or passed to a function "
                                  "s2s_ad inlines; not used as a value here", node)

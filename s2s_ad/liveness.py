@@ -69,7 +69,7 @@ def _statement(s, live, remove, aliases, effects):
         elif isinstance(s, ast.Expr):
             if containers and not _any_live(containers, live, aliases):
                 return None, live
-        elif not names & live and not _any_live(containers, live, aliases):
+        elif names.isdisjoint(live) and not _any_live(containers, live, aliases):
             return None, live
         live -= killed
         live |= read
