@@ -33,6 +33,7 @@ class Contributions:
         self.helpers = helpers          # runtime helper name -> name in generated code
         self._infos = {}                # id(statement) -> (statement, its RuleInfo)
         self._operands = {}             # id(statement) -> (statement, {name: expression})
+        self._simplified = {}           # (template, shapes) -> simplified (_instantiate)
         self._renames = {**modules, **helpers}
 
     def contribution(self, s, param, operand, g):
@@ -65,7 +66,7 @@ class Contributions:
             mask = condition if mask is None else self.np_call("logical_and", mask, condition)
         mapping = dict(self._operands[id(s)][1])     # (made with the info)
         mapping["g"] = g
-        expr = simplify(self._instantiate(template, mapping))
+        expr = self._instantiate(template, mapping)
         if info.fills:                      # a scalar standing for the whole argument
             kind = self.kind(operand)
             if kind is not None and kind.is_array and mask is None:
@@ -112,7 +113,7 @@ class Contributions:
         mapping = {name: _as_expression(op) for name, op in s.args.items()}
         mapping["g"] = g.value
         mapping["ans"] = ast.Name(s.target, ast.Load())
-        expr = simplify(self._instantiate(template, mapping))
+        expr = self._instantiate(template, mapping)
         if shape == mine.shape:
             return expr
         if shape == () and mine.is_array:
@@ -178,7 +179,20 @@ class Contributions:
         return operand_kind(operand, self.trace, self.kinds)
 
     def _instantiate(self, template, mapping):
-        return _substituted(template, mapping, self._renames)
+        """The template with the call site's expressions in place of its names,
+        simplified. Simplifying looks at the shape of an expression, never at which
+        names it reads: where every expression is a name, a number or a negated name,
+        the template is simplified once per such shape (with stand-in names) and the
+        result copied with the call site's names."""
+        key, names = _shape(template, mapping)
+        if key is None:
+            return simplify(_substituted(template, mapping, self._renames))
+        simplified = self._simplified.get(key)
+        if simplified is None:
+            stand_ins = {k: _stand_in(k, v) for k, v in mapping.items()}
+            simplified = simplify(_substituted(template, stand_ins, self._renames))
+            self._simplified[key] = simplified
+        return _substituted(simplified, names, {})
 
     def reduce_to(self, expr, operand, shape):
         """Sum a contribution of shape `shape` (NumPy broadcast the operand to it) back to
@@ -203,6 +217,40 @@ class Contributions:
             reduced = ast.Call(ast.Attribute(reduced, "reshape", ast.Load()),
                                [ast.Constant(mine.shape)], [])
         return reduced
+
+
+def _shape(template, mapping):
+    """((the template, the shape of each expression), {stand-in name: the call site's
+    name}) when every expression is a name, a number or a negated name; else (None,
+    None). A number's shape is its type and value: simplifying folds numbers."""
+    shapes, names = [id(template)], {}
+    for key, value in mapping.items():
+        t = type(value)
+        if t is ast.Name:
+            shapes.append(key)
+            names[_STAND_IN + key] = value
+        elif t is ast.Constant:
+            shapes.append((key, type(value.value), repr(value.value)))
+        elif t is ast.UnaryOp and type(value.op) is ast.USub \
+                and type(value.operand) is ast.Name:
+            shapes.append((key, "-"))
+            names[_STAND_IN + key] = value.operand
+        else:
+            return None, None
+    return tuple(shapes), names
+
+
+def _stand_in(key, value):
+    """The stand-in for an expression of _shape: a name no program has for a name."""
+    t = type(value)
+    if t is ast.Name:
+        return ast.Name(_STAND_IN + key, ast.Load())
+    if t is ast.UnaryOp:
+        return ast.UnaryOp(ast.USub(), ast.Name(_STAND_IN + key, ast.Load()))
+    return value
+
+
+_STAND_IN = "\0"      # (not an identifier: never a user's name, and never printed)
 
 
 def _as_expression(operand):
