@@ -16,7 +16,7 @@ import numpy as np
 from . import adjoints, rules
 from .adjoints import Filled, Masked
 from .errors import TranslationError
-from .simplify import simplify
+from .simplify import SETTLED, simplify
 from .trace import operand_kind, static_value
 from .walk import all_nodes, copy_tree
 
@@ -187,12 +187,19 @@ class Contributions:
         key, names = _shape(template, mapping)
         if key is None:
             return simplify(_substituted(template, mapping, self._renames))
-        simplified = self._simplified.get(key)
-        if simplified is None:
+        known = self._simplified.get(key)
+        if known is None:
             stand_ins = {k: _stand_in(k, v) for k, v in mapping.items()}
             simplified = simplify(_substituted(template, stand_ins, self._renames))
-            self._simplified[key] = simplified
-        return _substituted(simplified, names, {})
+            # (simplifying is not always idempotent: a sum of terms simplifies each
+            # term again, except one that is known to stay as it is)
+            again = simplify(copy_tree(simplified))
+            known = self._simplified[key] = (simplified, ast.dump(again) == ast.dump(simplified))
+        simplified, settled = known
+        expr = _substituted(simplified, names, {})
+        if settled:
+            expr.__dict__[SETTLED] = True
+        return expr
 
     def reduce_to(self, expr, operand, shape):
         """Sum a contribution of shape `shape` (NumPy broadcast the operand to it) back to

@@ -98,12 +98,18 @@ def _rewrite(node, done):
     return node
 
 
+# Set on an expression that simplify would leave as it is (contributions.py knows it
+# for the templates it instantiates): a sum does not simplify it again.
+SETTLED = "_s2s_settled"
+
+
 def add_terms(total, terms):
     """simplify(total + t1 + t2 + ...) for a `total` that is simplified already (or
     None): each term is simplified once and only the new top node is folded, so a sum
     of n terms costs O(n), not O(n^2) (re-simplifying the growing left side)."""
     for term in terms:
-        term = simplify(term)
+        if not term.__dict__.get(SETTLED):
+            term = simplify(term)
         total = term if total is None else _binop(ast.BinOp(total, ast.Add(), term))
     return total
 
