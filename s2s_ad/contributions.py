@@ -161,15 +161,18 @@ class Contributions:
         return info
 
     def _new_info(self, s):
-        kinds, statics = {}, {}
+        kinds, statics, active = {}, {}, set()
         for param, operand in s.args.items():
+            if self.trace.is_local(operand):        # (operand_kind's first case)
+                kinds[param] = self.kinds.get(operand.id)
+                if operand.id in self.active:
+                    active.add(param)
+                continue
             kinds[param] = self.kind(operand)
-            if not self.trace.is_local(operand):
-                try:
-                    statics[param] = static_value(operand, self.trace.parsed)
-                except LookupError:
-                    pass
-        active = {p for p, v in s.args.items() if self.trace.is_local(v) and v.id in self.active}
+            try:
+                statics[param] = static_value(operand, self.trace.parsed)
+            except LookupError:
+                pass
         info = rules.RuleInfo(kinds, statics, self.kinds.get(s.target), active, s.args)
         info.kind_of = self.kind           # for operands nested in an index or a list
         info.names = _UserNames(s.args, self.trace)   # (asked for by messages only)
