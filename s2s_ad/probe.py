@@ -6,14 +6,15 @@ observed kinds are trusted).
 import ast
 import builtins
 import gc
-import re
 import sys
 
 import numpy as np
 
 from . import builtin_names, rules
-from .forward import NOTE, assign as _assign
+from .forward import assign as _assign
+from . import ir
 from .ir import NameAllocator
+from .probe_placement import OWN, at_line, copy_at, placed
 from .probe_loops import MarkingEmitter, Stopper, check_until_settled, loop_marks
 from .kinds import kind_of, merge_kinds
 from .render import PRINTED
@@ -106,10 +107,12 @@ class _Probe:
         type_, locals_, note_all, stop = (
             probe_names.fresh(n) for n in ("type", "locals", "note_all", "stop"))
         guards, in_loops, deferred = [], set(), []
-        _guard_notes_in_loops(statements, probe_names, type_, guards, False,
-                              in_loops, derived, deferred)
-        check_until_settled(statements, probe_names,
-                            lambda s: isinstance(s, ast.Pass) and hasattr(s, PRINTED), stop)
+        if not ir.is_straight_line(self.trace.body):   # (else no loop, nothing to guard)
+            _guard_notes_in_loops(statements, probe_names, type_, guards, False,
+                                  in_loops, derived, deferred)
+        if marks:
+            check_until_settled(statements, probe_names,
+                                lambda s: isinstance(s, ast.Pass) and hasattr(s, PRINTED), stop)
         _defer_notes(statements, in_loops, deferred)
         statements[:0] = [_assign(g, ast.Constant(None)) for g in guards]
         statements.append(ast.Expr(ast.Call(ast.Name(note_all, ast.Load()), [
@@ -155,9 +158,9 @@ def _compile_probe(header, statements, result, namespace, parsed):
     came from, in the user's file, so an error the user's code raises while probed
     points at their own line."""
     line = parsed.node.lineno
-    body = _placed(statements, line) + [ast.Return(_copy_at(result, line))]
-    _at_line(body[-1], line)
-    fn = ast.FunctionDef(header.name, _copy_at(header.args, line), body, [], None, None,
+    body = placed(statements, line) + [ast.Return(copy_at(result, line))]
+    at_line(body[-1], line)
+    fn = ast.FunctionDef(header.name, copy_at(header.args, line), body, [], None, None,
                          **_type_params())
     fn.lineno, fn.end_lineno = line, 10 ** 9
     fn.col_offset = fn.end_col_offset = 0
@@ -166,101 +169,6 @@ def _compile_probe(header, statements, result, namespace, parsed):
     scope.setdefault("__builtins__", builtins)
     exec(compile(module, parsed.filename, "exec"), scope)
     return scope[header.name]
-
-
-def _placed(statements, line, lines=None):
-    """Copies of `statements` (nested blocks too), each with the line its note names,
-    else `line`, the line of the statement before it, on every node: copied and placed
-    in one walk. Columns are 0: only lines are reported. (`lines`: note -> its line or
-    None, as read so far; a line's statements share its note.)"""
-    out = []
-    lines = {} if lines is None else lines
-    for s in statements:
-        printed = getattr(s, PRINTED, None)
-        if printed is not None:                 # a guard kept as text: its tree
-            s = ast.parse(printed).body[0]
-        note = getattr(s, NOTE, None)
-        if note:
-            noted = lines.get(note, False)
-            if noted is False:
-                match = _LINE.match(note)
-                noted = lines[note] = int(match.group(1)) if match else None
-            line = noted if noted is not None else line
-        if getattr(s, _OWN, False):             # a note call: placed where it is
-            for node in all_nodes(s):
-                _at_line(node, line)
-            out.append(s)
-            continue
-        new = _shallow_at(s, line)
-        attrs = new.__dict__
-        for field in s._fields:
-            value = attrs.get(field)
-            if field in ("body", "orelse"):
-                attrs[field] = _placed(value, line, lines)
-            elif isinstance(value, ast.AST):
-                attrs[field] = _copy_at(value, line)
-            elif type(value) is list:
-                attrs[field] = [_copy_at(v, line) if isinstance(v, ast.AST) else v
-                                for v in value]
-        out.append(new)
-    return out
-
-
-def _copy_at(node, line):
-    """A copy of the tree `node` with every node at `line`, column 0, without recursion.
-    Nodes with neither fields nor positions (contexts, operators) are shared: nothing
-    changes them."""
-    root = _shallow_at(node, line)
-    if type(root) in _LEAVES:
-        return root
-    stack = [root]
-    while stack:
-        new = stack.pop()
-        attrs = new.__dict__
-        for field in new._fields:
-            value = attrs.get(field)
-            t = type(value)
-            if t in _LEAVES:                        # (copied, nothing below to visit)
-                attrs[field] = _shallow_at(value, line)
-            elif t is list:
-                items = []
-                for v in value:
-                    if isinstance(v, ast.AST) and (v._fields or v._attributes):
-                        v = _shallow_at(v, line)
-                        if type(v) not in _LEAVES:
-                            stack.append(v)
-                    items.append(v)
-                attrs[field] = items
-            elif isinstance(value, ast.AST) and (value._fields or value._attributes):
-                attrs[field] = child = _shallow_at(value, line)
-                stack.append(child)
-    return root
-
-
-_LEAVES = {ast.Name, ast.Constant}     # nodes whose fields hold no node to place
-
-
-def _shallow_at(node, line):
-    cls = node.__class__
-    new = cls.__new__(cls)
-    attrs = new.__dict__
-    attrs.update(node.__dict__)
-    if "lineno" in cls._attributes:
-        attrs["lineno"] = attrs["end_lineno"] = line
-        attrs["col_offset"] = attrs["end_col_offset"] = 0
-    return new
-
-
-def _at_line(node, line):
-    if "lineno" in node._attributes:
-        node.lineno = node.end_lineno = line
-        node.col_offset = node.end_col_offset = 0
-
-
-# A note "line 12: ..." names a line of the user's function; an inlined helper's note
-# ("inlined h(x), line 3: ...") a line of the helper's file: its statements keep the
-# line before them, the call's.
-_LINE = re.compile(r"line (\d+):")
 
 
 class _Note(ast.stmt):
@@ -277,13 +185,9 @@ class _Note(ast.stmt):
 def _note_call(name):
     call = ast.Expr(ast.Call(ast.Name(_NOTE, ast.Load()),
                              [ast.Constant(name), ast.Name(name, ast.Load())], []))
-    setattr(call, _OWN, True)
+    setattr(call, OWN, True)
     return call
 
-
-# Marks a statement this run of the probe built and no one else holds (a note call):
-# _placed gives it positions without copying it.
-_OWN = "_s2s_probe_own"
 
 
 def _guard_notes_in_loops(statements, names, type_, guards, in_loop, guarded,
@@ -317,7 +221,6 @@ def _guard_notes_in_loops(statements, names, type_, guards, in_loop, guarded,
 def _derived_in_loops(trace):
     """Names assigned in loops by statements whose result kind follows from their
     operands' kinds alone (see `_follows_kinds`)."""
-    from . import ir
     names = set()
     for item in ir.walk_items(trace.body):
         if isinstance(item, ir.Loop):
@@ -332,7 +235,6 @@ def _of_non_numbers(trace, derived, kinds):
     their kinds need not follow from their operands' (`array + a_list`: the list's
     length, not in its kind, gives the shape; a class of the user's can return
     anything), so they are tested like every other value."""
-    from . import ir
     unsure = set()
     for item in ir.walk_items(trace.body):
         if isinstance(item, ir.Stmt) and item.target in derived:
