@@ -157,21 +157,7 @@ class StructuredLowerer(DisplayLowering, TreeLowering, UnrolledLoopLowering, Cal
         return unflatten_state(merged, {**shapes_b, **shapes_a})
 
     def emit(self, target, rule, args, node, **spelling):
-        for key, value in args.items():
-            if type(value) in _PLAIN:       # (a name or a number: nothing to refuse)
-                continue
-            if isinstance(value, (FunctionValue, ExternalFunction)):
-                raise self.error("a function can only be called, or passed to a function "
-                                 "s2s_ad inlines; not used as a value here", node)
-            # (a sequence the rule binds element by element, 'arrays[0]', is taken
-            # apart; so is a shape inside *args, np.zeros((n, n)): no derivative)
-            if "[" not in key and is_structure(value) and f"{key}[0]" not in args \
-                    and not (rule.zero_grad and f"{key}[0][0]" in args) \
-                    and key not in rule.discrete and key != "index":
-                raise self.error("a tuple of computed values can be unpacked (a, b = t), "
-                                 "indexed (t[0]), passed to a function that takes a "
-                                 "sequence (np.array(t)) or returned as has_aux data; "
-                                 f"{rule.name} cannot take it here", node)
+        _check_arguments(self, rule, args, node)
         result = super().emit(target, rule, args, node, **spelling)
         stmt = self.body[-1]
         if self.note_prefix:
@@ -312,6 +298,26 @@ class StructuredLowerer(DisplayLowering, TreeLowering, UnrolledLoopLowering, Cal
 
 # Expressions this class leaves to the mixins and trace.py as they are.
 _PLAIN = frozenset({ast.Name, ast.Constant, ast.BinOp, ast.UnaryOp})
+
+
+def _check_arguments(lowerer, rule, args, node):
+    """Refuse a function or a tuple of computed values passed where `rule` cannot
+    take one."""
+    for key, value in args.items():
+        if type(value) in _PLAIN:       # (a name or a number: nothing to refuse)
+            continue
+        if isinstance(value, (FunctionValue, ExternalFunction)):
+            raise lowerer.error("a function can only be called, or passed to a function "
+                                "s2s_ad inlines; not used as a value here", node)
+        # (a sequence the rule binds element by element, 'arrays[0]', is taken
+        # apart; so is a shape inside *args, np.zeros((n, n)): no derivative)
+        if "[" not in key and is_structure(value) and f"{key}[0]" not in args \
+                and not (rule.zero_grad and f"{key}[0][0]" in args) \
+                and key not in rule.discrete and key != "index":
+            raise lowerer.error("a tuple of computed values can be unpacked (a, b = t), "
+                                "indexed (t[0]), passed to a function that takes a "
+                                "sequence (np.array(t)) or returned as has_aux data; "
+                                f"{rule.name} cannot take it here", node)
 
 
 def _is_append(node):
