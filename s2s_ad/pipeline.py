@@ -30,7 +30,7 @@ from .cse import eliminate_common_subexpressions
 from .emit import compile_function
 from .flatten import LIMIT as FLATTEN_LIMIT, flatten_deep_expressions
 from .forward import ForwardEmitter, assign
-from .ir import NameAllocator
+from .ir import NameAllocator, Stmt, walk_items
 from .kind_flow import settle_kinds
 from .liveness import eliminate_dead_code, reads
 from .lower_effects import probing
@@ -95,8 +95,9 @@ def _lower(c):
 
 def _cse(c):
     c.trace = eliminate_common_subexpressions(c.trace)
-    from .sigmoid_fusion import fuse_sigmoids      # 1 / (1 + exp(-u)): one rule
-    c.trace = fuse_sigmoids(c.trace)
+    if _has_reciprocal(c.trace):
+        from .sigmoid_fusion import fuse_sigmoids      # 1 / (1 + exp(-u)): one rule
+        c.trace = fuse_sigmoids(c.trace)
     c.names = NameAllocator(c.trace.taken)
     c.modules, c.helpers, c.namespace = c.compiler.namespace_for(c.trace, c.names)
     return lambda: _show_trace(c.trace)
@@ -245,6 +246,14 @@ def _show(statements):
 
 
 _SIMPLE = (ast.Assign, ast.AugAssign, ast.Expr, ast.Return)
+
+
+def _has_reciprocal(trace):
+    """Is there a `1 / (...)`, with which every sigmoid chain ends? (Else fusing has
+    nothing to do, and its count of every name's reads is skipped.)"""
+    return any(isinstance(item, Stmt) and item.rule.name == "truediv"
+               and isinstance(item.args.get("x"), ast.Constant) and item.args["x"].value == 1
+               for item in walk_items(trace.body))
 
 
 def _method(name, attr):
