@@ -33,7 +33,8 @@ class Contributions:
         self.helpers = helpers          # runtime helper name -> name in generated code
         self._infos = {}                # id(statement) -> (statement, its RuleInfo)
         self._operands = {}             # id(statement) -> (statement, {name: expression})
-        self._simplified = {}           # (template, shapes) -> simplified (_instantiate)
+        self._simplified = {}           # (template, shapes) -> (template, simplified,
+                                        # settled): see _simplified_instance
         self._renames = {**modules, **helpers}
 
     def contribution(self, s, param, operand, g):
@@ -66,7 +67,7 @@ class Contributions:
             mask = condition if mask is None else self.np_call("logical_and", mask, condition)
         mapping = dict(self._operands[id(s)][1])     # (made with the info)
         mapping["g"] = g
-        expr = self._instantiate(template, mapping)
+        expr = self._simplified_instance(template, mapping)
         if info.fills:                      # a scalar standing for the whole argument
             kind = self.kind(operand)
             if kind is not None and kind.is_array and mask is None:
@@ -113,7 +114,7 @@ class Contributions:
         mapping = {name: _as_expression(op) for name, op in s.args.items()}
         mapping["g"] = g.value
         mapping["ans"] = ast.Name(s.target, ast.Load())
-        expr = self._instantiate(template, mapping)
+        expr = self._simplified_instance(template, mapping)
         if shape == mine.shape:
             return expr
         if shape == () and mine.is_array:
@@ -182,23 +183,27 @@ class Contributions:
         return operand_kind(operand, self.trace, self.kinds)
 
     def _instantiate(self, template, mapping):
-        """The template with the call site's expressions in place of its names,
-        simplified. Simplifying looks at the shape of an expression, never at which
-        names it reads: where every expression is a name, a number or a negated name,
-        the template is simplified once per such shape (with stand-in names) and the
-        result copied with the call site's names."""
+        return _substituted(template, mapping, self._renames)
+
+    def _simplified_instance(self, template, mapping):
+        """simplify(self._instantiate(template, mapping)). Simplifying looks at the
+        shape of an expression, never at which names it reads: where every expression
+        is a name, a number or a negated name, the template is simplified once per such
+        shape (with stand-in names) and the result copied with the call site's names."""
         key, names = _shape(template, mapping)
         if key is None:
-            return simplify(_substituted(template, mapping, self._renames))
+            return simplify(self._instantiate(template, mapping))
         known = self._simplified.get(key)
-        if known is None:
+        if known is None or known[0] is not template:
             stand_ins = {k: _stand_in(k, v) for k, v in mapping.items()}
-            simplified = simplify(_substituted(template, stand_ins, self._renames))
+            simplified = simplify(self._instantiate(template, stand_ins))
             # (simplifying is not always idempotent: a sum of terms simplifies each
             # term again, except one that is known to stay as it is)
             again = simplify(copy_tree(simplified))
-            known = self._simplified[key] = (simplified, ast.dump(again) == ast.dump(simplified))
-        simplified, settled = known
+            # (the template is kept, so that no other template can take its id)
+            known = (template, simplified, ast.dump(again) == ast.dump(simplified))
+            self._simplified[key] = known
+        _, simplified, settled = known
         expr = _substituted(simplified, names, {})
         if settled:
             expr.__dict__[SETTLED] = True

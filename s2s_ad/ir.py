@@ -97,6 +97,8 @@ class Stmt(Item):
     def deps(self):
         if self.rule.zero_grad:
             return []
+        if not self.rule.discrete:
+            return [(self.target, list(self.args.values()))]
         return [(self.target, [op for p, op in self.args.items()
                                if p.partition("[")[0] not in self.rule.discrete])]
 
