@@ -52,7 +52,7 @@ class ParsedFunction:
     defaults_owner: object = None   # the function whose __defaults__ the signature shows
     dependencies: list = field(default_factory=list)   # shared with inlined callees
     walked: list = None         # every node of `node`, once desugared (see `nodes`)
-    texts: dict = field(default_factory=dict, repr=False)   # line number -> its text
+    locs: dict = field(default_factory=dict, repr=False)    # (line, column) -> its Loc
 
     def nodes(self):
         """Every node of the def, in ast.walk's order. Walked once, on the first call
@@ -81,10 +81,12 @@ class ParsedFunction:
 
     def loc(self, node):
         lineno = getattr(node, "lineno", self.node.lineno)
-        text = self.texts.get(lineno)
-        if text is None:
-            text = self.texts[lineno] = linecache.getline(self.filename, lineno)
-        return Loc(self.filename, lineno, getattr(node, "col_offset", 0), text)
+        col = getattr(node, "col_offset", 0)
+        loc = self.locs.get((lineno, col))
+        if loc is None:
+            loc = self.locs[lineno, col] = Loc(self.filename, lineno, col,
+                                               linecache.getline(self.filename, lineno))
+        return loc
 
     def error(self, message, node):
         return TranslationError(message, self.loc(node))
