@@ -91,7 +91,10 @@ def all_nodes(node):
     while i < len(out):
         n = out[i]
         i += 1
-        for field in n._fields:
+        fields = _NODE_FIELDS.get(type(n))
+        if fields is None:
+            fields = _NODE_FIELDS[type(n)] = _fields_that_may_hold_nodes(type(n))
+        for field in fields:
             value = getattr(n, field, None)
             if isinstance(value, _AST):
                 append(value)
@@ -100,6 +103,21 @@ def all_nodes(node):
                     if isinstance(v, _AST):
                         append(v)
     return out
+
+
+# Per node type, the fields that can hold a node: not identifiers, numbers or a
+# constant's value, which would only be looked at to be skipped.
+_NODE_FIELDS = {}
+_NO_NODES = frozenset({"id", "attr", "arg", "name", "kind", "type_comment", "conversion",
+                       "level", "module", "asname"})
+
+
+def _fields_that_may_hold_nodes(node_type):
+    if issubclass(node_type, ast.Constant):
+        return ()
+    if node_type.__name__ == "TypeAlias":      # (3.12: `type X = ...`, its name a Name)
+        return node_type._fields
+    return tuple(f for f in node_type._fields if f not in _NO_NODES)
 
 
 def children(node):
