@@ -41,7 +41,7 @@ from .scalar_loops import rewrite_loops
 from .float_reads import read_floats
 from .simplify import fold_single_use_temporaries
 from .strength import reduce_powers
-from .walk import name_nodes, names_and_size, stores
+from .walk import name_nodes, names_and_size
 
 STAGES = ("lower", "cse", "kinds", "aliasing", "reverse", "tape", "loops", "clean",
           "floats", "emit")
@@ -279,4 +279,5 @@ def reads_list(node):
 
 
 def _stored(statements):
-    return {name for s in statements for name in stores(s)}
+    """The names the statements bind (walk.stores of each), from one walk of them all."""
+    return {n.id for n in name_nodes(ast.Module(statements, [])) if type(n.ctx) is ast.Store}
