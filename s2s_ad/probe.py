@@ -120,8 +120,12 @@ class _Probe:
 
         def note_everything(scope):
             for name in deferred:
-                if name in scope:           # (not bound: in a branch that did not run)
+                if name not in scope:       # (not bound: in a branch that did not run)
+                    continue
+                if name in kinds:
                     note(name, scope[name])
+                else:                       # (a first kind: note would merge it with itself)
+                    kinds[name] = kind_of(scope[name])
         probe = ast.FunctionDef(f"{self.trace.name}_probe", self.parsed.node.args, [], [])
         stopper = Stopper()
         probe_namespace = {**self.namespace, _NOTE: note, type_: type,
