@@ -65,9 +65,10 @@ class Contributions:
             if not s.rule.selects[1][param.partition("[")[0]]:
                 condition = self.np_call("logical_not", condition)
             mask = condition if mask is None else self.np_call("logical_and", mask, condition)
-        mapping = dict(self._operands[id(s)][1])     # (made with the info)
+        _, operands, shapes = self._operands[id(s)]   # (made with the info)
+        mapping = dict(operands)
         mapping["g"] = g
-        expr = self._simplified_instance(template, mapping)
+        expr = self._simplified_instance(template, mapping, shapes)
         if info.fills:                      # a scalar standing for the whole argument
             kind = self.kind(operand)
             if kind is not None and kind.is_array and mask is None:
@@ -158,7 +159,7 @@ class Contributions:
         # expressions and `ans`, the result (copied where a template reads them).
         operands = {name: _as_expression(op) for name, op in s.args.items()}
         operands["ans"] = ast.Name(s.target, ast.Load())
-        self._operands[id(s)] = (s, operands)
+        self._operands[id(s)] = (s, operands, _shapes(operands))
         return info
 
     def _new_info(self, s):
@@ -185,14 +186,22 @@ class Contributions:
     def _instantiate(self, template, mapping):
         return _substituted(template, mapping, self._renames)
 
-    def _simplified_instance(self, template, mapping):
+    def _simplified_instance(self, template, mapping, known_shapes=None):
         """simplify(self._instantiate(template, mapping)). Simplifying looks at the
         shape of an expression, never at which names it reads: where every expression
         is a name, a number or a negated name, the template is simplified once per such
-        shape (with stand-in names) and the result copied with the call site's names."""
-        key, names = _shape(template, mapping)
-        if key is None:
+        shape (with stand-in names) and the result copied with the call site's names.
+        (`known_shapes`: _shapes of the mapping but its last entry, made before.)"""
+        if known_shapes is None:
+            shapes, names = _shapes(mapping)
+        else:
+            last = next(reversed(mapping))
+            more, more_names = _shapes({last: mapping[last]})
+            shapes, names = (None, None) if known_shapes[0] is None or more is None else \
+                (known_shapes[0] + more, {**known_shapes[1], **more_names})
+        if shapes is None:
             return simplify(self._instantiate(template, mapping))
+        key = (id(template),) + shapes
         known = self._simplified.get(key)
         if known is None or known[0] is not template:
             stand_ins = {k: _stand_in(k, v) for k, v in mapping.items()}
@@ -234,11 +243,11 @@ class Contributions:
         return reduced
 
 
-def _shape(template, mapping):
-    """((the template, the shape of each expression), {stand-in name: the call site's
-    name}) when every expression is a name, a number or a negated name; else (None,
-    None). A number's shape is its type and value: simplifying folds numbers."""
-    shapes, names = [id(template)], {}
+def _shapes(mapping):
+    """((the shape of each expression), {stand-in name: the call site's name}) when
+    every expression is a name, a number or a negated name; else (None, None). A
+    number's shape is its type and value: simplifying folds numbers."""
+    shapes, names = [], {}
     for key, value in mapping.items():
         t = type(value)
         if t is ast.Name:
