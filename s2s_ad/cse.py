@@ -18,6 +18,13 @@ from . import ir
 from .rules import control_rules as cr
 
 _NEVER_SHARED = (cr.SAVE, cr.SAVE_ITEM)
+_NEVER_SHARED_NAMES = {r.name for r in _NEVER_SHARED}
+
+
+def _never_shared(rule):
+    """`rule in _NEVER_SHARED`, without comparing every field of rules of other names
+    (a rule equal to one of them has its name)."""
+    return rule.name in _NEVER_SHARED_NAMES and rule in _NEVER_SHARED
 
 
 def eliminate_common_subexpressions(trace):
@@ -55,7 +62,7 @@ def _block(items, seen, renames, temps):
             new.rename_operands(renames)
             if item.writes():
                 seen.forget(item.writes())
-            elif item.rule not in _NEVER_SHARED and item.rule.pure:   # a draw: never shared
+            elif item.rule.pure and not _never_shared(item.rule):   # a draw: never shared
                 key = _key(new)
                 if key in seen.values and new.target in temps:
                     renames[new.target] = seen.values[key]
