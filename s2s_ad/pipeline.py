@@ -32,7 +32,7 @@ from .flatten import LIMIT as FLATTEN_LIMIT, flatten_deep_expressions
 from .forward import ForwardEmitter, assign
 from .ir import NameAllocator, Stmt, walk_items
 from .kind_flow import settle_kinds
-from .liveness import eliminate_dead_code, reads
+from .liveness import effect_of, eliminate_dead_code, reads
 from .lower_effects import probing
 from .probe import observe, origin
 from .render import render_function
@@ -175,9 +175,16 @@ def _loops(c):
 
 def _clean(c):
     in_forward = {id(s) for s in c.forward}
-    statements = eliminate_dead_code(c.forward + c.reverse, reads(c.returns), c.aliases)
-    # One walk of each statement gives its names, whether it has a power, and its size.
-    walked = {id(s): names_and_size(s) for s in c.forward + c.reverse}
+    # One walk of each statement gives its names, whether it has a power, and its size
+    # (walk.names_and_size); a simple one's, made first, gives liveness its effect too.
+    walked, effects = {}, {}
+    for s in c.forward + c.reverse:
+        if type(s) in _WALKED_FIRST:
+            walked[id(s)], effects[id(s)] = _walk_simple(s)
+    statements = eliminate_dead_code(c.forward + c.reverse, reads(c.returns), c.aliases,
+                                     effects)
+    walked.update((id(s), names_and_size(s)) for s in c.forward + c.reverse
+                  if id(s) not in walked)     # (after liveness: it drops nested ones)
     powers = [s for s in c.forward + c.reverse if walked[id(s)][1]]
     # strength.py: x ** 2 -> x * x (exact); only statements with a power can change.
     reduce_powers([s for s in powers if id(s) in in_forward],
@@ -246,6 +253,22 @@ def _show(statements):
 
 
 _SIMPLE = (ast.Assign, ast.AugAssign, ast.Expr, ast.Return)
+_WALKED_FIRST = (ast.Assign, ast.AugAssign, ast.Expr)
+
+
+def _walk_simple(s):
+    """(walk.names_and_size(s), liveness.effect_of(s, ...)) from one walk of the value
+    and one of each target."""
+    calls = []
+    value_names, power, size = names_and_size(s.value, calls)
+    targets = s.targets if type(s) is ast.Assign else \
+        [s.target] if type(s) is ast.AugAssign else []
+    names = list(value_names)
+    for t in targets:
+        more, more_power, more_size = names_and_size(t)
+        names += more
+        power, size = power or more_power, size + more_size
+    return (names, power, size + 1), effect_of(s, value_names, calls)
 
 
 def _has_reciprocal(trace):

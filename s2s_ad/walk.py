@@ -37,10 +37,11 @@ def name_nodes(node, calls=None):
     return out
 
 
-def names_and_size(node):
+def names_and_size(node, calls=None):
     """(every ast.Name under `node`, as name_nodes gives them; is there a `**` in it;
     how many nodes the walk met). Every node of `node` but its contexts and operators is
-    met, and those are leaves: `node` nests at most size + 1 levels deep."""
+    met, and those are leaves: `node` nests at most size + 1 levels deep. With a list
+    `calls`, the ast.Call nodes met are appended to it, as name_nodes does."""
     out, stack, size, power = [], [node], 0, False
     pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
@@ -61,6 +62,8 @@ def names_and_size(node):
         size += 1
         if t is _BinOp and type(n.op) is _Pow:
             power = True
+        elif t is _Call and calls is not None:
+            calls.append(n)
         for field in fields:
             value = getattr(n, field, None)
             if type(value) is list:
