@@ -37,6 +37,11 @@ class Contributions:
                                         # settled): see _simplified_instance
         self._renames = {**modules, **helpers}
 
+    def release(self):
+        """Drop what was made once per call site (the sweep is over; the stages after
+        it hold the whole program in memory)."""
+        self._infos, self._operands, self._simplified = {}, {}, {}
+
     def contribution(self, s, param, operand, g):
         base, _, path = param.partition("[")
         if path and not s.rule.handles_elements(base):
