@@ -313,15 +313,17 @@ def _substituted(node, mapping, renames):
             value = mapping[key]
             return _shallow(value) if type(value) in _LEAVES else copy_tree(value)
     new = t.__new__(t)
-    attrs = new.__dict__
-    attrs.update(node.__dict__)
-    for key in t._fields:
-        value = attrs.get(key)
+    attrs, old = new.__dict__, node.__dict__
+    for key in t._fields:       # (not a template's positions: generated code has none)
+        if key not in old:
+            continue
+        value = old[key]
         if type(value) is list:
-            attrs[key] = [_substituted(v, mapping, renames) if isinstance(v, ast.AST) else v
-                          for v in value]
+            value = [_substituted(v, mapping, renames) if isinstance(v, ast.AST) else v
+                     for v in value]
         elif isinstance(value, ast.AST) and value._fields:
-            attrs[key] = _substituted(value, mapping, renames)
+            value = _substituted(value, mapping, renames)
+        attrs[key] = value
     return new
 
 
