@@ -164,7 +164,9 @@ class Contributions:
         # expressions and `ans`, the result (copied where a template reads them).
         operands = {name: _as_expression(op) for name, op in s.args.items()}
         operands["ans"] = ast.Name(s.target, ast.Load())
-        self._operands[id(s)] = (s, operands, _shapes(operands))
+        # (a parameter named g is never read by a template: g is the adjoint there)
+        shapes = _shapes({k: v for k, v in operands.items() if k != "g"})
+        self._operands[id(s)] = (s, operands, shapes)
         return info
 
     def _new_info(self, s):
@@ -196,12 +198,11 @@ class Contributions:
         shape of an expression, never at which names it reads: where every expression
         is a name, a number or a negated name, the template is simplified once per such
         shape (with stand-in names) and the result copied with the call site's names.
-        (`known_shapes`: _shapes of the mapping but its last entry, made before.)"""
+        (`known_shapes`: _shapes of every entry of the mapping but g, made before.)"""
         if known_shapes is None:
             shapes, names = _shapes(mapping)
         else:
-            last = next(reversed(mapping))
-            more, more_names = _shapes({last: mapping[last]})
+            more, more_names = _shapes({"g": mapping["g"]})
             shapes, names = (None, None) if known_shapes[0] is None or more is None else \
                 (known_shapes[0] + more, {**known_shapes[1], **more_names})
         if shapes is None:
