@@ -155,9 +155,7 @@ def _tape(c):
                              [ast.Name(tape_name, ast.Load())], [])
             c.reverse.append(ast.Expr(empty))
     value = c.trace.result
-    if c.trace.is_local(value) and not c.transform.pairs and value.id in _stored(c.reverse):
-        eliminate_dead_code(c.reverse, reads(c.returns), c.aliases)   # (see _reverse)
-    if c.trace.is_local(value) and value.id in _stored(c.reverse):
+    if c.trace.is_local(value) and _rebinds(c, value.id):
         # The reverse sweep restores earlier values of this name: keep the result.
         kept = c.names.fresh(f"{value.id}_result")
         c.forward.append(assign(kept, value))
@@ -299,6 +297,17 @@ def _name_counts(forward, reverse, kept, walked):
 
 def reads_list(node):
     return [n.id for n in name_nodes(node) if type(n.ctx) is ast.Load]
+
+
+def _rebinds(c, name):
+    """Does the reverse sweep that will run bind `name`? (Without a tape it still has
+    its dead code, see _reverse: dropped first when a statement binds the name.)"""
+    if name not in _stored(c.reverse):
+        return False
+    if not c.transform.pairs:
+        eliminate_dead_code(c.reverse, reads(c.returns), c.aliases)
+        return name in _stored(c.reverse)
+    return True
 
 
 def _stored(statements):
