@@ -34,19 +34,17 @@ def adjoint_roots(trace, kinds, activity):
     statement-defined values that are indexed, written into, appended to, or summed
     or joined as lists. Phi targets and loop headers are excluded (their reads use the
     rules' fallback templates)."""
-    excluded, defined = set(), set(trace.params)
+    excluded, defined, containers = set(), set(trace.params), []
     for item in ir.walk_items(trace.body):
         if isinstance(item, Stmt):
             defined.add(item.target)
         else:
             excluded.update(item.defs())
-    roots = set()
-    for item in ir.walk_items(trace.body):
         base = _container_of(item, kinds)
-        if (isinstance(base, ast.Name) and base.id in activity and base.id in defined
-                and base.id not in excluded and _container_kind(kinds, base.id)):
-            roots.add(base.id)
-    return roots
+        if isinstance(base, ast.Name):
+            containers.append(base.id)
+    return {name for name in containers if name in activity and name in defined
+            and name not in excluded and _container_kind(kinds, name)}
 
 
 def _container_of(item, kinds):
@@ -58,7 +56,7 @@ def _container_of(item, kinds):
         return None
     if item.rule is cr.GETITEM:
         return item.args["x"]
-    if (item.rule in (cr.SUM, cr.ARRAY) or id(item.rule) in _JOINS) \
+    if (_is_one_of(item.rule, (cr.SUM, cr.ARRAY)) or id(item.rule) in _JOINS) \
             and _is_list(kinds, _first(item)):
         return _first(item)
     return None
@@ -66,6 +64,12 @@ def _container_of(item, kinds):
 
 _JOINED = (np.stack, np.concatenate, np.vstack, np.hstack)
 _JOINS = {id(rule_for_call(fn)) for fn in _JOINED}
+
+
+def _is_one_of(rule, rules):
+    """`rule in rules`, without comparing every field of rules of other names (a
+    rule equal to one of them has its name)."""
+    return any(rule.name == r.name for r in rules) and rule in rules
 
 
 def _is_list(kinds, operand):

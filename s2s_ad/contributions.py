@@ -16,7 +16,7 @@ import numpy as np
 from . import adjoints, rules
 from .adjoints import Filled, Masked
 from .errors import TranslationError
-from .simplify import simplify
+from .simplify import SETTLED, simplify
 from .trace import operand_kind, static_value
 from .walk import all_nodes, copy_tree
 
@@ -31,6 +31,16 @@ class Contributions:
         self.active = active            # the Activity: which arguments carry adjoints
         self.modules = modules          # template module name -> name in generated code
         self.helpers = helpers          # runtime helper name -> name in generated code
+        self._infos = {}                # id(statement) -> (statement, its RuleInfo)
+        self._operands = {}             # id(statement) -> (statement, {name: expression})
+        self._simplified = {}           # (template, shapes) -> (template, simplified,
+                                        # settled): see _simplified_instance
+        self._renames = {**modules, **helpers}
+
+    def release(self):
+        """Drop what was made once per call site (the sweep is over; the stages after
+        it hold the whole program in memory)."""
+        self._infos, self._operands, self._simplified = {}, {}, {}
 
     def contribution(self, s, param, operand, g):
         base, _, path = param.partition("[")
@@ -60,10 +70,10 @@ class Contributions:
             if not s.rule.selects[1][param.partition("[")[0]]:
                 condition = self.np_call("logical_not", condition)
             mask = condition if mask is None else self.np_call("logical_and", mask, condition)
-        mapping = {name: _as_expression(op) for name, op in s.args.items()}
+        _, operands, shapes = self._operands[id(s)]   # (made with the info)
+        mapping = dict(operands)
         mapping["g"] = g
-        mapping["ans"] = ast.Name(s.target, ast.Load())
-        expr = simplify(self._instantiate(template, mapping))
+        expr = self._simplified_instance(template, mapping, shapes)
         if info.fills:                      # a scalar standing for the whole argument
             kind = self.kind(operand)
             if kind is not None and kind.is_array and mask is None:
@@ -110,7 +120,7 @@ class Contributions:
         mapping = {name: _as_expression(op) for name, op in s.args.items()}
         mapping["g"] = g.value
         mapping["ans"] = ast.Name(s.target, ast.Load())
-        expr = simplify(self._instantiate(template, mapping))
+        expr = self._simplified_instance(template, mapping)
         if shape == mine.shape:
             return expr
         if shape == () and mine.is_array:
@@ -141,15 +151,37 @@ class Contributions:
     # -- helpers -------------------------------------------------------------------------
 
     def info(self, s):
-        kinds, statics = {}, {}
+        """The RuleInfo of a call site, made once per statement (a statement with two
+        active arguments asks twice; kinds and activity do not change meanwhile)."""
+        known = self._infos.get(id(s))
+        if known is not None and known[0] is s:
+            info = known[1]
+            info.fills = False          # (set again by the template that asks for it)
+            return info
+        info = self._new_info(s)
+        self._infos[id(s)] = (s, info)
+        # What a template's names stand for at this call site, but g: the operands as
+        # expressions and `ans`, the result (copied where a template reads them).
+        operands = {name: _as_expression(op) for name, op in s.args.items()}
+        operands["ans"] = ast.Name(s.target, ast.Load())
+        # (a parameter named g is never read by a template: g is the adjoint there)
+        shapes = _shapes({k: v for k, v in operands.items() if k != "g"})
+        self._operands[id(s)] = (s, operands, shapes)
+        return info
+
+    def _new_info(self, s):
+        kinds, statics, active = {}, {}, set()
         for param, operand in s.args.items():
+            if self.trace.is_local(operand):        # (operand_kind's first case)
+                kinds[param] = self.kinds.get(operand.id)
+                if operand.id in self.active:
+                    active.add(param)
+                continue
             kinds[param] = self.kind(operand)
-            if not self.trace.is_local(operand):
-                try:
-                    statics[param] = static_value(operand, self.trace.parsed)
-                except LookupError:
-                    pass
-        active = {p for p, v in s.args.items() if self.trace.is_local(v) and v.id in self.active}
+            try:
+                statics[param] = static_value(operand, self.trace.parsed)
+            except LookupError:
+                pass
         info = rules.RuleInfo(kinds, statics, self.kinds.get(s.target), active, s.args)
         info.kind_of = self.kind           # for operands nested in an index or a list
         info.names = _UserNames(s.args, self.trace)   # (asked for by messages only)
@@ -159,8 +191,38 @@ class Contributions:
         return operand_kind(operand, self.trace, self.kinds)
 
     def _instantiate(self, template, mapping):
-        renames = {**self.modules, **self.helpers}
-        return _substituted(template, mapping, renames)
+        return _substituted(template, mapping, self._renames)
+
+    def _simplified_instance(self, template, mapping, known_shapes=None):
+        """simplify(self._instantiate(template, mapping)). Simplifying looks at the
+        shape of an expression, never at which names it reads: where every expression
+        is a name, a number or a negated name, the template is simplified once per such
+        shape (with stand-in names) and the result copied with the call site's names.
+        (`known_shapes`: _shapes of every entry of the mapping but g, made before.)"""
+        if known_shapes is None:
+            shapes, names = _shapes(mapping)
+        else:
+            more, more_names = _shapes({"g": mapping["g"]})
+            shapes, names = (None, None) if known_shapes[0] is None or more is None else \
+                (known_shapes[0] + more, {**known_shapes[1], **more_names})
+        if shapes is None:
+            return simplify(self._instantiate(template, mapping))
+        key = (id(template),) + shapes
+        known = self._simplified.get(key)
+        if known is None or known[0] is not template:
+            stand_ins = {k: _stand_in(k, v) for k, v in mapping.items()}
+            simplified = simplify(self._instantiate(template, stand_ins))
+            # (simplifying is not always idempotent: a sum of terms simplifies each
+            # term again, except one that is known to stay as it is)
+            again = simplify(copy_tree(simplified))
+            # (the template is kept, so that no other template can take its id)
+            known = (template, simplified, ast.dump(again) == ast.dump(simplified))
+            self._simplified[key] = known
+        _, simplified, settled = known
+        expr = _substituted(simplified, names, {})
+        if settled:
+            expr.__dict__[SETTLED] = True
+        return expr
 
     def reduce_to(self, expr, operand, shape):
         """Sum a contribution of shape `shape` (NumPy broadcast the operand to it) back to
@@ -187,6 +249,40 @@ class Contributions:
         return reduced
 
 
+def _shapes(mapping):
+    """((the shape of each expression), {stand-in name: the call site's name}) when
+    every expression is a name, a number or a negated name; else (None, None). A
+    number's shape is its type and value: simplifying folds numbers."""
+    shapes, names = [], {}
+    for key, value in mapping.items():
+        t = type(value)
+        if t is ast.Name:
+            shapes.append(key)
+            names[_STAND_IN + key] = value
+        elif t is ast.Constant:
+            shapes.append((key, type(value.value), repr(value.value)))
+        elif t is ast.UnaryOp and type(value.op) is ast.USub \
+                and type(value.operand) is ast.Name:
+            shapes.append((key, "-"))
+            names[_STAND_IN + key] = value.operand
+        else:
+            return None, None
+    return tuple(shapes), names
+
+
+def _stand_in(key, value):
+    """The stand-in for an expression of _shape: a name no program has for a name."""
+    t = type(value)
+    if t is ast.Name:
+        return ast.Name(_STAND_IN + key, ast.Load())
+    if t is ast.UnaryOp:
+        return ast.UnaryOp(ast.USub(), ast.Name(_STAND_IN + key, ast.Load()))
+    return value
+
+
+_STAND_IN = "\0"      # (not an identifier: never a user's name, and never printed)
+
+
 def _as_expression(operand):
     """An operand as an expression: slices in an index become slice(...) calls."""
     if isinstance(operand, ast.Slice):
@@ -202,26 +298,42 @@ def _substituted(node, mapping, renames):
     """A copy of a template with its names replaced: `g`, `ans` and parameters by the
     call site's expressions (`operands[1]` by that element), `np`/`math`/helpers by
     their names in the generated code. (Templates are a few nodes deep: recursion is
-    fine here, and one copying pass costs half of a copy and a NodeTransformer.)"""
+    fine here, and one copying pass costs half of a copy and a NodeTransformer.)
+    Contexts and operators, which hold nothing, are shared, as the parser shares them."""
     t = type(node)
     if t is ast.Name:
         if node.id in mapping:
-            return copy_tree(mapping[node.id])
+            value = mapping[node.id]
+            # (an operand is usually a name or a number: a shallow copy is a full one)
+            return _shallow(value) if type(value) in _LEAVES else copy_tree(value)
         return ast.Name(renames.get(node.id, node.id), node.ctx)
     if t is ast.Subscript and type(node.value) is ast.Name \
             and type(node.slice) is ast.Constant:
         key = f"{node.value.id}[{node.slice.value}]"
         if key in mapping:
-            return copy_tree(mapping[key])
-    new = node.__class__.__new__(node.__class__)
-    attrs = new.__dict__
-    for key, value in node.__dict__.items():
-        if isinstance(value, ast.AST):
-            value = _substituted(value, mapping, renames)
-        elif type(value) is list:
+            value = mapping[key]
+            return _shallow(value) if type(value) in _LEAVES else copy_tree(value)
+    new = t.__new__(t)
+    attrs, old = new.__dict__, node.__dict__
+    for key in t._fields:       # (not a template's positions: generated code has none)
+        if key not in old:
+            continue
+        value = old[key]
+        if type(value) is list:
             value = [_substituted(v, mapping, renames) if isinstance(v, ast.AST) else v
                      for v in value]
+        elif isinstance(value, ast.AST) and value._fields:
+            value = _substituted(value, mapping, renames)
         attrs[key] = value
+    return new
+
+
+_LEAVES = (ast.Name, ast.Constant)     # their fields hold no node but a shared context
+
+
+def _shallow(node):
+    new = node.__class__.__new__(node.__class__)
+    new.__dict__.update(node.__dict__)
     return new
 
 

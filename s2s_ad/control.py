@@ -157,19 +157,7 @@ class StructuredLowerer(DisplayLowering, TreeLowering, UnrolledLoopLowering, Cal
         return unflatten_state(merged, {**shapes_b, **shapes_a})
 
     def emit(self, target, rule, args, node, **spelling):
-        for key, value in args.items():
-            if isinstance(value, (FunctionValue, ExternalFunction)):
-                raise self.error("a function can only be called, or passed to a function "
-                                 "s2s_ad inlines; not used as a value here", node)
-            # (a sequence the rule binds element by element, 'arrays[0]', is taken
-            # apart; so is a shape inside *args, np.zeros((n, n)): no derivative)
-            if "[" not in key and is_structure(value) and f"{key}[0]" not in args \
-                    and not (rule.zero_grad and f"{key}[0][0]" in args) \
-                    and key not in rule.discrete and key != "index":
-                raise self.error("a tuple of computed values can be unpacked (a, b = t), "
-                                 "indexed (t[0]), passed to a function that takes a "
-                                 "sequence (np.array(t)) or returned as has_aux data; "
-                                 f"{rule.name} cannot take it here", node)
+        _check_arguments(self, rule, args, node)
         result = super().emit(target, rule, args, node, **spelling)
         stmt = self.body[-1]
         if self.note_prefix:
@@ -182,7 +170,7 @@ class StructuredLowerer(DisplayLowering, TreeLowering, UnrolledLoopLowering, Cal
             self.fresh_lists.add(stmt.target)
         # [0.0] * n: also a new Python list (its overwritten elements are saved by
         # reference, SAVE_ITEM, not by .copy(), which a float does not have)
-        if rule is rules.rule_for_operator(rules.BINOP, ast.Mult) and any(
+        if self.fresh_lists and rule is rules.rule_for_operator(rules.BINOP, ast.Mult) and any(
                 isinstance(v, ast.Name) and v.id in self.fresh_lists for v in args.values()):
             self.fresh_lists.add(stmt.target)
         return result
@@ -255,6 +243,8 @@ class StructuredLowerer(DisplayLowering, TreeLowering, UnrolledLoopLowering, Cal
             super().statement(node)
 
     def _expr(self, node, target):
+        if type(node) in _PLAIN:        # (most nodes: none of the cases below)
+            return super()._expr(node, target)
         if isinstance(node, RawOperand):
             return node.operand
         if isinstance(node, RawValue):
@@ -304,6 +294,30 @@ class StructuredLowerer(DisplayLowering, TreeLowering, UnrolledLoopLowering, Cal
                 return inline_call(self, fn, node, target)
         return super()._expr(node, target)
 
+
+
+# Expressions this class leaves to the mixins and trace.py as they are.
+_PLAIN = frozenset({ast.Name, ast.Constant, ast.BinOp, ast.UnaryOp})
+
+
+def _check_arguments(lowerer, rule, args, node):
+    """Refuse a function or a tuple of computed values passed where `rule` cannot
+    take one."""
+    for key, value in args.items():
+        if type(value) in _PLAIN:       # (a name or a number: nothing to refuse)
+            continue
+        if isinstance(value, (FunctionValue, ExternalFunction)):
+            raise lowerer.error("a function can only be called, or passed to a function "
+                                "s2s_ad inlines; not used as a value here", node)
+        # (a sequence the rule binds element by element, 'arrays[0]', is taken
+        # apart; so is a shape inside *args, np.zeros((n, n)): no derivative)
+        if "[" not in key and is_structure(value) and f"{key}[0]" not in args \
+                and not (rule.zero_grad and f"{key}[0][0]" in args) \
+                and key not in rule.discrete and key != "index":
+            raise lowerer.error("a tuple of computed values can be unpacked (a, b = t), "
+                                "indexed (t[0]), passed to a function that takes a "
+                                "sequence (np.array(t)) or returned as has_aux data; "
+                                f"{rule.name} cannot take it here", node)
 
 
 def _is_append(node):

@@ -18,6 +18,13 @@ from . import ir
 from .rules import control_rules as cr
 
 _NEVER_SHARED = (cr.SAVE, cr.SAVE_ITEM)
+_NEVER_SHARED_NAMES = {r.name for r in _NEVER_SHARED}
+
+
+def _never_shared(rule):
+    """`rule in _NEVER_SHARED`, without comparing every field of rules of other names
+    (a rule equal to one of them has its name)."""
+    return rule.name in _NEVER_SHARED_NAMES and rule in _NEVER_SHARED
 
 
 def eliminate_common_subexpressions(trace):
@@ -37,7 +44,7 @@ def _block(items, seen, renames, temps):
     (shallowly), never changed in place: the trace stays the user's."""
     out = []
     for item in items:
-        new = copy.copy(item)
+        new = _shallow_copy(item)
         if item.blocks():
             written = set().union(*(_written(b) for b in item.blocks()))
             if isinstance(item, ir.Loop):       # the next iteration sees the writes
@@ -55,7 +62,7 @@ def _block(items, seen, renames, temps):
             new.rename_operands(renames)
             if item.writes():
                 seen.forget(item.writes())
-            elif item.rule not in _NEVER_SHARED and item.rule.pure:   # a draw: never shared
+            elif item.rule.pure and not _never_shared(item.rule):   # a draw: never shared
                 key = _key(new)
                 if key in seen.values and new.target in temps:
                     renames[new.target] = seen.values[key]
@@ -63,6 +70,13 @@ def _block(items, seen, renames, temps):
                 seen.add(key, new.target, new.operands())
         out.append(new)
     return out
+
+
+def _shallow_copy(item):
+    """copy.copy of an item (a plain dataclass instance), without its generic protocol."""
+    new = item.__class__.__new__(item.__class__)
+    new.__dict__.update(item.__dict__)
+    return new
 
 
 def _key(stmt):

@@ -69,6 +69,8 @@ def dependencies_of(parsed):
     cells = dict(zip(fun.__code__.co_freevars, fun.__closure__ or ()))
     found = {}
     for n in everything:
+        if not isinstance(n, _CHAINS):      # (most nodes: no chain starts there)
+            continue
         chain = _chain(n)
         if chain is None or chain[0] in local or chain in found:
             continue
@@ -76,6 +78,9 @@ def dependencies_of(parsed):
         if dependency is not None:
             found[chain] = dependency
     return list(found.values())
+
+
+_CHAINS = (ast.Name, ast.Attribute)
 
 
 def _chain(node):

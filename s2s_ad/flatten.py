@@ -23,11 +23,15 @@ _BARRIERS = (ast.BoolOp, ast.IfExp, ast.Lambda, ast.ListComp, ast.SetComp, ast.D
 _HOISTABLE = (ast.BinOp, ast.UnaryOp, ast.Call, ast.Compare, ast.Attribute, ast.Subscript)
 
 
-def flatten_deep_expressions(statements, fresh):
+def flatten_deep_expressions(statements, fresh, shallow=None):
     """Rewrite `statements` (nested blocks included) in place; `fresh(base)` gives a new
-    name for each temporary."""
+    name for each temporary. `shallow` ({id: statement}): statements known to nest less
+    than LIMIT levels (they have too few nodes), left as they are without a look."""
     out = []
     for s in statements:
+        if shallow and shallow.get(id(s)) is s:
+            out.append(s)
+            continue
         for field in ("body", "orelse"):
             inner = getattr(s, field, None)
             if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):

@@ -52,6 +52,7 @@ class ParsedFunction:
     defaults_owner: object = None   # the function whose __defaults__ the signature shows
     dependencies: list = field(default_factory=list)   # shared with inlined callees
     walked: list = None         # every node of `node`, once desugared (see `nodes`)
+    locs: dict = field(default_factory=dict, repr=False)    # (line, column) -> its Loc
 
     def nodes(self):
         """Every node of the def, in ast.walk's order. Walked once, on the first call
@@ -80,8 +81,12 @@ class ParsedFunction:
 
     def loc(self, node):
         lineno = getattr(node, "lineno", self.node.lineno)
-        text = linecache.getline(self.filename, lineno)
-        return Loc(self.filename, lineno, getattr(node, "col_offset", 0), text)
+        col = getattr(node, "col_offset", 0)
+        loc = self.locs.get((lineno, col))
+        if loc is None:
+            loc = self.locs[lineno, col] = Loc(self.filename, lineno, col,
+                                               linecache.getline(self.filename, lineno))
+        return loc
 
     def error(self, message, node):
         return TranslationError(message, self.loc(node))
@@ -110,7 +115,10 @@ def parse_function(fun):
     parsed.signature = forward_varargs(parsed)
     unchanged = desugar(parsed)     # every node, when desugaring changed nothing
     SubsetChecker(parsed).check(unchanged)
+    replaced = _annotated(parsed.node)
     _plain_header(parsed)
+    if unchanged is not None and not replaced:
+        parsed.walked = unchanged   # (the header kept its nodes: no second walk of the def)
     parsed.dependencies = dependencies_of(parsed)
     return parsed
 
@@ -138,6 +146,13 @@ def _plain_header(parsed):
     for a in args.args:
         a.annotation = None
     parsed.node.returns = None
+
+
+def _annotated(node):
+    """Does the header hold nodes that _plain_header replaces (annotations, defaults)?"""
+    args = node.args
+    return node.returns is not None or bool(args.defaults) or any(
+        a.annotation is not None for a in args.posonlyargs + args.args)
 
 
 def _check_is_function(fun):

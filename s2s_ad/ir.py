@@ -97,6 +97,8 @@ class Stmt(Item):
     def deps(self):
         if self.rule.zero_grad:
             return []
+        if not self.rule.discrete:
+            return [(self.target, list(self.args.values()))]
         return [(self.target, [op for p, op in self.args.items()
                                if p.partition("[")[0] not in self.rule.discrete])]
 
@@ -245,13 +247,15 @@ def walk_items(block):
     (iterative: nesting depth costs no Python recursion)."""
     stack = [iter(block)]
     while stack:
-        item = next(stack[-1], None)
-        if item is None:
+        for item in stack[-1]:
+            yield item
+            if type(item) is not Stmt:          # (a statement has no blocks)
+                children = item.blocks()
+                if children:                    # the first child block runs first
+                    stack.extend(iter(child) for child in reversed(children))
+                    break
+        else:
             stack.pop()
-            continue
-        yield item
-        for child in reversed(item.blocks()):   # the first child block runs first
-            stack.append(iter(child))
 
 
 def level_defs(block):

@@ -54,11 +54,14 @@ class _Settler:
         self.namespace = namespace
         self.observed = set(kinds)
         self.growing = set()        # lists whose length the signature does not fix
-        self.made_by = {it.target: it for it in ir.walk_items(trace.body)
-                        if isinstance(it, Stmt)}
+        self.made_by = {}           # name -> the statement assigning it
         self.variations = {}        # name -> variation's answer
-        self.loop_of = {it.target: it for it in ir.walk_items(trace.body)
-                        if isinstance(it, ir.Loop) and it.target}
+        self.loop_of = {}           # index name -> its for loop
+        for it in ir.walk_items(trace.body):
+            if isinstance(it, Stmt):
+                self.made_by[it.target] = it
+            elif isinstance(it, ir.Loop) and it.target:
+                self.loop_of[it.target] = it
 
     def block(self, items):
         for item in items:

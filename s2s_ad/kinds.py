@@ -52,14 +52,18 @@ class Kind:
 
 def kind_of(value):
     t = type(value)
-    if t in (float, int, bool):
-        return Kind(t)
+    if t in _NUMBERS:
+        return _NUMBERS[t]
     if t is np.ndarray or isinstance(value, np.generic):
         return Kind(np.ndarray, np.shape(value), np.result_type(value))
     if is_other_array(value):
         return Kind(np.ndarray, tuple(value.shape), np.dtype(value.dtype), t)
     return Kind(t)
 
+
+# The kinds of Python numbers, made once (a Kind is frozen): the probe asks for one per
+# value of the program.
+_NUMBERS = {t: Kind(t) for t in (float, int, bool)}
 
 # Array types other than np.ndarray seen so far: the dispatcher (api.py) keys their
 # calls on (type, shape, dtype) like an ndarray's, and on the type alone otherwise.

@@ -17,12 +17,14 @@ IMPURE = "_s2s_impure"  # a random draw (forward.py sets it): never dropped, and
                         # moved by folding, since the draws must happen as f makes them
 
 
-def eliminate_dead_code(statements, live_out, aliases=None):
+def eliminate_dead_code(statements, live_out, aliases=None, effects=None):
     """Drop dead assignments from `statements`, in place (nested blocks keep their
     identity, which tape.py relies on); `live_out` is the set of names read after.
     `aliases` maps a name to the names that may share its memory (aliasing.py): a write
-    into `out` is kept while a view of `out` is still read."""
-    _block(statements, set(live_out), remove=True, aliases=aliases or {}, effects={})
+    into `out` is kept while a view of `out` is still read. `effects`: id(statement) ->
+    effect_of(...) for statements whose names the caller has walked already."""
+    _block(statements, set(live_out), remove=True, aliases=aliases or {},
+           effects={} if effects is None else effects)
     return statements
 
 
@@ -69,7 +71,7 @@ def _statement(s, live, remove, aliases, effects):
         elif isinstance(s, ast.Expr):
             if containers and not _any_live(containers, live, aliases):
                 return None, live
-        elif not names & live and not _any_live(containers, live, aliases):
+        elif names.isdisjoint(live) and not _any_live(containers, live, aliases):
             return None, live
         live -= killed
         live |= read
@@ -100,10 +102,16 @@ def _statement(s, live, remove, aliases, effects):
 
 
 def _effect(s):
+    calls = []
+    return effect_of(s, name_nodes(s.value, calls), calls)
+
+
+def effect_of(s, value_names, calls):
     """(names s assigns, containers it writes or mutates, names it reads, names it
-    kills) for a simple statement: what a pass over it needs, worked out once per
-    statement (loops are passed over until their liveness settles)."""
-    value_reads, containers = _reads_and_mutated(s.value)
+    kills) for a simple statement (an Assign, AugAssign or Expr), given the names and
+    calls in its value (walk.name_nodes(s.value, calls)): what a pass over it needs,
+    worked out once per statement (loops are passed over until their liveness settles)."""
+    value_reads, containers = _reads_and_mutated(value_names, calls)
     if isinstance(s, ast.Expr):
         return set(), containers, value_reads | containers, set()
     targets = s.targets if isinstance(s, ast.Assign) else [s.target]
@@ -134,11 +142,10 @@ def _split_target(t, names, containers):
             containers.add(base.id)
 
 
-def _reads_and_mutated(value):
-    """(the names `value` reads, the containers a call in it like `a.pop()` or
-    `a.append(v)` changes), from one walk."""
-    calls = []
-    read = {n.id for n in name_nodes(value, calls) if type(n.ctx) is ast.Load}
+def _reads_and_mutated(names, calls):
+    """(the names a value reads, the containers a call in it like `a.pop()` or
+    `a.append(v)` changes), from the names and calls of one walk of it."""
+    read = {n.id for n in names if type(n.ctx) is ast.Load}
     return read, {n.func.value.id for n in calls
                   if isinstance(n.func, ast.Attribute) and n.func.attr in _MUTATORS
                   and isinstance(n.func.value, ast.Name)}

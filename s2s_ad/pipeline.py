@@ -28,11 +28,11 @@ from .checks import check_kinds
 from .custom_notes import annotate
 from .cse import eliminate_common_subexpressions
 from .emit import compile_function
-from .flatten import flatten_deep_expressions
+from .flatten import LIMIT as FLATTEN_LIMIT, flatten_deep_expressions
 from .forward import ForwardEmitter, assign
-from .ir import NameAllocator
+from .ir import NameAllocator, Stmt, walk_items
 from .kind_flow import settle_kinds
-from .liveness import eliminate_dead_code, reads
+from .liveness import effect_of, eliminate_dead_code, reads
 from .lower_effects import probing
 from .probe import observe, origin
 from .render import render_function
@@ -41,7 +41,7 @@ from .scalar_loops import rewrite_loops
 from .float_reads import read_floats
 from .simplify import fold_single_use_temporaries
 from .strength import reduce_powers
-from .walk import name_nodes, stores
+from .walk import name_nodes, names_and_size
 
 STAGES = ("lower", "cse", "kinds", "aliasing", "reverse", "tape", "loops", "clean",
           "floats", "emit")
@@ -95,8 +95,9 @@ def _lower(c):
 
 def _cse(c):
     c.trace = eliminate_common_subexpressions(c.trace)
-    from .sigmoid_fusion import fuse_sigmoids      # 1 / (1 + exp(-u)): one rule
-    c.trace = fuse_sigmoids(c.trace)
+    if _has_reciprocal(c.trace):
+        from .sigmoid_fusion import fuse_sigmoids      # 1 / (1 + exp(-u)): one rule
+        c.trace = fuse_sigmoids(c.trace)
     c.names = NameAllocator(c.trace.taken)
     c.modules, c.helpers, c.namespace = c.compiler.namespace_for(c.trace, c.names)
     return lambda: _show_trace(c.trace)
@@ -131,7 +132,10 @@ def _reverse(c):
     c.gradient = (grads[0] if isinstance(compiler.argnums, int)
                   else ast.Tuple(grads, ast.Load()))
     c.returns = compiler.returns(c.trace.result, c.gradient, c.trace)
-    eliminate_dead_code(c.reverse, reads(c.returns), c.aliases)
+    if c.transform.pairs:
+        # The tape records what the reverse code that will run reads. Without loops
+        # there is no tape, and `clean` drops this dead code with the forward sweep's.
+        eliminate_dead_code(c.reverse, reads(c.returns), c.aliases)
     return lambda: _show(c.reverse + [c.returns])
 
 
@@ -151,7 +155,7 @@ def _tape(c):
                              [ast.Name(tape_name, ast.Load())], [])
             c.reverse.append(ast.Expr(empty))
     value = c.trace.result
-    if c.trace.is_local(value) and value.id in _stored(c.reverse):
+    if c.trace.is_local(value) and _rebinds(c, value.id):
         # The reverse sweep restores earlier values of this name: keep the result.
         kept = c.names.fresh(f"{value.id}_result")
         c.forward.append(assign(kept, value))
@@ -169,24 +173,41 @@ def _loops(c):
 
 def _clean(c):
     in_forward = {id(s) for s in c.forward}
-    statements = eliminate_dead_code(c.forward + c.reverse, reads(c.returns), c.aliases)
-    reduce_powers(c.forward, c.reverse, c.kinds)     # strength.py: x ** 2 -> x * x (exact)
+    # One walk of each statement gives its names, whether it has a power, and its size
+    # (walk.names_and_size); a simple one's, made first, gives liveness its effect too.
+    walked, effects = {}, {}
+    for s in c.forward + c.reverse:
+        if type(s) in _WALKED_FIRST:
+            walked[id(s)], effects[id(s)] = _walk_simple(s)
+    statements = eliminate_dead_code(c.forward + c.reverse, reads(c.returns), c.aliases,
+                                     effects)
+    walked.update((id(s), names_and_size(s)) for s in c.forward + c.reverse
+                  if id(s) not in walked)     # (after liveness: it drops nested ones)
+    powers = [s for s in c.forward + c.reverse if walked[id(s)][1]]
+    # strength.py: x ** 2 -> x * x (exact); only statements with a power can change.
+    reduce_powers([s for s in powers if id(s) in in_forward],
+                  [s for s in powers if id(s) not in in_forward], c.kinds)
+    walked.update((id(s), names_and_size(s)) for s in powers)
     counts, stored_forward, stored_reverse = _name_counts(
-        c.forward, c.reverse, {id(s) for s in statements})
+        c.forward, c.reverse, {id(s) for s in statements}, walked)
     counts.update(reads_list(c.returns))
     adjoint_temps = {n for n, k in stored_reverse.items()
                      if k == 1 and n.endswith("_bar") and n not in stored_forward}
     arrays = {v for v in c.trace.temps if c.kinds.get(v) is not None and c.kinds[v].is_array}
     array_temps = (arrays | {c.transform.adjoint_name(v) for v in arrays} - {None}
                    | c.transform.neg_names) if c.lean else set()
+    folded_into = set()
     fold_single_use_temporaries(statements, counts, c.trace.temps | adjoint_temps,
-                                array_temps, c.aliases)
+                                array_temps, c.aliases, folded_into)
     c.forward = [s for s in statements if id(s) in in_forward]
     c.reverse = [s for s in statements if id(s) not in in_forward]
     # Long programs make deep expressions (a sum of many adjoint terms): split them
-    # into statements that compile() and the printer accept.
-    flatten_deep_expressions(c.forward, c.names.fresh)
-    tail = flatten_deep_expressions(c.reverse + [c.returns], c.names.fresh)
+    # into statements that compile() and the printer accept. A simple statement of
+    # fewer than LIMIT nodes that no fold changed cannot be one.
+    shallow = {id(s): s for s in statements if type(s) in _SIMPLE
+               and walked[id(s)][2] + 1 < FLATTEN_LIMIT and id(s) not in folded_into}
+    flatten_deep_expressions(c.forward, c.names.fresh, shallow)
+    tail = flatten_deep_expressions(c.reverse + [c.returns], c.names.fresh, shallow)
     c.reverse, c.returns = tail[:-1], tail[-1]
     return lambda: _show(c.forward + c.reverse + [c.returns])
 
@@ -229,18 +250,45 @@ def _show(statements):
     return ast.unparse(ast.fix_missing_locations(module))
 
 
+_SIMPLE = (ast.Assign, ast.AugAssign, ast.Expr, ast.Return)
+_WALKED_FIRST = (ast.Assign, ast.AugAssign, ast.Expr)
+
+
+def _walk_simple(s):
+    """(walk.names_and_size(s), liveness.effect_of(s, ...)) from one walk of the value
+    and one of each target."""
+    calls = []
+    value_names, power, size = names_and_size(s.value, calls)
+    targets = s.targets if type(s) is ast.Assign else \
+        [s.target] if type(s) is ast.AugAssign else []
+    names = list(value_names)
+    for t in targets:
+        more, more_power, more_size = names_and_size(t)
+        names += more
+        power, size = power or more_power, size + more_size
+    return (names, power, size + 1), effect_of(s, value_names, calls)
+
+
+def _has_reciprocal(trace):
+    """Is there a `1 / (...)`, with which every sigmoid chain ends? (Else fusing has
+    nothing to do, and its count of every name's reads is skipped.)"""
+    return any(isinstance(item, Stmt) and item.rule.name == "truediv"
+               and isinstance(item.args.get("x"), ast.Constant) and item.args["x"].value == 1
+               for item in walk_items(trace.body))
+
+
 def _method(name, attr):
     return ast.Attribute(ast.Name(name, ast.Load()), attr, ast.Load())
 
 
-def _name_counts(forward, reverse, kept):
+def _name_counts(forward, reverse, kept, walked):
     """(how often each name is read in the statements whose ids are in `kept`, the
-    names `forward` assigns, how often each name is assigned in `reverse`), from one
-    walk of each statement."""
+    names `forward` assigns, how often each name is assigned in `reverse`), from the
+    walk of each statement (`walked`: id -> walk.names_and_size)."""
     loads, stored_forward, stored_reverse = collections.Counter(), set(), collections.Counter()
     for statements, stored in ((forward, stored_forward), (reverse, stored_reverse)):
         for s in statements:
-            names = name_nodes(s)
+            names = walked[id(s)][0]
             if id(s) in kept:
                 loads.update(n.id for n in names if type(n.ctx) is ast.Load)
             stored.update(n.id for n in names if type(n.ctx) is ast.Store)
@@ -251,5 +299,17 @@ def reads_list(node):
     return [n.id for n in name_nodes(node) if type(n.ctx) is ast.Load]
 
 
+def _rebinds(c, name):
+    """Does the reverse sweep that will run bind `name`? (Without a tape it still has
+    its dead code, see _reverse: dropped first when a statement binds the name.)"""
+    if name not in _stored(c.reverse):
+        return False
+    if not c.transform.pairs:
+        eliminate_dead_code(c.reverse, reads(c.returns), c.aliases)
+        return name in _stored(c.reverse)
+    return True
+
+
 def _stored(statements):
-    return {name for s in statements for name in stores(s)}
+    """The names the statements bind (walk.stores of each), from one walk of them all."""
+    return {n.id for n in name_nodes(ast.Module(statements, [])) if type(n.ctx) is ast.Store}

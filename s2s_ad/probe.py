@@ -6,14 +6,15 @@ observed kinds are trusted).
 import ast
 import builtins
 import gc
-import re
 import sys
 
 import numpy as np
 
 from . import builtin_names, rules
-from .forward import NOTE, assign as _assign
+from .forward import assign as _assign
+from . import ir
 from .ir import NameAllocator
+from .probe_placement import OWN, at_line, copy_at, placed
 from .probe_loops import MarkingEmitter, Stopper, check_until_settled, loop_marks
 from .kinds import kind_of, merge_kinds
 from .render import PRINTED
@@ -97,19 +98,21 @@ class _Probe:
                 return type(value), value.shape, value.dtype
             return type(value), None, None
 
-        statements = [_note_call(p) for p in self.trace.params]
+        statements = [_Note(p) for p in self.trace.params]
         marks = (loop_marks(self.trace, derived, _follows_kinds, may_stop)
                  if self.settle_loops else {})
-        statements += MarkingEmitter(lambda name: [_note_call(name)], marks).block(
+        statements += MarkingEmitter(lambda name: [_Note(name)], marks).block(
             self.trace.body)
         probe_names = NameAllocator(self.trace.taken | {_NOTE})
         type_, locals_, note_all, stop = (
             probe_names.fresh(n) for n in ("type", "locals", "note_all", "stop"))
         guards, in_loops, deferred = [], set(), []
-        _guard_notes_in_loops(statements, probe_names, type_, guards, False,
-                              in_loops, derived, deferred)
-        check_until_settled(statements, probe_names,
-                            lambda s: isinstance(s, ast.Pass) and hasattr(s, PRINTED), stop)
+        if not ir.is_straight_line(self.trace.body):   # (else no loop, nothing to guard)
+            _guard_notes_in_loops(statements, probe_names, type_, guards, False,
+                                  in_loops, derived, deferred)
+        if marks:
+            check_until_settled(statements, probe_names,
+                                lambda s: isinstance(s, ast.Pass) and hasattr(s, PRINTED), stop)
         _defer_notes(statements, in_loops, deferred)
         statements[:0] = [_assign(g, ast.Constant(None)) for g in guards]
         statements.append(ast.Expr(ast.Call(ast.Name(note_all, ast.Load()), [
@@ -117,8 +120,12 @@ class _Probe:
 
         def note_everything(scope):
             for name in deferred:
-                if name in scope:           # (not bound: in a branch that did not run)
+                if name not in scope:       # (not bound: in a branch that did not run)
+                    continue
+                if name in kinds:
                     note(name, scope[name])
+                else:                       # (a first kind: note would merge it with itself)
+                    kinds[name] = kind_of(scope[name])
         probe = ast.FunctionDef(f"{self.trace.name}_probe", self.parsed.node.args, [], [])
         stopper = Stopper()
         probe_namespace = {**self.namespace, _NOTE: note, type_: type,
@@ -155,9 +162,9 @@ def _compile_probe(header, statements, result, namespace, parsed):
     came from, in the user's file, so an error the user's code raises while probed
     points at their own line."""
     line = parsed.node.lineno
-    body = _placed(statements, line) + [ast.Return(_copy_at(result, line))]
-    _at_line(body[-1], line)
-    fn = ast.FunctionDef(header.name, _copy_at(header.args, line), body, [], None, None,
+    body = placed(statements, line) + [ast.Return(copy_at(result, line))]
+    at_line(body[-1], line)
+    fn = ast.FunctionDef(header.name, copy_at(header.args, line), body, [], None, None,
                          **_type_params())
     fn.lineno, fn.end_lineno = line, 10 ** 9
     fn.col_offset = fn.end_col_offset = 0
@@ -168,105 +175,28 @@ def _compile_probe(header, statements, result, namespace, parsed):
     return scope[header.name]
 
 
-def _placed(statements, line):
-    """Copies of `statements` (nested blocks too), each with the line its note names,
-    else `line`, the line of the statement before it, on every node: copied and placed
-    in one walk. Columns are 0: only lines are reported."""
-    out = []
-    for s in statements:
-        printed = getattr(s, PRINTED, None)
-        if printed is not None:                 # a guard kept as text: its tree
-            s = ast.parse(printed).body[0]
-        match = _LINE.match(getattr(s, NOTE, None) or "")
-        line = int(match.group(1)) if match else line
-        if getattr(s, _OWN, False):             # a note call: placed where it is
-            for node in all_nodes(s):
-                _at_line(node, line)
-            out.append(s)
-            continue
-        new = _shallow_at(s, line)
-        attrs = new.__dict__
-        for field in s._fields:
-            value = attrs.get(field)
-            if field in ("body", "orelse"):
-                attrs[field] = _placed(value, line)
-            elif isinstance(value, ast.AST):
-                attrs[field] = _copy_at(value, line)
-            elif type(value) is list:
-                attrs[field] = [_copy_at(v, line) if isinstance(v, ast.AST) else v
-                                for v in value]
-        out.append(new)
-    return out
+class _Note(ast.stmt):
+    """Where the forward sweep assigns `name`, the place of its note: inside a loop it
+    becomes a guard (or nothing), outside one a call of `note` or nothing. (Most are
+    nothing: a marker costs less than the call's tree.)"""
+    _fields = ()
 
-
-def _copy_at(node, line):
-    """A copy of the tree `node` with every node at `line`, column 0, without recursion.
-    Nodes with neither fields nor positions (contexts, operators) are shared: nothing
-    changes them."""
-    root = _shallow_at(node, line)
-    stack = [root]
-    while stack:
-        attrs = stack.pop().__dict__
-        for field, value in attrs.items():
-            if isinstance(value, ast.AST):
-                if type(value) in _LEAVES:          # (copied, nothing below to visit)
-                    attrs[field] = _shallow_at(value, line)
-                elif value._fields or value._attributes:
-                    attrs[field] = child = _shallow_at(value, line)
-                    stack.append(child)
-            elif type(value) is list:
-                items = []
-                for v in value:
-                    if isinstance(v, ast.AST) and (v._fields or v._attributes):
-                        v = _shallow_at(v, line)
-                        if type(v) not in _LEAVES:
-                            stack.append(v)
-                    items.append(v)
-                attrs[field] = items
-    return root
-
-
-_LEAVES = {ast.Name, ast.Constant}     # nodes whose fields hold no node to place
-
-
-def _shallow_at(node, line):
-    cls = node.__class__
-    new = cls.__new__(cls)
-    attrs = new.__dict__
-    attrs.update(node.__dict__)
-    if "lineno" in cls._attributes:
-        attrs["lineno"] = attrs["end_lineno"] = line
-        attrs["col_offset"] = attrs["end_col_offset"] = 0
-    return new
-
-
-def _at_line(node, line):
-    if "lineno" in node._attributes:
-        node.lineno = node.end_lineno = line
-        node.col_offset = node.end_col_offset = 0
-
-
-# A note "line 12: ..." names a line of the user's function; an inlined helper's note
-# ("inlined h(x), line 3: ...") a line of the helper's file: its statements keep the
-# line before them, the call's.
-_LINE = re.compile(r"line (\d+):")
+    def __init__(self, name):
+        super().__init__()
+        self.name = name
 
 
 def _note_call(name):
     call = ast.Expr(ast.Call(ast.Name(_NOTE, ast.Load()),
                              [ast.Constant(name), ast.Name(name, ast.Load())], []))
-    setattr(call, _OWN, True)
+    setattr(call, OWN, True)
     return call
 
-
-# Marks a statement this run of the probe built and no one else holds (a note call):
-# _placed gives it positions without copying it.
-_OWN = "_s2s_probe_own"
 
 
 def _guard_notes_in_loops(statements, names, type_, guards, in_loop, guarded,
                           derived, deferred):
-    """Replace each note call inside a loop by its inline guard (see `observe`), in
+    """Replace each note (_Note) inside a loop by its inline guard (see `observe`), in
     place, or drop it for a name in `derived` (appended to `deferred`, noted at the end).
     The guards' type locals are appended to `guards`, to be set to None first (the
     shape and dtype locals are read only after the type was noted); the names guarded
@@ -281,8 +211,8 @@ def _guard_notes_in_loops(statements, names, type_, guards, in_loop, guarded,
                                       derived, deferred)
                 if isinstance(s, ast.If) and field == "body" and not inner:
                     inner.append(ast.Pass())
-        if in_loop and _is_note_call(s):
-            name = s.value.args[0].value
+        if in_loop and type(s) is _Note:
+            name = s.name
             if name in derived:
                 deferred.append(name)
                 continue
@@ -295,7 +225,6 @@ def _guard_notes_in_loops(statements, names, type_, guards, in_loop, guarded,
 def _derived_in_loops(trace):
     """Names assigned in loops by statements whose result kind follows from their
     operands' kinds alone (see `_follows_kinds`)."""
-    from . import ir
     names = set()
     for item in ir.walk_items(trace.body):
         if isinstance(item, ir.Loop):
@@ -310,7 +239,6 @@ def _of_non_numbers(trace, derived, kinds):
     their kinds need not follow from their operands' (`array + a_list`: the list's
     length, not in its kind, gives the shape; a class of the user's can return
     anything), so they are tested like every other value."""
-    from . import ir
     unsure = set()
     for item in ir.walk_items(trace.body):
         if isinstance(item, ir.Stmt) and item.target in derived:
@@ -344,8 +272,9 @@ def _follows_kinds(stmt):
 
 
 def _defer_notes(statements, keep, deferred):
-    """Remove the note calls outside loops (in branches too) of names not in `keep`,
-    in place, appending the names to `deferred`: they are noted at the end."""
+    """Remove the notes (_Note) outside loops (in branches too) of names not in `keep`,
+    in place, appending the names to `deferred`: they are noted at the end; the others
+    become calls of `note`."""
     kept = []
     for s in statements:
         if isinstance(s, ast.If):
@@ -354,16 +283,13 @@ def _defer_notes(statements, keep, deferred):
                 _defer_notes(block, keep, deferred)
                 if had and not block:
                     block.append(ast.Pass())
-        if _is_note_call(s) and s.value.args[0].value not in keep:
-            deferred.append(s.value.args[0].value)
-            continue
+        if type(s) is _Note:
+            if s.name not in keep:
+                deferred.append(s.name)
+                continue
+            s = _note_call(s.name)
         kept.append(s)
     statements[:] = kept
-
-
-def _is_note_call(s):
-    return (isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)
-            and isinstance(s.value.func, ast.Name) and s.value.func.id == _NOTE)
 
 
 def _guarded_note(name, names, type_, guards):

@@ -76,6 +76,7 @@ class ReverseTransform(AdjointLedger):
                 self.add(result.id, ast.Constant(SEED))
         self.materialize_roots(self.trace.params)
         self.block(self.trace.body)
+        self.rules.release()
         return self.out
 
     def gradients(self):

@@ -98,12 +98,18 @@ def _rewrite(node, done):
     return node
 
 
+# Set on an expression that simplify would leave as it is (contributions.py knows it
+# for the templates it instantiates): a sum does not simplify it again.
+SETTLED = "_s2s_settled"
+
+
 def add_terms(total, terms):
     """simplify(total + t1 + t2 + ...) for a `total` that is simplified already (or
     None): each term is simplified once and only the new top node is folded, so a sum
     of n terms costs O(n), not O(n^2) (re-simplifying the growing left side)."""
     for term in terms:
-        term = simplify(term)
+        if not term.__dict__.get(SETTLED):
+            term = simplify(term)
         total = term if total is None else _binop(ast.BinOp(total, ast.Add(), term))
     return total
 
@@ -221,7 +227,8 @@ def _is_boolean(node):
                                                                 ast.BitXor))
 
 
-def fold_single_use_temporaries(statements, uses, temps, array_temps=(), aliases=None):
+def fold_single_use_temporaries(statements, uses, temps, array_temps=(), aliases=None,
+                                changed=None):
     """Write a temporary that is read exactly once, by a later assignment in the same
     block, into that assignment: `z2 = z1 * x; a = z2 - z3` becomes `a = z1 * x - z3`.
     Each operation still runs once, on the same operands (nothing they read is
@@ -231,23 +238,24 @@ def fold_single_use_temporaries(statements, uses, temps, array_temps=(), aliases
     consumed, as in hand-written code, instead of living until the function returns
     (which makes malloc return and refetch the memory on every call); scalar
     straight-line code keeps its readable three-address form. `uses` counts the reads
-    of every name in the whole generated function."""
+    of every name in the whole generated function. The ids of the statements a value
+    was folded into are added to the set `changed`, if given."""
     _fold_blocks(statements, uses, temps, set(array_temps), in_loop=False,
-                 aliases=aliases or {})
+                 aliases=aliases or {}, changed=set() if changed is None else changed)
 
 
-def _fold_blocks(statements, uses, temps, array_temps, in_loop, aliases):
+def _fold_blocks(statements, uses, temps, array_temps, in_loop, aliases, changed):
     for s in statements:
         for field in ("body", "orelse"):
             inner = getattr(s, field, None)
             if isinstance(inner, list) and inner and isinstance(inner[0], ast.AST):
                 _fold_blocks(inner, uses, temps, array_temps,
-                             in_loop or isinstance(s, (ast.For, ast.While)), aliases)
+                             in_loop or isinstance(s, (ast.For, ast.While)), aliases, changed)
     _fold(statements, uses, temps if in_loop else array_temps, copies=in_loop,
-          aliases=aliases)
+          aliases=aliases, changed=changed)
 
 
-def _fold(statements, uses, temps, copies=True, aliases=None):
+def _fold(statements, uses, temps, copies=True, aliases=None, changed=None):
     facts = {}          # id(statement) -> what it reads and binds, until it changes
     i = 0
     while i < len(statements):
@@ -263,6 +271,8 @@ def _fold(statements, uses, temps, copies=True, aliases=None):
             # next iteration, which then reads like their statement: x = x + dt * v.
             if j is not None and (name in temps or copies and _is_copy_of(statements[j], name)):
                 statements[j].value = _substitute(statements[j].value, name, s.value)
+                if changed is not None:
+                    changed.add(id(statements[j]))
                 facts.pop(id(statements[j]), None)
                 facts.pop(id(s), None)
                 del statements[i]

@@ -37,6 +37,44 @@ def name_nodes(node, calls=None):
     return out
 
 
+def names_and_size(node, calls=None):
+    """(every ast.Name under `node`, as name_nodes gives them; is there a `**` in it;
+    how many nodes the walk met). Every node of `node` but its contexts and operators is
+    met, and those are leaves: `node` nests at most size + 1 levels deep. With a list
+    `calls`, the ast.Call nodes met are appended to it, as name_nodes does."""
+    out, stack, size, power = [], [node], 0, False
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    while stack:
+        n = pop()
+        t = type(n)
+        if t is _Name:
+            out.append(n)
+            size += 1
+            continue
+        if t is _Constant:
+            size += 1
+            continue
+        fields = _NAME_FIELDS.get(t)
+        if fields is None:
+            if not isinstance(n, _AST):
+                continue
+            fields = _NAME_FIELDS[t] = _fields_that_may_hold_names(t)
+        size += 1
+        if t is _BinOp and type(n.op) is _Pow:
+            power = True
+        elif t is _Call and calls is not None:
+            calls.append(n)
+        for field in fields:
+            value = getattr(n, field, None)
+            if type(value) is list:
+                extend(value)
+            elif value is not None:
+                push(value)
+    return out, power, size
+
+
+_BinOp, _Pow = ast.BinOp, ast.Pow
+
 # Per node type, the fields that can hold a Name: not contexts, operators, identifiers
 # or literal values, whose nodes and strings would only be visited to be skipped.
 _NAME_FIELDS = {}
@@ -56,7 +94,10 @@ def all_nodes(node):
     while i < len(out):
         n = out[i]
         i += 1
-        for field in n._fields:
+        fields = _NODE_FIELDS.get(type(n))
+        if fields is None:
+            fields = _NODE_FIELDS[type(n)] = _fields_that_may_hold_nodes(type(n))
+        for field in fields:
             value = getattr(n, field, None)
             if isinstance(value, _AST):
                 append(value)
@@ -65,6 +106,21 @@ def all_nodes(node):
                     if isinstance(v, _AST):
                         append(v)
     return out
+
+
+# Per node type, the fields that can hold a node: not identifiers, numbers or a
+# constant's value, which would only be looked at to be skipped.
+_NODE_FIELDS = {}
+_NO_NODES = frozenset({"id", "attr", "arg", "name", "kind", "type_comment", "conversion",
+                       "level", "module", "asname"})
+
+
+def _fields_that_may_hold_nodes(node_type):
+    if issubclass(node_type, ast.Constant):
+        return ()
+    if node_type.__name__ == "TypeAlias":      # (3.12: `type X = ...`, its name a Name)
+        return node_type._fields
+    return tuple(f for f in node_type._fields if f not in _NO_NODES)
 
 
 def children(node):
