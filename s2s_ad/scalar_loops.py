@@ -207,7 +207,7 @@ class _Code:
                   and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name)
                   and self.stored.get(name, 0) == 1 and self._scalar(name)
                   and name not in self.returned
-                  and self._pure(s.value))
+                  and _pure(s.value, self.namespace))
             if ok:
                 for n in name_nodes(s.value):
                     if n.id == index:
@@ -241,23 +241,6 @@ class _Code:
         kind = self.kinds.get(name)
         return kind is not None and (kind.is_python_number or kind.is_array
                                      and kind.shape == () and kind.array_type is np.ndarray)
-
-    def _pure(self, node):
-        """An expression that computes the same result from the same operands and
-        changes nothing: arithmetic, reads of elements, math and NumPy functions."""
-        for n in ast.walk(node):
-            if isinstance(n, (ast.Lambda, ast.NamedExpr, ast.Await, ast.Yield,
-                              ast.YieldFrom, ast.Starred, ast.ListComp, ast.GeneratorExp,
-                              ast.DictComp, ast.SetComp)):
-                return False
-            if isinstance(n, ast.Call):
-                f = n.func
-                if not (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)
-                        and self.namespace.get(f.value.id) in (math, np)):
-                    return False
-            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Attribute):
-                return False                    # np.random.normal, np.linalg...
-        return True
 
     # -- per-value tapes -----------------------------------------------------------------
 
@@ -362,3 +345,22 @@ class _Code:
 
 
 # -- helpers -----------------------------------------------------------------------------
+
+def _pure(node, namespace):
+    """An expression that computes the same result from the same operands and changes
+    nothing: arithmetic, reads of elements, math and NumPy functions."""
+    for n in ast.walk(node):
+        if isinstance(n, (ast.Lambda, ast.NamedExpr, ast.Await, ast.Yield,
+                          ast.YieldFrom, ast.Starred, ast.ListComp, ast.GeneratorExp,
+                          ast.DictComp, ast.SetComp)):
+            return False
+        if isinstance(n, ast.Call):
+            f = n.func
+            if not (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)
+                    and namespace.get(f.value.id) in (math, np)):
+                return False
+        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Attribute):
+            return False                    # np.random.normal, np.linalg...
+    return True
+
+
