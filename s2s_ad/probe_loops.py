@@ -26,8 +26,9 @@ import textwrap
 
 import numpy as np
 
-from . import ir
+from . import ir, rules
 from .forward import ForwardEmitter
+from .probe_placement import FRESH
 from .render import PRINTED
 
 # Marks on a loop's statement in the probe: what may be done once its kinds repeat.
@@ -62,11 +63,30 @@ class MarkingEmitter(ForwardEmitter):
         super().__init__(after_assign=after_assign)
         self.marks = marks
 
+    def item(self, item):
+        out = super().item(item)
+        if type(item) is ir.Stmt:
+            # Which nodes this assignment alone holds (probe_placement places them where
+            # they are instead of copying them): itself, its target and, spelled by one
+            # of these, its value; never an operand, which the trace shares.
+            s = out[0]
+            fresh = {id(s), id(s.targets[0])}
+            if item.rule.spelling in _FRESH_VALUE:
+                fresh.add(id(s.value))
+            setattr(s, FRESH, fresh)
+        return out
+
     def loop(self, item):
         out = super().loop(item)
         if id(item) in self.marks:
             setattr(out[-1], _MARK, self.marks[id(item)])
         return out
+
+
+# Spellings whose value is a node made by the spelling (rules.Rule.spell), around the
+# operands: not "copy" (the operand itself) nor a rule's own function.
+_FRESH_VALUE = {rules.CALL, rules.BINOP, rules.UNARY, rules.ATTRIBUTE, rules.METHOD,
+                rules.SUBSCRIPT, rules.COMPARE}
 
 
 def check_until_settled(statements, names, is_guard, stop_call):

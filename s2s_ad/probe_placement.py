@@ -12,6 +12,10 @@ from .walk import all_nodes
 # Marks a statement the probe built and no one else holds (a note call): `placed`
 # gives it positions without copying it.
 OWN = "_s2s_probe_own"
+# On an assignment the probe's emitter made: the ids of the nodes in it that no one else
+# holds (the assignment, its target, usually its value); `placed` places those where
+# they are and copies the rest (the operands, which the trace shares).
+FRESH = "_s2s_probe_fresh"
 
 
 def placed(statements, line, lines=None):
@@ -37,6 +41,10 @@ def placed(statements, line, lines=None):
                 at_line(node, line)
             out.append(s)
             continue
+        fresh = getattr(s, FRESH, None)
+        if fresh is not None:
+            out.append(_placed_fresh(s, line, fresh))
+            continue
         new = _shallow_at(s, line)
         attrs = new.__dict__
         for field in s._fields:
@@ -50,6 +58,30 @@ def placed(statements, line, lines=None):
                                 for v in value]
         out.append(new)
     return out
+
+
+def _placed_fresh(node, line, fresh):
+    """`node`, one of the ids in `fresh`, placed at `line` where it is, with each node
+    below it placed the same way if it is fresh, else replaced by a copy (copy_at).
+    Lists are made anew: a fresh node may hold a list the trace shares (a call's
+    arguments)."""
+    at_line(node, line)
+    attrs = node.__dict__
+    for field in node._fields:
+        value = attrs.get(field)
+        if type(value) is list:
+            attrs[field] = [_placed_child(v, line, fresh) for v in value]
+        elif isinstance(value, ast.AST):
+            attrs[field] = _placed_child(value, line, fresh)
+    return node
+
+
+def _placed_child(value, line, fresh):
+    if not isinstance(value, ast.AST) or not (value._fields or value._attributes):
+        return value                    # (a context or an operator: shared, as ever)
+    if id(value) in fresh:
+        return _placed_fresh(value, line, fresh)
+    return copy_at(value, line)
 
 
 def copy_at(node, line):
