@@ -64,24 +64,34 @@ def _placed_fresh(node, line, fresh):
     """`node`, one of the ids in `fresh`, placed at `line` where it is, with each node
     below it placed the same way if it is fresh, else replaced by a copy (copy_at).
     Lists are made anew: a fresh node may hold a list the trace shares (a call's
-    arguments)."""
-    at_line(node, line)
-    attrs = node.__dict__
-    for field in node._fields:
-        value = attrs.get(field)
-        if type(value) is list:
-            attrs[field] = [_placed_child(v, line, fresh) for v in value]
-        elif isinstance(value, ast.AST):
-            attrs[field] = _placed_child(value, line, fresh)
+    arguments). Contexts and operators are shared, as ever."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        attrs = n.__dict__
+        if "lineno" in n._attributes:
+            attrs["lineno"] = attrs["end_lineno"] = line
+            attrs["col_offset"] = attrs["end_col_offset"] = 0
+        for field in n._fields:
+            value = attrs.get(field)
+            if type(value) is list:
+                items = []
+                for v in value:
+                    if isinstance(v, ast.AST) and (v._fields or v._attributes):
+                        if id(v) in fresh:
+                            stack.append(v)
+                        else:
+                            v = _shallow_at(v, line) if type(v) in _LEAVES else \
+                                copy_at(v, line)
+                    items.append(v)
+                attrs[field] = items
+            elif isinstance(value, ast.AST) and (value._fields or value._attributes):
+                if id(value) in fresh:
+                    stack.append(value)
+                else:
+                    attrs[field] = _shallow_at(value, line) if type(value) in _LEAVES \
+                        else copy_at(value, line)
     return node
-
-
-def _placed_child(value, line, fresh):
-    if not isinstance(value, ast.AST) or not (value._fields or value._attributes):
-        return value                    # (a context or an operator: shared, as ever)
-    if id(value) in fresh:
-        return _placed_fresh(value, line, fresh)
-    return copy_at(value, line)
 
 
 def copy_at(node, line):
