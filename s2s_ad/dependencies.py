@@ -69,9 +69,14 @@ def dependencies_of(parsed):
     cells = dict(zip(fun.__code__.co_freevars, fun.__closure__ or ()))
     found = {}
     for n in everything:
-        if not isinstance(n, _CHAINS):      # (most nodes: no chain starts there)
+        if type(n) is ast.Name:             # (most chains: a name, most of them local)
+            if n.id in local or type(n.ctx) is not ast.Load:
+                continue
+            chain = (n.id, ())
+        elif not isinstance(n, _CHAINS):    # (most nodes: no chain starts there)
             continue
-        chain = _chain(n)
+        else:
+            chain = _chain(n)
         if chain is None or chain[0] in local or chain in found:
             continue
         dependency = _dependency(fun, cells, *chain)

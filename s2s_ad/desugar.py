@@ -33,7 +33,7 @@ def desugar(parsed):
     needed rewriting, else None."""
     node = parsed.node
     everything = all_nodes(node)
-    if not any(type(n) in _REWRITTEN for n in everything):
+    if _REWRITTEN.isdisjoint(map(type, everything)):
         return everything   # nothing to rewrite (most functions): no second walk
     uses = collections.Counter(n.id for n in everything if isinstance(n, ast.Name))
     taken = set(uses) | {a.arg for a in everything if isinstance(a, ast.arg)}

@@ -14,6 +14,7 @@ import ast
 import builtins
 import functools
 import inspect
+import itertools
 import linecache
 import math
 import types
@@ -239,7 +240,7 @@ class SubsetChecker:
         # terms is a tree a thousand deep. Every problem is collected, so that one
         # compile reports them all rather than one per round of fixing.
         if every_node is not None and every_node[0] is fn and \
-                not any(type(n) in _LOOKED_AT for n in every_node[1:]):
+                _LOOKED_AT.isdisjoint(map(type, itertools.islice(every_node, 1, None))):
             return
         problems = []
         stack = list(reversed(fn.body))
