@@ -263,6 +263,10 @@ def _walk_simple(s):
         [s.target] if type(s) is ast.AugAssign else []
     names = list(value_names)
     for t in targets:
+        if type(t) is ast.Name:         # (most targets: what names_and_size would say)
+            names.append(t)
+            size += 1
+            continue
         more, more_power, more_size = names_and_size(t)
         names += more
         power, size = power or more_power, size + more_size
@@ -285,14 +289,17 @@ def _name_counts(forward, reverse, kept, walked):
     """(how often each name is read in the statements whose ids are in `kept`, the
     names `forward` assigns, how often each name is assigned in `reverse`), from the
     walk of each statement (`walked`: id -> walk.names_and_size)."""
-    loads, stored_forward, stored_reverse = collections.Counter(), set(), collections.Counter()
-    for statements, stored in ((forward, stored_forward), (reverse, stored_reverse)):
+    # (one list of names per count, counted once: Counter.update per statement cost
+    # as much as the walks)
+    loaded, stores = [], ([], [])
+    load, store = ast.Load, ast.Store
+    for statements, stored in ((forward, stores[0]), (reverse, stores[1])):
         for s in statements:
             names = walked[id(s)][0]
             if id(s) in kept:
-                loads.update(n.id for n in names if type(n.ctx) is ast.Load)
-            stored.update(n.id for n in names if type(n.ctx) is ast.Store)
-    return loads, stored_forward, stored_reverse
+                loaded += [n.id for n in names if type(n.ctx) is load]
+            stored += [n.id for n in names if type(n.ctx) is store]
+    return collections.Counter(loaded), set(stores[0]), collections.Counter(stores[1])
 
 
 def reads_list(node):
