@@ -114,6 +114,9 @@ def effect_of(s, value_names, calls):
     value_reads, containers = _reads_and_mutated(value_names, calls)
     if isinstance(s, ast.Expr):
         return set(), containers, value_reads | containers, set()
+    if type(s) is ast.Assign and len(s.targets) == 1 and type(s.targets[0]) is ast.Name:
+        name = s.targets[0].id          # (most statements: what the loops below say)
+        return {name}, containers, value_reads | containers, {name}
     targets = s.targets if isinstance(s, ast.Assign) else [s.target]
     names = set()
     for t in targets:
