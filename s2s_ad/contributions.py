@@ -31,8 +31,10 @@ class Contributions:
         self.active = active            # the Activity: which arguments carry adjoints
         self.modules = modules          # template module name -> name in generated code
         self.helpers = helpers          # runtime helper name -> name in generated code
-        self._infos = {}                # id(statement) -> (statement, its RuleInfo)
-        self._operands = {}             # id(statement) -> (statement, {name: expression})
+        # (the call site asked about last, its RuleInfo, {name: expression} and their
+        # _shapes: the sweep asks about each statement's arguments in turn, so one is
+        # kept, not one per statement of the program)
+        self._site = None
         self._simplified = {}           # (template, shapes) -> (template, simplified,
                                         # settled): see _simplified_instance
         self._renames = {**modules, **helpers}
@@ -40,7 +42,7 @@ class Contributions:
     def release(self):
         """Drop what was made once per call site (the sweep is over; the stages after
         it hold the whole program in memory)."""
-        self._infos, self._operands, self._simplified = {}, {}, {}
+        self._site, self._simplified = None, {}
 
     def contribution(self, s, param, operand, g):
         base, _, path = param.partition("[")
@@ -70,7 +72,7 @@ class Contributions:
             if not s.rule.selects[1][param.partition("[")[0]]:
                 condition = self.np_call("logical_not", condition)
             mask = condition if mask is None else self.np_call("logical_and", mask, condition)
-        _, operands, shapes = self._operands[id(s)]   # (made with the info)
+        operands, shapes = self._site_operands(s)
         mapping = dict(operands)
         mapping["g"] = g
         expr = self._simplified_instance(template, mapping, shapes)
@@ -153,21 +155,26 @@ class Contributions:
     def info(self, s):
         """The RuleInfo of a call site, made once per statement (a statement with two
         active arguments asks twice; kinds and activity do not change meanwhile)."""
-        known = self._infos.get(id(s))
+        known = self._site
         if known is not None and known[0] is s:
             info = known[1]
             info.fills = False          # (set again by the template that asks for it)
             return info
         info = self._new_info(s)
-        self._infos[id(s)] = (s, info)
         # What a template's names stand for at this call site, but g: the operands as
         # expressions and `ans`, the result (copied where a template reads them).
         operands = {name: _as_expression(op) for name, op in s.args.items()}
         operands["ans"] = ast.Name(s.target, ast.Load())
         # (a parameter named g is never read by a template: g is the adjoint there)
         shapes = _shapes({k: v for k, v in operands.items() if k != "g"})
-        self._operands[id(s)] = (s, operands, shapes)
+        self._site = (s, info, operands, shapes)
         return info
+
+    def _site_operands(self, s):
+        """(the call site's {name: expression}, their _shapes), made with its info."""
+        if self._site is None or self._site[0] is not s:
+            self.info(s)
+        return self._site[2], self._site[3]
 
     def _new_info(self, s):
         kinds, statics, active = {}, {}, set()
