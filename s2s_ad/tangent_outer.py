@@ -47,7 +47,9 @@ def outer_products(statements, kind_of, np_name):
     return [_product(s, kind_of, np_name) or s for s in statements]
 
 
-def _product(s, kind_of, np_name):
+def _matrix_target(s, kind_of):
+    """(n, m) when `s` assigns a name a float matrix of at least MIN_SIZE entries, the
+    only statements rewritten here; else None."""
     if not (isinstance(s, ast.Assign) and len(s.targets) == 1 and
             isinstance(s.targets[0], ast.Name)):
         return None
@@ -55,8 +57,14 @@ def _product(s, kind_of, np_name):
     if not _float_array(target) or len(target.shape) != 2:
         return None
     n, m = target.shape
-    if n * m < MIN_SIZE:
+    return (n, m) if n * m >= MIN_SIZE else None
+
+
+def _product(s, kind_of, np_name):
+    shape = _matrix_target(s, kind_of)
+    if shape is None:
         return None
+    n, m = shape
     split = _split(s.value, kind_of, n, m)
     if split is None or not split[2]:
         return None
@@ -72,16 +80,13 @@ def _product(s, kind_of, np_name):
 
 
 def _rewrite(s, kind_of, np_name):
-    if not (isinstance(s, ast.Assign) and len(s.targets) == 1 and
-            isinstance(s.targets[0], ast.Name) and isinstance(s.value, ast.BinOp) and
+    if not (isinstance(s, ast.Assign) and isinstance(s.value, ast.BinOp) and
             isinstance(s.value.op, (ast.Add, ast.Sub))):
         return None
-    target = kind_of(s.targets[0].id)
-    if not _float_array(target) or len(target.shape) != 2:
+    shape = _matrix_target(s, kind_of)
+    if shape is None:
         return None
-    n, m = target.shape
-    if n * m < MIN_SIZE:
-        return None
+    n, m = shape
     sides = [_split(product, kind_of, n, m) for product in (s.value.left, s.value.right)]
     if None in sides:
         return None

@@ -75,7 +75,7 @@ class _Index:
 
     def __init__(self, out, kind_of, np_name):
         self.out = out
-        self.harmless = [_plain_assign(s) and _harmless(s.value, np_name) or
+        self.harmless = [_plain_assign(s) and writes_nothing(s.value, np_name) or
                          isinstance(s, ast.Delete) for s in out]
         self.unsafe_before = [0]          # non-harmless statements in out[:k]
         for ok in self.harmless:
@@ -141,7 +141,7 @@ def _plain_assign(s):
         isinstance(s.targets[0], ast.Name)
 
 
-def _harmless(value, np_name):
+def writes_nothing(value, np_name):
     """Does evaluating `value` write into nothing? Calls of NumPy functions without
     `out=` (other than the few that write into an argument) only."""
     for node in ast.walk(value):

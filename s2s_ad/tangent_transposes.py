@@ -22,6 +22,8 @@ import ast
 
 import numpy as np
 
+from .tangent_reuse import writes_nothing
+
 ENABLED = True
 SIDES = (16, 64)
 ROWS = (32, 256)
@@ -107,8 +109,12 @@ def _float_matrix(kind):
 
 
 def _writes_nothing(s, np_name):
+    """A `del`, or an assignment to a name whose value writes into no array
+    (tangent_reuse.writes_nothing)."""
     if isinstance(s, ast.Delete):
         return True
+    return (isinstance(s, ast.Assign) and len(s.targets) == 1 and
+            isinstance(s.targets[0], ast.Name) and writes_nothing(s.value, np_name))
     if not (isinstance(s, ast.Assign) and len(s.targets) == 1 and
             isinstance(s.targets[0], ast.Name)):
         return False
