@@ -115,21 +115,3 @@ def _writes_nothing(s, np_name):
         return True
     return (isinstance(s, ast.Assign) and len(s.targets) == 1 and
             isinstance(s.targets[0], ast.Name) and writes_nothing(s.value, np_name))
-    if not (isinstance(s, ast.Assign) and len(s.targets) == 1 and
-            isinstance(s.targets[0], ast.Name)):
-        return False
-    for node in ast.walk(s.value):
-        if isinstance(node, (ast.NamedExpr, ast.Lambda, ast.Yield, ast.YieldFrom,
-                             ast.Await)):
-            return False
-        if isinstance(node, ast.Call):
-            func = node.func
-            if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-                    and func.value.id == np_name):
-                return False
-            if func.attr in ("copyto", "put", "place", "putmask", "fill_diagonal",
-                             "put_along_axis", "random"):
-                return False
-            if any(k.arg == "out" or k.arg is None for k in node.keywords):
-                return False
-    return True
