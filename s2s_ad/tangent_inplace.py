@@ -76,7 +76,7 @@ class _Rewriter:
             for node in ast.walk(s):
                 if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                     bound[node.id] = bound.get(node.id, 0) + 1
-            if _is_simple_assign(s) and self._makes_new_array(s.value) and \
+            if is_simple_assign(s) and self._makes_new_array(s.value) and \
                     self._array_kind(s.targets[0].id) is not None:
                 candidates.add(s.targets[0].id)
         candidates = {n for n in candidates if bound.get(n) == 1}
@@ -191,7 +191,7 @@ class _Rewriter:
         return out
 
     def statement(self, s, dying):
-        if not _is_simple_assign(s) or getattr(s, "_s2s_impure", False):
+        if not is_simple_assign(s) or getattr(s, "_s2s_impure", False):
             return None
         target = s.targets[0].id
         names = [n.id for n in ast.walk(s.value) if isinstance(n, ast.Name)]
@@ -306,7 +306,14 @@ def _matmul_shape(a, b):
     return None
 
 
-def _is_simple_assign(s):
+def is_float64_array(kind):
+    """A float64 ndarray's kind (the arrays these rewrites of running code handle)."""
+    return kind is not None and kind.is_array and kind.array_type is np.ndarray and \
+        kind.dtype == np.float64
+
+
+def is_simple_assign(s):
+    """`name = value`: one target, a plain name (the statements these rewrites take)."""
     return isinstance(s, ast.Assign) and len(s.targets) == 1 and \
         isinstance(s.targets[0], ast.Name)
 
@@ -366,8 +373,7 @@ def running_code(c, statements):
     guards = []
     for p in c.trace.params:
         dot, kind = c.transform.dots.get(p), c.kinds.get(p)
-        if dot in used and kind is not None and kind.is_array and \
-                kind.array_type is np.ndarray and kind.dtype == np.float64:
+        if dot in used and is_float64_array(kind):
             call = ast.Call(ast.Attribute(ast.Name(np_name, ast.Load()), "asarray",
                                           ast.Load()),
                             [_load(dot), ast.Attribute(ast.Name(np_name, ast.Load()),

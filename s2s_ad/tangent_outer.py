@@ -24,7 +24,7 @@ row-by-row loop.
 """
 import ast
 
-import numpy as np
+from .tangent_inplace import is_float64_array, is_simple_assign
 
 ENABLED = True
 MIN_SIZE = 2048
@@ -50,11 +50,10 @@ def outer_products(statements, kind_of, np_name):
 def _matrix_target(s, kind_of):
     """(n, m) when `s` assigns a name a float matrix of at least MIN_SIZE entries, the
     only statements rewritten here; else None."""
-    if not (isinstance(s, ast.Assign) and len(s.targets) == 1 and
-            isinstance(s.targets[0], ast.Name)):
+    if not is_simple_assign(s):
         return None
     target = kind_of(s.targets[0].id)
-    if not _float_array(target) or len(target.shape) != 2:
+    if not is_float64_array(target) or len(target.shape) != 2:
         return None
     n, m = target.shape
     return (n, m) if n * m >= MIN_SIZE else None
@@ -115,7 +114,7 @@ def _split(product, kind_of, n, m):
             isinstance(product.left, ast.Name) and isinstance(product.right, ast.Name)):
         return None
     kinds = [kind_of(product.left.id), kind_of(product.right.id)]
-    if not all(_float_array(k) for k in kinds):
+    if not all(is_float64_array(k) for k in kinds):
         return None
     operands = [product.left, product.right]
     for i in (0, 1):
@@ -125,7 +124,3 @@ def _split(product, kind_of, n, m):
                     ast.Name(operands[1 - i].id, ast.Load()), len(row) == 1)
     return None
 
-
-def _float_array(kind):
-    return kind is not None and kind.is_array and kind.array_type is np.ndarray and \
-        kind.dtype == np.float64

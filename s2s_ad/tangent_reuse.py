@@ -27,7 +27,7 @@ import ast
 import bisect
 import copy
 
-import numpy as np
+from .tangent_inplace import is_float64_array, is_simple_assign
 
 ENABLED = True
 
@@ -45,7 +45,7 @@ def reuse(statements, kind_of, np_name):
     hoists = {}             # i -> (j, the expression's dump, its node, t)
     taken = set()           # statements already part of a rewrite
     for i, first in enumerate(out):
-        if i in taken or not index.harmless[i] or not _plain_assign(first):
+        if i in taken or not index.harmless[i] or not is_simple_assign(first):
             continue
         found = _later_copy(index, i, first, taken)
         if found is not None:
@@ -75,7 +75,7 @@ class _Index:
 
     def __init__(self, out, kind_of, np_name):
         self.out = out
-        self.harmless = [_plain_assign(s) and writes_nothing(s.value, np_name) or
+        self.harmless = [is_simple_assign(s) and writes_nothing(s.value, np_name) or
                          isinstance(s, ast.Delete) for s in out]
         self.unsafe_before = [0]          # non-harmless statements in out[:k]
         for ok in self.harmless:
@@ -89,7 +89,7 @@ class _Index:
                     self.first_mention.setdefault(node.id, k)
                     if not isinstance(node.ctx, ast.Load):
                         self.events.setdefault(node.id, []).append(k)
-            if _plain_assign(s) and _pure(s.value) and _float_array(
+            if is_simple_assign(s) and _pure(s.value) and _float_array(
                     kind_of(s.targets[0].id)):
                 self.copies.setdefault(ast.dump(s.value), []).append(k)
 
@@ -132,13 +132,7 @@ def _later_copy(index, i, first, taken):
 
 
 def _float_array(kind):
-    return kind is not None and kind.is_array and kind.array_type is np.ndarray and \
-        kind.dtype == np.float64 and kind.shape != ()
-
-
-def _plain_assign(s):
-    return isinstance(s, ast.Assign) and len(s.targets) == 1 and \
-        isinstance(s.targets[0], ast.Name)
+    return is_float64_array(kind) and kind.shape != ()
 
 
 def writes_nothing(value, np_name):

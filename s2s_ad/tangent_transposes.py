@@ -20,8 +20,7 @@ results compared bit for bit in every case of this band we measured).
 """
 import ast
 
-import numpy as np
-
+from .tangent_inplace import is_float64_array, is_simple_assign
 from .tangent_reuse import writes_nothing
 
 ENABLED = True
@@ -66,8 +65,7 @@ def contiguous_transposes(statements, kind_of, np_name):
 
 def _transpose(s):
     """(t, M) of `t = M.T` with names t and M, else None."""
-    if isinstance(s, ast.Assign) and len(s.targets) == 1 and \
-            isinstance(s.targets[0], ast.Name) and isinstance(s.value, ast.Attribute) \
+    if is_simple_assign(s) and isinstance(s.value, ast.Attribute) \
             and s.value.attr == "T" and isinstance(s.value.value, ast.Name):
         return s.targets[0].id, s.value.value.id
     return None
@@ -102,10 +100,7 @@ def _worth_copying(out, later, name, matrix, kind_of):
 
 
 def _float_matrix(kind):
-    if kind is not None and kind.is_array and kind.array_type is np.ndarray and \
-            kind.dtype == np.float64 and len(kind.shape) == 2:
-        return kind
-    return None
+    return kind if is_float64_array(kind) and len(kind.shape) == 2 else None
 
 
 def _writes_nothing(s, np_name):
@@ -113,5 +108,4 @@ def _writes_nothing(s, np_name):
     (tangent_reuse.writes_nothing)."""
     if isinstance(s, ast.Delete):
         return True
-    return (isinstance(s, ast.Assign) and len(s.targets) == 1 and
-            isinstance(s.targets[0], ast.Name) and writes_nothing(s.value, np_name))
+    return is_simple_assign(s) and writes_nothing(s.value, np_name)
