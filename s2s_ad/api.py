@@ -2,6 +2,8 @@
 import builtins
 import functools
 import linecache
+import sys
+import types
 
 import numpy as np
 
@@ -237,7 +239,7 @@ class _Dispatcher:
             return
         p = self.prefix
         for name in [n for n in self.scope if n.startswith(
-                tuple(f"{p}{c}" for c in "ENHFKSD"))]:
+                tuple(f"{p}{c}" for c in "ENHMFKSD"))]:
             del self.scope[name]            # the previous checks' and fast path's objects
         checks, self.guards, self.lengths = [], [], []
         seen = {}
@@ -246,7 +248,7 @@ class _Dispatcher:
             if key in seen:
                 continue
             seen[key] = dep
-            holder = self._bind(dep.holder)
+            holder = self._bind(dep.holder, "H")
             if dep.where == "builtin":
                 # One length check per globals dict: a new global (one that could
                 # shadow a builtin) changes it; revalidate then looks closer.
@@ -257,10 +259,16 @@ class _Dispatcher:
                     checks.append(f"{p}len({holder}) == {expected}")
                 self.guards.append((dep, None))
                 continue
+            module = _module_of(dep.holder) if dep.where == "global" else None
             if dep.where == "cell":
                 read = f"{holder}.cell_contents"
             elif dep.where == "attribute":
                 read = f"{holder}.{dep.name}"
+            elif module is not None and not dep.name.startswith("__"):
+                # The module's attribute is its globals dict's entry, read by CPython's
+                # specialised attribute lookup: cheaper than the dict subscript below,
+                # and a deleted global raises AttributeError all the same.
+                read = f"{self._bind(module, 'M')}.{dep.name}"
             else:
                 read = f"{holder}[{dep.name!r}]"
             read += "".join(f".{a}" for a in dep.attrs)
@@ -275,13 +283,14 @@ class _Dispatcher:
         self.gradient.__code__ = self._generate(checks, fast).__code__
         self.installed = (dependencies, self.fast)
 
-    def _bind(self, holder):
-        """The dispatcher-global name under which a globals dict or a cell is read."""
+    def _bind(self, holder, letter):
+        """The dispatcher-global name under which a globals dict or a cell (letter H)
+        or a module (M) is read."""
         p = self.prefix
         for name, value in self.scope.items():
-            if value is holder and name.startswith(f"{p}H"):
+            if value is holder and name.startswith(f"{p}{letter}"):
                 return name
-        name = f"{p}H{sum(n.startswith(f'{p}H') for n in self.scope)}"
+        name = f"{p}{letter}{sum(n.startswith(f'{p}{letter}') for n in self.scope)}"
         self.scope[name] = holder
         return name
 
@@ -362,6 +371,17 @@ class _Dispatcher:
             self._install()                 # no inline test of forgotten code
             self.gradient.sources.clear()
             self.gradient.source = None
+
+
+def _module_of(globals_dict):
+    """The plain module whose namespace `globals_dict` is, or None (a function made by
+    `exec` in a dict of its own; a module with a `__getattr__`, which would answer
+    for a deleted global where the function itself raises NameError)."""
+    name = globals_dict.get("__name__")
+    module = sys.modules.get(name) if type(name) is str else None
+    if type(module) is not types.ModuleType or module.__dict__ is not globals_dict:
+        return None
+    return None if "__getattr__" in globals_dict else module
 
 
 def _inline_testable(key):

@@ -2,13 +2,17 @@
 objects (api.py): both must never run code compiled for other arguments, or for
 globals, closure variables, helpers or defaults that have since changed. Timings are in
 benchmarks/, never here."""
+import ast
 import math
+import sys
 import types
 
 import numpy as np
 import pytest
 
 from s2s_ad import TranslationError, api, global_cache, grad, value_and_grad
+from s2s_ad.dispatch_inline import _direct_return
+from s2s_ad.errors import UnboundNameError
 
 from .test_frontend_exactness import make_closure   # c * x * x, and a setter for c
 
@@ -83,6 +87,75 @@ def test_a_rebound_global_leaves_the_fast_path(monkeypatch):
     assert g.compile(1.0) is not first
     monkeypatch.setitem(globals(), "SCALE", 2.0)
     assert g(1.0) == 4.0
+
+
+
+def _dispatcher_text(g):
+    return "".join(__import__("linecache").getlines(g.__code__.co_filename))
+
+
+def two_adjoints(x1, x2):
+    return math.log(x1) + x1 * x2 - SCALE * math.sin(x2)
+
+
+def test_the_inlined_gradient_returns_its_values_directly():
+    """dispatch_inline._direct_return: the dispatcher's copy returns the adjoints'
+    expressions, the gradient's own source keeps their names, and both give the same
+    bits (value_and_grad's value is f's own)."""
+    for transform in (grad, value_and_grad):
+        g = transform(two_adjoints, argnums=(0, 1))
+        fast = g(2.0, 5.0)
+        assert "x1_bar =" in g.source and "x1_bar =" not in _dispatcher_text(g)
+        assert fast == g.compile(2.0, 5.0)(2.0, 5.0)
+    assert value_and_grad(two_adjoints, argnums=(0, 1))(2.0, 5.0)[0] == two_adjoints(2.0, 5.0)
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("a = x + 1\nb = x * 2\nreturn a, b", "return x + 1, x * 2"),
+    ("z = x * x\na = x + x\nreturn z, (a,)", "return x * x, (x + x,)"),
+    ("a = x + 1\nreturn a", "return x + 1"),
+    ("b = x * 2\na = x + 1\nreturn a, b", None),      # the return reads them in another order
+    ("a = x + 1\nb = a * 2\nreturn a, b", "return a, a * 2"),  # a is read before it
+    ("a = x + 1\nreturn a, a", None),                  # returned twice
+    ("a = x + 1\nreturn a + 1", None),                 # not a return of names
+    ("a = (x +\n     1)\nreturn a", None),            # a value written on two lines
+])
+def test_direct_return_only_where_the_same_values_come_out_in_the_same_order(body, expected):
+    source = "def g(x):\n" + "".join(f"    {line}\n" for line in body.split("\n"))
+    definition = ast.parse(source).body[0]
+    direct = _direct_return(definition.body, source)
+    assert (direct and direct[1]) == expected
+
+
+def test_a_module_global_is_checked_through_the_module_and_a_deleted_one_is_an_error(tmp_path,
+                                                                                     monkeypatch):
+    """api._module_of: a global of an imported module is read as the module's attribute;
+    deleting it makes the gradient fail as f does, not run the old code."""
+    (tmp_path / "s2s_ad_deleted_global.py").write_text(
+        "import math\nSCALE = 2.0\n\n\ndef f(x, y):\n    return SCALE * math.sin(x) * y\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = __import__("s2s_ad_deleted_global")
+    g = grad(module.f, argnums=(0, 1))
+    assert g(0.5, 3.0) == (2.0 * math.cos(0.5) * 3.0, 2.0 * math.sin(0.5))
+    assert ".SCALE is" in _dispatcher_text(g)
+    del module.SCALE
+    with pytest.raises(NameError):
+        module.f(0.5, 3.0)
+    with pytest.raises(UnboundNameError, match="name 'SCALE' is not defined"):
+        g(0.5, 3.0)
+    monkeypatch.delitem(sys.modules, module.__name__)
+
+
+def test_globals_of_no_module_or_of_a_module_with_getattr_are_read_from_the_dict():
+    assert api._module_of(globals()) is sys.modules[__name__]
+    assert api._module_of({"__name__": __name__}) is None       # exec'd in a dict of its own
+    lazy = types.ModuleType("s2s_ad_lazy_module")
+    lazy.__getattr__ = lambda name: 0.0
+    sys.modules[lazy.__name__] = lazy
+    try:
+        assert api._module_of(vars(lazy)) is None
+    finally:
+        del sys.modules[lazy.__name__]
 
 
 # -- the global cache ---------------------------------------------------------------------
