@@ -376,7 +376,12 @@ class _Dispatcher:
 def _module_of(globals_dict):
     """The plain module whose namespace `globals_dict` is, or None (a function made by
     `exec` in a dict of its own; a module with a `__getattr__`, which would answer
-    for a deleted global where the function itself raises NameError)."""
+    for a deleted global where the function itself raises NameError).
+
+    What this trusts after the check: that the module does not later gain a
+    `__getattr__`, or a class with a property named like one of its globals, that
+    returns the very object a deleted or rebound global held. Anything else they
+    return fails the `is` test and takes the careful path, which reads the dict."""
     name = globals_dict.get("__name__")
     module = sys.modules.get(name) if type(name) is str else None
     if type(module) is not types.ModuleType or module.__dict__ is not globals_dict:
