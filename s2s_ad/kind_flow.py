@@ -45,6 +45,11 @@ def settle_kinds(trace, kinds, namespace, by_value=False):
     return frozenset(settler.value_params)
 
 
+def _unbound(kind):
+    """No kind seen, or only the None of a name no statement has bound yet."""
+    return kind is None or kind.pytype is type(None)
+
+
 class _Settler:
     def __init__(self, trace, kinds, namespace, by_value):
         self.trace = trace
@@ -73,6 +78,10 @@ class _Settler:
                     self.join(target, [o for o in (a, b) if o is not None])
             elif isinstance(item, ir.Loop):
                 self.note_growing(item)
+                if item.kind == "for" and _unbound(self.kinds.get(item.target)):
+                    # `for j in range(i)` that the probe never entered (i = 0): its
+                    # index is still an int, which the body's kinds follow from
+                    self.kinds[item.target] = kind_of(0)
                 for _ in range(2):      # the body reads the headers the body defines
                     self.block(item.cond_body or [])
                     self.block(item.body)

@@ -1,6 +1,8 @@
 """Compiled code is specialised on the kinds seen at the first call of a signature;
 these are the cases where a later call with the same signature could see other shapes
 (a branch the first call did not take, a mask), which must still be right."""
+import math
+
 import numpy as np
 import pytest
 
@@ -74,3 +76,24 @@ def test_an_adjoint_that_needs_an_unfixed_shape_is_refused_at_its_line():
     lines, start = inspect.getsourcelines(max_of_masked_rows)
     assert info.value.lineno == start + 2
     assert "np.max(y, axis=1)" in info.value.text
+
+
+def inner_loop_not_entered_at_first(x, y, w):
+    s = y
+    a = math.tanh(x)
+    for i in range(1):
+        for j in range(i):          # range(0): the probe never binds j
+            a *= math.cos(s)
+            s = s * w[i, j] + a
+            if s > -0.43:
+                return a
+    return s + a
+
+
+def test_a_loop_the_probe_never_entered_still_has_an_int_index():
+    """Found by tests/progen.py (seed 2901000): j had no kind but None, so w[i, j] was
+    taken for an array, `a *=` for an in-place change of one, and the function was
+    refused. j is an int whatever the trip count."""
+    w = np.arange(16.0).reshape(4, 4)
+    assert grad(inner_loop_not_entered_at_first, argnums=(0, 1))(0.3, 0.7, w) == \
+        (1.0 - math.tanh(0.3) ** 2, 1.0)
