@@ -175,7 +175,10 @@ class _Mutations:
                 f"argument, which s2s_ad never modifies; compute a new array instead "
                 f"(for example '{user_name(changed)} = {user_name(changed)} + ...' "
                 f"rather than '+=')", s.loc)
-        for name in sharing - {changed, kept}:
+        # (The function's own returned value is exempt: it is set only on the path
+        # that returns, and nothing runs after that, so no change can reach it. On the
+        # other paths it still holds the None it started with.)
+        for name in sharing - {changed, kept} - self.trace.return_versions:
             stale = stale | {name}
             self.why[name] = (s.loc, user_name(changed))
         return stale

@@ -75,6 +75,7 @@ class StructuredLowerer(DisplayLowering, TreeLowering, UnrolledLoopLowering, Cal
         self.note_prefix = None         # note for statements of an inlined callee
         self.unpack_checks = []         # (operand, length, node) of `a, b = v` unpackings
         self.scope = object()           # identifies the function scope being lowered
+        self.return_versions = set()    # versions of returned values (ir.Trace)
         self.assigned |= _defined_functions(parsed)
 
     def run(self):
@@ -100,6 +101,7 @@ class StructuredLowerer(DisplayLowering, TreeLowering, UnrolledLoopLowering, Cal
                       self.parsed.loc(self.result_node), self.locals, self.names.taken,
                       self.temps)
         trace.extra_namespace = self.extra_namespace
+        trace.return_versions = frozenset(self.return_versions)
         # The analyses read names in the function's namespace (a copy of its globals):
         # an inlined callee's externals, renamed, are found there too, so a module-level
         # array a helper from another module reads has its shape known.

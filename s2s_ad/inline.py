@@ -235,6 +235,11 @@ def _bind_result(low, result, token, target, node):
     into the assignment's target when there is one."""
     if token is not None:
         low.current["#chk"] = token
+    if target is None and isinstance(result, ast.Name) and result.id in low.return_versions:
+        # The callee's returned value, read in an expression: the caller reads a copy
+        # of it, so the callee's own versions are read nowhere after its return (the
+        # exemption of ir.Trace.return_versions in aliasing.py rests on that).
+        target = low.new_version("#val")
     if target is not None and not _is_structure(result):
         from .rules import rule_for_operator
         low.emit(target, rule_for_operator("copy", None), {"x": result}, node,

@@ -283,6 +283,11 @@ class Trace:
     taken: set                      # names generated code must not reuse
     temps: set = field(default_factory=set)   # the z1, z2, ... among the locals
     aux: ast.expr = None            # with has_aux: the auxiliary value returned
+    # Versions of a returned value (the function's, its aux, an inlined callee's): each
+    # holds a value only once that function has returned, after which none of its
+    # statements runs, and a callee's is read only by the copy its caller takes
+    # (inline._bind_result). So no in-place change can make them stale (aliasing.py).
+    return_versions: frozenset = frozenset()
 
     @property
     def name(self):

@@ -48,6 +48,8 @@ class VersionLowering:
                 name = base
                 self.names.taken.add(name)
         self.locals.add(name)
+        if user_name in ("#rv", "#aux"):
+            self.return_versions.add(name)      # aliasing.py; inline._bind_result
         return name
 
     def share_ownership(self, name, operand):
