@@ -12,7 +12,7 @@ import builtins
 
 from .errors import TranslationError, TreeDependentError
 from .lower_trees import _NOT, _constant, _elements, _is_function
-from .lower_values import is_structure
+from .lower_values import _is_literal, is_structure
 from .tree_values import DictValue, is_tree_value
 
 UNROLL_LIMIT = 1000      # iterations of a loop over a tree (each is lowered separately)
@@ -43,6 +43,12 @@ class UnrolledLoopLowering:
                 fn = None
             if fn is builtins.range:
                 return self.unrolled_range(node)
+        if isinstance(it, ast.Tuple) and 0 < len(it.elts) <= UNROLL_LIMIT and \
+                not _is_literal(it) and not any(isinstance(e, ast.Starred) for e in it.elts):
+            # `for a in (x, w):` (a wrapper's `for a in args` too): a tuple of computed
+            # values has no runtime form to loop over; its elements are evaluated first,
+            # in order, as Python evaluates the display before the loop
+            return [self.expr(e) for e in it.elts]
         return self.static_elements(it)
 
     def static_elements(self, it):

@@ -1,8 +1,13 @@
 """Decorators written with `functools.wraps`: the wrapper is differentiated as
 written, and a wrapper that only forwards `*args, **kwargs` to the function it wraps is
 rewritten to take that function's own parameters.
+
+Inside such a wrapper `args` is the tuple of the wrapped function's parameters, so other
+uses of it are written out with them: `fn(*[a * 2.0 for a in args])` becomes
+`fn(x * 2.0, y * 2.0)`, and `args[0]` becomes `(x, y)[0]`.
 """
 import ast
+import copy
 import inspect
 from .walk import all_nodes
 
@@ -44,6 +49,8 @@ def forward_varargs(parsed):
                 f"the wrapper '{name}' forwards *args to a parameter named '{param}', a "
                 "name its own body uses too; rename one of them", star)
     _Forward(args, names).visit(node)
+    if args.vararg is not None:
+        _Expand(args.vararg.arg, names).visit(node)
     for n in all_nodes(node):
         if isinstance(n, ast.Name) and n.id in forwarded:
             raise parsed.error(
@@ -88,3 +95,52 @@ class _Forward(ast.NodeTransformer):
         node.keywords = [k for k in node.keywords if k not in kwargs]
         return node
 
+
+
+_SCOPES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda,
+           ast.NamedExpr)
+
+
+class _Expand(ast.NodeTransformer):
+    """The wrapper's other uses of `*args` (the tuple of the wrapped function's
+    parameters `names`): `[e for a in args]` -> the list of `e` for each parameter,
+    `fn(*[e1, e2])` -> `fn(e1, e2)`, any other `args` -> `(x, y)`, which the lowering
+    indexes, unpacks and loops over like any tuple."""
+
+    def __init__(self, vararg, names):
+        self.vararg, self.names = vararg, names
+
+    def visit_ListComp(self, node):
+        (gen, *more) = node.generators
+        if more or gen.ifs or gen.is_async or not isinstance(gen.target, ast.Name) or \
+                not (isinstance(gen.iter, ast.Name) and gen.iter.id == self.vararg) or \
+                any(isinstance(n, _SCOPES) for n in all_nodes(node.elt)):
+            return self.generic_visit(node)     # (a nested scope could rebind the name)
+        elts = [self.visit(_renamed(node.elt, gen.target.id, name)) for name in self.names]
+        return ast.copy_location(ast.List(elts, ast.Load()), node)
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        spliced = []
+        for a in node.args:
+            if isinstance(a, ast.Starred) and isinstance(a.value, (ast.List, ast.Tuple)):
+                spliced += a.value.elts
+            else:
+                spliced.append(a)
+        node.args = spliced
+        return node
+
+    def visit_Name(self, node):
+        if node.id != self.vararg or not isinstance(node.ctx, ast.Load):
+            return node
+        elts = [ast.copy_location(ast.Name(n, ast.Load()), node) for n in self.names]
+        return ast.copy_location(ast.Tuple(elts, ast.Load()), node)
+
+
+def _renamed(expr, old, new):
+    """A copy of `expr` reading `new` wherever it reads `old`."""
+    expr = copy.deepcopy(expr)
+    for n in all_nodes(expr):
+        if isinstance(n, ast.Name) and n.id == old:
+            n.id = new
+    return expr
