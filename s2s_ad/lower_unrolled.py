@@ -32,9 +32,14 @@ class UnrolledLoopLowering:
 
     def unrolled_elements(self, node):
         """The elements a `for` over a tree runs over, when it is unrolled; else None."""
-        if node.orelse or _exits(node.body):
-            return None
         it = node.iter
+        if node.orelse or _exits(node.body):
+            if _computed_tuple(it):
+                raise self.error("a loop over a tuple of computed values is written "
+                                 "out once per element, so it cannot leave early or "
+                                 "have an 'else': replace the break/continue/return "
+                                 "with a flag the body tests ('if not done: ...')", node)
+            return None
         if (isinstance(it, ast.Call) and isinstance(it.func, ast.Name)
                 and self.is_external(it.func) and isinstance(node.target, ast.Name)):
             try:
@@ -43,8 +48,7 @@ class UnrolledLoopLowering:
                 fn = None
             if fn is builtins.range:
                 return self.unrolled_range(node)
-        if isinstance(it, ast.Tuple) and 0 < len(it.elts) <= UNROLL_LIMIT and \
-                not _is_literal(it) and not any(isinstance(e, ast.Starred) for e in it.elts):
+        if _computed_tuple(it):
             # `for a in (x, w):` (a wrapper's `for a in args` too): a tuple of computed
             # values has no runtime form to loop over; its elements are evaluated first,
             # in order, as Python evaluates the display before the loop
@@ -271,6 +275,12 @@ _COMPARE = {ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b,
             ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b,
             ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b,
             ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b}
+
+
+def _computed_tuple(it):
+    """Is `it` a tuple display whose elements are computed (not all literals)?"""
+    return isinstance(it, ast.Tuple) and 0 < len(it.elts) <= UNROLL_LIMIT and \
+        not _is_literal(it) and not any(isinstance(e, ast.Starred) for e in it.elts)
 
 
 def _exits(body):

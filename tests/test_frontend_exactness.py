@@ -491,3 +491,18 @@ def make_annotated_with_enclosing_types():
 def test_annotations_naming_enclosing_variables():
     f = make_annotated_with_enclosing_types()
     assert value_and_grad(f, argnums=(0, 1))(1.5) == (3.0, (2.0, 1.5))
+
+
+def leaves_a_tuple_loop_early(x, y):
+    s = 0.0
+    for a in (x, y):
+        s = s + a
+        if s > 1.0:
+            break
+    return s
+
+
+def test_a_loop_over_computed_values_that_breaks_is_refused_with_what_to_write():
+    with pytest.raises(TranslationError, match="flag the body tests") as info:
+        grad(leaves_a_tuple_loop_early)
+    assert_located(info.value, leaves_a_tuple_loop_early, "for a in (x, y)")
