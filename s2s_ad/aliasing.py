@@ -134,7 +134,10 @@ class _Mutations:
         self.kinds = kinds
         self.classes = classes
         self.params = set(trace.params)
-        self.why = {}           # stale name -> (location of the change, changed name)
+        self.why = {}           # stale name -> (location of the change, changed name,
+        #                         the view it changed: (its base's name, where) or None)
+        self.made_by = {it.target: it for it in ir.walk_items(trace.body)
+                        if isinstance(it, Stmt)}
 
     def block(self, items, stale):
         for item in items:
@@ -178,21 +181,42 @@ class _Mutations:
         # (The function's own returned value is exempt: it is set only on the path
         # that returns, and nothing runs after that, so no change can reach it. On the
         # other paths it still holds the None it started with.)
+        view = self.view_of(changed)
         for name in sharing - {changed, kept} - self.trace.return_versions:
             stale = stale | {name}
-            self.why[name] = (s.loc, user_name(changed))
+            self.why[name] = (s.loc, user_name(changed), view)
         return stale
+
+    def view_of(self, name):
+        """(the user's name of the array, location) when `name` was taken by indexing
+        an array (`row = A[i]`, `for row in A`), through copies; else None."""
+        made, seen = self.made_by.get(name), 0
+        while made is not None and made.rule.name == "copy" and seen < 100 and \
+                isinstance(made.args.get("x"), ast.Name):
+            made, seen = self.made_by.get(made.args["x"].id), seen + 1
+        if made is None or made.rule.spelling != rules.SUBSCRIPT or \
+                not isinstance(made.args.get("x"), ast.Name):
+            return None
+        return user_name(made.args["x"].id), made.loc
 
     def read(self, operand, stale, loc):
         if operand is None or not stale:
             return
         for node in all_nodes(operand):
             if isinstance(node, ast.Name) and node.id in stale:
-                where, changed = self.why[node.id]
+                where, changed, view = self.why[node.id]
                 name = user_name(node.id)
+                if view is not None and view[0] == name:
+                    # `for row in A: row /= ...`: the fix is to write into A by index
+                    advice = (f"'{changed}' is a view into '{name}' (line "
+                              f"{view[1].lineno}): write the change into '{name}' by index "
+                              f"instead, for example '{name}[i] = {name}[i] / ...' rather "
+                              f"than changing '{changed}' in place")
+                else:
+                    advice = (f"Take a copy where '{name}' is made (for example "
+                              f"'{name} = ....copy()' or np.array(...)), or write the "
+                              "change as a new array")
                 raise TranslationError(
                     f"'{name}' shares memory with '{changed}', which line {where.lineno} "
                     f"changed in place after '{name}' was taken; Python's '{name}' sees "
-                    "that change, which s2s_ad cannot differentiate. Take a copy where "
-                    f"'{name}' is made (for example '{name} = ....copy()' or np.array(...)), "
-                    "or write the change as a new array", loc)
+                    f"that change, which s2s_ad cannot differentiate. {advice}", loc)

@@ -384,3 +384,30 @@ def test_a_returned_array_the_caller_then_changes_is_still_refused():
     with pytest.raises(TranslationError, match="'y' shares memory with 'b'") as error:
         grad(caller_changes_what_the_helper_returned)(np.array([1.0, 2.0]))
     assert error.value.lineno == line_of(caller_changes_what_the_helper_returned, 4)
+
+
+def normalise_rows_through_the_loop_variable(W):
+    A = np.exp(W)
+    for row in A:
+        row /= np.sum(row)
+    return np.sum(A * A)
+
+
+def normalise_rows_by_index(W):
+    A = np.exp(W)
+    for i in range(A.shape[0]):
+        A[i] /= np.sum(A[i])
+    return np.sum(A * A)
+
+
+def test_a_change_through_a_row_view_is_refused_with_the_indexed_form_to_write():
+    """The advice names the array to write into; the form it suggests is differentiated."""
+    W = np.random.default_rng(3).normal(size=(3, 4))
+    line = line_of(normalise_rows_through_the_loop_variable, 2)
+    with pytest.raises(TranslationError, match=rf"'row' is a view into 'A' \(line {line}\): "
+                                               r"write the change into 'A' by index instead"):
+        grad(normalise_rows_through_the_loop_variable)(W)
+    rows = np.exp(W) / np.sum(np.exp(W), axis=1, keepdims=True)
+    # d/dW of sum(p^2) for softmax rows p: 2 p (p - sum(p^2)) per row
+    expected = 2.0 * rows * (rows - np.sum(rows * rows, axis=1, keepdims=True))
+    assert np.allclose(grad(normalise_rows_by_index)(W), expected, rtol=1e-12, atol=1e-15)
