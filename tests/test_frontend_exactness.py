@@ -506,3 +506,22 @@ def test_a_loop_over_computed_values_that_breaks_is_refused_with_what_to_write()
     with pytest.raises(TranslationError, match="flag the body tests") as info:
         grad(leaves_a_tuple_loop_early)
     assert_located(info.value, leaves_a_tuple_loop_early, "for a in (x, y)")
+
+
+def loops_over_computed_tuples(x, w):
+    s = 0.0
+    for a in (x, w * x):
+        s = s + np.sum(a * a)
+    for a, b in ((x, w), (w, x)):
+        s = s + np.sum(a * np.sin(b))
+    return s
+
+
+def test_a_loop_over_a_tuple_of_computed_values_is_written_out():
+    w = np.array([0.5, -1.0, 2.0])
+    assert_exact(loops_over_computed_tuples, 0.3, w, argnum=0)
+    assert_exact(loops_over_computed_tuples, 0.3, w, argnum=1)
+    g = grad(loops_over_computed_tuples, argnums=(0, 1))
+    g(0.3, w)
+    code = [line.strip() for line in g.source.splitlines() if not line.strip().startswith("#")]
+    assert not any(line.startswith("for ") for line in code)     # unrolled, no loop left
