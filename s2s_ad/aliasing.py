@@ -178,9 +178,10 @@ class _Mutations:
                 f"argument, which s2s_ad never modifies; compute a new array instead "
                 f"(for example '{user_name(changed)} = {user_name(changed)} + ...' "
                 f"rather than '+=')", s.loc)
-        # (The function's own returned value is exempt: it is set only on the path
-        # that returns, and nothing runs after that, so no change can reach it. On the
-        # other paths it still holds the None it started with.)
+        # (A returned value's versions are exempt, see ir.Trace.return_versions: each
+        # is set only on the path that returns, after which none of that function's
+        # statements runs, and a callee's is read by its caller through a copy, which
+        # is not exempt. On the other paths it still holds the None it started with.)
         view = self.view_of(changed)
         for name in sharing - {changed, kept} - self.trace.return_versions:
             stale = stale | {name}
