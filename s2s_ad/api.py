@@ -1,6 +1,7 @@
 """The public API, following JAX's conventions: grad, value_and_grad, show."""
 import builtins
 import functools
+import itertools
 import linecache
 import sys
 import types
@@ -117,6 +118,9 @@ def _user_facing(error):
     return error.with_traceback(None)
 
 
+_DISPATCHER_SERIALS = itertools.count(1)
+
+
 class _Dispatcher:
     """Makes and maintains the function users call. It finds the compiled gradient for
     its arguments' signature (compiling it on first sight) and calls it. It is
@@ -134,6 +138,9 @@ class _Dispatcher:
 
     def __init__(self, fun, compiler):
         self.fun, self.compiler = fun, compiler
+        # Its own source file name: grad(f) and value_and_grad(f) are two dispatchers of
+        # one function, and a traceback or debugger shows each its own text.
+        self.serial = next(_DISPATCHER_SERIALS)
         self.cache = {}
         params = compiler.parsed.params
         self.prefix = _private_prefix(params + [fun.__name__])
@@ -202,7 +209,7 @@ class _Dispatcher:
                   f"        {p}function = {p}compile({call})",
                   f"    return {p}function({call})"]
         source = "\n".join(lines) + "\n"
-        exec(compile_source(source, fun.__name__), self.scope)
+        exec(compile_source(source, f"{fun.__name__} #{self.serial}"), self.scope)
         return self.scope.pop(name)
 
     def _fast_call(self, call, indent):

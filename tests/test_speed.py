@@ -273,3 +273,13 @@ def test_dispatch_row_runs(capsys):
     out = capsys.readouterr().out
     rows = [line for line in out.splitlines() if line.startswith("| ")]
     assert len(rows) == 4 and "lecture f(x1, x2)" in out        # header + 3 rows
+
+
+def test_each_dispatcher_shows_its_own_source():
+    """grad(f) and value_and_grad(f) are two dispatchers of one function: a traceback or
+    a debugger reads each one's own text (they once shared a file name)."""
+    g, vg = grad(two_adjoints, argnums=(0, 1)), value_and_grad(two_adjoints, argnums=(0, 1))
+    g(2.0, 5.0)
+    vg(2.0, 5.0)
+    assert g.__code__.co_filename != vg.__code__.co_filename
+    assert "math.log" not in _dispatcher_text(g) and "math.log" in _dispatcher_text(vg)
