@@ -405,8 +405,10 @@ def test_a_change_through_a_row_view_is_refused_with_the_indexed_form_to_write()
     W = np.random.default_rng(3).normal(size=(3, 4))
     line = line_of(normalise_rows_through_the_loop_variable, 2)
     with pytest.raises(TranslationError, match=rf"'row' is a view into 'A' \(line {line}\): "
-                                               r"write the change into 'A' by index instead"):
+                                               r"write the change into 'A' by index instead"
+                       ) as error:
         grad(normalise_rows_through_the_loop_variable)(W)
+    assert error.value.lineno == line     # the loop reads A again, at its next row
     rows = np.exp(W) / np.sum(np.exp(W), axis=1, keepdims=True)
     # d/dW of sum(p^2) for softmax rows p: 2 p (p - sum(p^2)) per row
     expected = 2.0 * rows * (rows - np.sum(rows * rows, axis=1, keepdims=True))
